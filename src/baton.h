@@ -1,0 +1,314 @@
+/*
+ * baton: run a sprint of coding tasks through agent CLIs in tmux.
+ *
+ * The one internal header. Shared structs first, then the prototypes of
+ * each file under its own marker, so the object graph reads in one place.
+ */
+
+#ifndef BATON_H
+#define BATON_H
+
+#include <sys/types.h>
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "compat.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+struct cJSON;
+
+/* Exit codes of the command line. */
+#define BATON_EXIT_OK 0
+#define BATON_EXIT_ERROR 1
+#define BATON_EXIT_USAGE 2
+
+/* Task priorities: 0 is the most urgent. */
+#define TASK_PRIORITY_MIN 0
+#define TASK_PRIORITY_MAX 4
+#define TASK_PRIORITY_DEFAULT 2
+
+/* Task lifecycle. Keep in step with task_state_names in task.c. */
+enum task_state {
+	TASK_BACKLOG,
+	TASK_READY,
+	TASK_RUNNING,
+	TASK_REVIEW,
+	TASK_MERGING,
+	TASK_DONE,
+	TASK_BLOCKED,
+	TASK_WAITING,
+	TASK_FAILED,
+	TASK_CANCELLED,
+};
+#define TASK_NSTATES (TASK_CANCELLED + 1)
+
+/* One task, as stored. Edges are loaded only where asked for. */
+struct task {
+	int64_t		 id;
+	int64_t		 sprint_id;	/* 0: no sprint */
+	int64_t		 parent_id;	/* 0: no parent */
+	char		*title;
+	char		*body;
+	char		*role;
+	int		 priority;
+	enum task_state	 state;
+	char		*branch;
+	char		*worktree;
+	char		*reason;
+	int64_t		 created_at;
+	int64_t		 updated_at;
+	int64_t		 finished_at;
+
+	int64_t		*blocked_by;	/* ids this task waits on */
+	size_t		 nblocked_by;
+	int64_t		*open_blockers;	/* those not done yet */
+	size_t		 nopen_blockers;
+};
+
+/* A list of tasks. */
+struct task_list {
+	struct task	**items;
+	size_t		  count;
+};
+
+/* One sprint. */
+struct sprint {
+	int64_t		 id;
+	char		*name;
+	int		 open;
+	int64_t		 created_at;
+	int64_t		 closed_at;
+};
+
+/* One blocked_by edge: task waits on blocker. */
+struct dep_edge {
+	int64_t		 task;
+	int64_t		 blocker;
+};
+
+/*
+ * The dependency graph in memory: nodes are task ids, edges point from a
+ * task to what blocks it. Built from the store, or by hand in tests.
+ */
+struct dag {
+	int64_t		*ids;		/* sorted */
+	size_t		 nids;
+	struct dep_edge	*edges;		/* sorted by task, then blocker */
+	size_t		 nedges;
+};
+
+/* The open store. */
+struct store {
+	struct sqlite3	*db;
+	char		*path;
+	int		 version;	/* schema version after open */
+	struct store_stmt *stmts;	/* prepared statement cache */
+};
+
+/* Where baton lives for one repository. */
+struct repo {
+	char		*workdir;	/* main work tree, no trailing slash */
+	char		*gitdir;	/* common git directory */
+	char		*dir;		/* workdir/.baton */
+	char		*db_path;	/* dir/baton.db */
+};
+
+/* What a command gets. */
+struct cmd_ctx {
+	struct repo	*repo;
+	struct store	*store;
+	int		 json;
+};
+
+#define CMD_REPO 0x1		/* needs to be inside a git repository */
+#define CMD_STORE 0x2		/* needs an initialised .baton/ and its database */
+
+/* One command line entry (tmux cmd_entry). */
+struct cmd_entry {
+	const char	*name;		/* one or two words: "add", "dep add" */
+	const char	*alias;
+	const char	*usage;
+	const char	*doc;		/* one line */
+	int		 flags;
+	int		(*exec)(struct cmd_ctx *, int, char **);
+};
+
+/* One checklist item read from Markdown. */
+struct md_item {
+	char		*title;
+	char		*body;
+	int		 checked;
+	int		 parent;	/* index of the parent item, -1 for none */
+	u_int		 line;
+};
+
+/* One subtask of a decomposition. */
+struct plan_item {
+	char		*title;
+	char		*role;
+	char		*body;
+	size_t		*blocked_by;	/* indexes into the plan */
+	size_t		 nblocked_by;
+};
+
+struct plan {
+	struct plan_item *items;
+	size_t		  count;
+};
+
+/* baton.c */
+extern int	 baton_verbose;
+extern const char *baton_migrate_to;
+
+/* cmd.c */
+extern const struct cmd_entry *cmd_table[];
+int		 cmd_main(int, char **);
+void		 cmd_usage(FILE *, const struct cmd_entry *);
+int		 cmd_error(const char *, ...) __attribute__((format(printf, 1, 2)));
+int		 cmd_usage_error(const struct cmd_entry *, const char *, ...)
+		     __attribute__((format(printf, 2, 3)));
+int		 cmd_parse_id(const char *, int64_t *);
+int		 cmd_parse_priority(const char *, int *);
+int		 cmd_parse_id_list(const char *, int64_t **, size_t *);
+char		*cmd_read_file(const char *, char **);
+void		 cmd_print_json(struct cJSON *);
+void		 cmd_print_task_table(struct task_list *);
+struct task	*cmd_get_task(struct cmd_ctx *, const char *, int *);
+int		 cmd_fail(struct cmd_ctx *, char *);
+
+/* cmd-*.c: every command's entry */
+extern const struct cmd_entry cmd_init_entry;
+extern const struct cmd_entry cmd_add_entry;
+extern const struct cmd_entry cmd_ls_entry;
+extern const struct cmd_entry cmd_show_entry;
+extern const struct cmd_entry cmd_edit_entry;
+extern const struct cmd_entry cmd_cancel_entry;
+extern const struct cmd_entry cmd_dep_add_entry;
+extern const struct cmd_entry cmd_dep_rm_entry;
+extern const struct cmd_entry cmd_ready_entry;
+extern const struct cmd_entry cmd_sprint_new_entry;
+extern const struct cmd_entry cmd_sprint_ls_entry;
+extern const struct cmd_entry cmd_sprint_close_entry;
+extern const struct cmd_entry cmd_import_entry;
+extern const struct cmd_entry cmd_plan_import_entry;
+extern const struct cmd_entry cmd_demo_entry;
+extern const struct cmd_entry cmd_help_entry;
+extern const struct cmd_entry cmd_version_entry;
+
+/* repo.c */
+struct repo	*repo_find(const char *, char **);
+void		 repo_free(struct repo *);
+int		 repo_init_dir(struct repo *, char **);
+int		 repo_exclude_baton(struct repo *, char **);
+
+/* store.c */
+struct store	*store_open(const char *, int, char **);
+void		 store_close(struct store *);
+struct sqlite3_stmt *store_prepare(struct store *, const char *);
+int		 store_exec(struct store *, const char *, char **);
+int		 store_begin(struct store *, char **);
+int		 store_commit(struct store *, char **);
+void		 store_rollback(struct store *);
+char		*store_errmsg(struct store *);
+int64_t		 store_now(void);
+
+/* store-schema.c */
+extern const char *store_migrations[];
+extern const u_int store_nmigrations;
+
+/* store-task.c */
+int64_t		 store_task_add(struct store *, struct task *, char **);
+struct task	*store_task_get(struct store *, int64_t, char **);
+int		 store_task_list(struct store *, const char *, int64_t,
+		     struct task_list *, char **);
+int		 store_task_update(struct store *, struct task *, char **);
+int		 store_task_exists(struct store *, int64_t);
+int		 store_task_children(struct store *, int64_t, int64_t **,
+		     size_t *, char **);
+int		 store_task_blocks(struct store *, int64_t, int64_t **, size_t *,
+		     char **);
+int		 store_dep_add(struct store *, int64_t, int64_t, char **);
+int		 store_dep_rm(struct store *, int64_t, int64_t, char **);
+int		 store_dep_exists(struct store *, int64_t, int64_t);
+int		 store_dag_load(struct store *, struct dag *, char **);
+int		 store_task_load_deps(struct store *, struct task *, char **);
+
+/* store-sprint.c */
+int64_t		 store_sprint_new(struct store *, const char *, char **);
+struct sprint	*store_sprint_open(struct store *, char **);
+int		 store_sprint_list(struct store *, struct sprint ***, size_t *,
+		     char **);
+int		 store_sprint_close(struct store *, int64_t, char **);
+void		 sprint_free(struct sprint *);
+
+/* task.c */
+const char	*task_state_name(enum task_state);
+int		 task_state_from_name(const char *, enum task_state *);
+int		 task_state_is_final(enum task_state);
+struct task	*task_new(void);
+void		 task_free(struct task *);
+void		 task_list_free(struct task_list *);
+struct cJSON	*task_to_json(struct task *);
+int		 task_check_title(const char *, char **);
+int		 task_check_role(const char *, char **);
+
+/* dag.c */
+void		 dag_init(struct dag *);
+void		 dag_free(struct dag *);
+void		 dag_add_node(struct dag *, int64_t);
+void		 dag_add_edge(struct dag *, int64_t, int64_t);
+void		 dag_sort(struct dag *);
+int		 dag_path(struct dag *, int64_t, int64_t, int64_t **, size_t *);
+char		*dag_cycle_message(int64_t, const int64_t *, size_t);
+int		 dag_find_cycle(struct dag *, int64_t **, size_t *);
+int		 dag_ready_compare(const void *, const void *);
+
+/* import-md.c */
+int		 md_checklist_parse(const char *, size_t, struct md_item **,
+		     size_t *, char **);
+void		 md_items_free(struct md_item *, size_t);
+
+/* plan.c */
+int		 plan_parse(const char *, size_t, struct plan *, char **);
+void		 plan_free(struct plan *);
+int64_t		 plan_import(struct store *, struct plan *, int64_t,
+		     int64_t **, char **);
+
+/* json.c */
+struct cJSON	*json_string(const char *);
+struct cJSON	*json_id_array(const int64_t *, size_t);
+struct cJSON	*json_opt_id(int64_t);
+
+/* util.c */
+char		*utf8_sanitize(const char *);
+int		 utf8_valid(const char *, size_t);
+char		*util_vis(const char *, size_t);
+size_t		 util_width(const char *);
+char		*util_fit(const char *, size_t);
+char		*util_time(int64_t);
+int		 util_mkdir_p(const char *, mode_t, char **);
+
+/* log.c */
+void		 log_open(const char *);
+void		 log_close(void);
+void		 log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
+__dead void	 fatal(const char *, ...) __attribute__((format(printf, 1, 2)));
+__dead void	 fatalx(const char *, ...) __attribute__((format(printf, 1, 2)));
+void		 fatal_set_cleanup(void (*)(void));
+
+/* xmalloc.c */
+void		*xmalloc(size_t);
+void		*xcalloc(size_t, size_t);
+void		*xrealloc(void *, size_t);
+void		*xreallocarray(void *, size_t, size_t);
+char		*xstrdup(const char *);
+char		*xstrndup(const char *, size_t);
+int		 xasprintf(char **, const char *, ...)
+		     __attribute__((format(printf, 2, 3)));
+int		 xvasprintf(char **, const char *, va_list);
+
+#endif /* BATON_H */

@@ -1,0 +1,101 @@
+/* help and version: both come from the command table. */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "baton.h"
+
+static int	cmd_help_exec(struct cmd_ctx *, int, char **);
+static int	cmd_version_exec(struct cmd_ctx *, int, char **);
+
+const struct cmd_entry cmd_help_entry = {
+	.name = "help",
+	.alias = NULL,
+	.usage = "[COMMAND | --commands]",
+	.doc = "Show the commands, or one command's usage. --commands prints "
+	    "the bare names, one a line (for completions).",
+	.flags = 0,
+	.exec = cmd_help_exec,
+};
+
+const struct cmd_entry cmd_version_entry = {
+	.name = "version",
+	.alias = NULL,
+	.usage = "",
+	.doc = "Print baton's version.",
+	.flags = 0,
+	.exec = cmd_version_exec,
+};
+
+/* "  name  doc", the doc wrapped at 79 columns under itself. */
+static void
+help_wrap(const char *name, const char *doc)
+{
+	const char	*p = doc, *space, *cut;
+	size_t		 width = 79 - 17;
+
+	printf("  %-14s ", name);
+	while (strlen(p) > width) {
+		cut = NULL;
+		for (space = p; space != NULL && (size_t)(space - p) <= width;
+		    space = strchr(space + 1, ' '))
+			cut = space;
+		if (cut == NULL || cut == p)
+			break;
+		printf("%.*s\n%17s", (int)(cut - p), p, "");
+		p = cut + 1;
+	}
+	printf("%s\n", p);
+}
+
+static int
+cmd_help_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	const struct cmd_entry	**e;
+	char			 *name;
+
+	if (argc >= 2 && strcmp(argv[1], "--commands") == 0) {
+		for (e = cmd_table; *e != NULL; e++)
+			printf("%s\n", (*e)->name);
+		return (BATON_EXIT_OK);
+	}
+	if (argc >= 2) {
+		if (argc == 3)
+			xasprintf(&name, "%s %s", argv[1], argv[2]);
+		else
+			name = xstrdup(argv[1]);
+		for (e = cmd_table; *e != NULL; e++) {
+			if (strcmp((*e)->name, name) == 0 ||
+			    ((*e)->alias != NULL &&
+			    strcmp((*e)->alias, name) == 0)) {
+				cmd_usage(stdout, *e);
+				printf("\n%s\n", (*e)->doc);
+				free(name);
+				return (BATON_EXIT_OK);
+			}
+		}
+		fprintf(stderr, "baton: unknown command: %s\n", name);
+		free(name);
+		return (BATON_EXIT_USAGE);
+	}
+
+	printf("usage: baton [-v] [-C dir] command [args]\n\n"
+	    "Run a sprint of coding tasks through agent CLIs in tmux.\n\n"
+	    "Commands:\n");
+	for (e = cmd_table; *e != NULL; e++)
+		help_wrap((*e)->name, (*e)->doc);
+	printf("\nOptions:\n"
+	    "  -C dir         run as if started in dir\n"
+	    "  -v             write a debug log to "
+	    "$XDG_STATE_HOME/baton/baton-PID.log\n"
+	    "  -V, --version  print the version\n"
+	    "\n'baton COMMAND --help' shows one command's usage.\n");
+	return (BATON_EXIT_OK);
+}
+
+static int
+cmd_version_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	printf("baton %s\n", PACKAGE_VERSION);
+	return (BATON_EXIT_OK);
+}

@@ -1,0 +1,495 @@
+/* add, show, edit, cancel: one task at a time. */
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "baton.h"
+
+static int	cmd_add_exec(struct cmd_ctx *, int, char **);
+static int	cmd_show_exec(struct cmd_ctx *, int, char **);
+static int	cmd_edit_exec(struct cmd_ctx *, int, char **);
+static int	cmd_cancel_exec(struct cmd_ctx *, int, char **);
+
+const struct cmd_entry cmd_add_entry = {
+	.name = "add",
+	.alias = NULL,
+	.usage = "TITLE [--body TEXT | --body-file F] [--role R] "
+	    "[--priority 0-4] [--blocked-by N,...] [--parent N] [--json]",
+	.doc = "Add a task to the open sprint. Priority 0 is the most urgent; "
+	    "the default is 2.",
+	.flags = CMD_REPO|CMD_STORE,
+	.exec = cmd_add_exec,
+};
+
+const struct cmd_entry cmd_show_entry = {
+	.name = "show",
+	.alias = NULL,
+	.usage = "N [--json]",
+	.doc = "Show one task: its text, dependencies both ways and subtasks.",
+	.flags = CMD_REPO|CMD_STORE,
+	.exec = cmd_show_exec,
+};
+
+const struct cmd_entry cmd_edit_entry = {
+	.name = "edit",
+	.alias = NULL,
+	.usage = "N [--title T] [--body TEXT | --body-file F] [--role R] "
+	    "[--priority 0-4] [--parent N|none] [--state S] [--json]",
+	.doc = "Change a task's fields.",
+	.flags = CMD_REPO|CMD_STORE,
+	.exec = cmd_edit_exec,
+};
+
+const struct cmd_entry cmd_cancel_entry = {
+	.name = "cancel",
+	.alias = NULL,
+	.usage = "N [--json]",
+	.doc = "Cancel a task. Tasks that wait on it stay blocked.",
+	.flags = CMD_REPO|CMD_STORE,
+	.exec = cmd_cancel_exec,
+};
+
+enum {
+	OPT_BODY = 256,
+	OPT_BODY_FILE,
+	OPT_ROLE,
+	OPT_PRIORITY,
+	OPT_BLOCKED_BY,
+	OPT_PARENT,
+	OPT_TITLE,
+	OPT_STATE,
+	OPT_JSON,
+};
+
+static const struct option task_options[] = {
+	{ "body", required_argument, NULL, OPT_BODY },
+	{ "body-file", required_argument, NULL, OPT_BODY_FILE },
+	{ "role", required_argument, NULL, OPT_ROLE },
+	{ "priority", required_argument, NULL, OPT_PRIORITY },
+	{ "blocked-by", required_argument, NULL, OPT_BLOCKED_BY },
+	{ "parent", required_argument, NULL, OPT_PARENT },
+	{ "title", required_argument, NULL, OPT_TITLE },
+	{ "state", required_argument, NULL, OPT_STATE },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ NULL, 0, NULL, 0 }
+};
+
+/* Fields given on the command line, not yet checked against the store. */
+struct task_args {
+	const char	*title;
+	const char	*body;
+	const char	*body_file;
+	const char	*role;
+	const char	*parent;
+	const char	*blocked_by;
+	const char	*state;
+	int		 priority;
+	int		 json;
+	int		 any;
+};
+
+/* Parse the options add and edit share; allowed says which are taken. */
+static int
+task_args_parse(const struct cmd_entry *entry, int argc, char **argv,
+    const char *allowed, struct task_args *a)
+{
+	int	 ch;
+	char	 name[2] = { 0, 0 };
+
+	memset(a, 0, sizeof *a);
+	a->priority = -1;
+	while ((ch = getopt_long(argc, argv, "", task_options, NULL)) != -1) {
+		if (ch == '?' || ch == ':')
+			return (cmd_usage_error(entry, "bad option: %s",
+			    argv[optind - 1]));
+		name[0] = (char)(ch - OPT_BODY + 'a');
+		if (ch != OPT_JSON && strchr(allowed, name[0]) == NULL)
+			return (cmd_usage_error(entry, "bad option: %s",
+			    argv[optind - 1]));
+		switch (ch) {
+		case OPT_BODY:
+			a->body = optarg;
+			break;
+		case OPT_BODY_FILE:
+			a->body_file = optarg;
+			break;
+		case OPT_ROLE:
+			a->role = optarg;
+			break;
+		case OPT_PRIORITY:
+			if (cmd_parse_priority(optarg, &a->priority) != 0)
+				return (cmd_usage_error(entry, "priority is 0 "
+				    "(most urgent) to 4: %s", optarg));
+			break;
+		case OPT_BLOCKED_BY:
+			a->blocked_by = optarg;
+			break;
+		case OPT_PARENT:
+			a->parent = optarg;
+			break;
+		case OPT_TITLE:
+			a->title = optarg;
+			break;
+		case OPT_STATE:
+			a->state = optarg;
+			break;
+		case OPT_JSON:
+			a->json = 1;
+			continue;
+		}
+		a->any = 1;
+	}
+	if (a->body != NULL && a->body_file != NULL)
+		return (cmd_usage_error(entry, "give --body or --body-file, "
+		    "not both"));
+	return (BATON_EXIT_OK);
+}
+
+/* Apply title, body, role and priority; cause says what is wrong. */
+static int
+task_args_apply(struct task_args *a, struct task *t, char **cause)
+{
+	char	*body;
+
+	if (a->title != NULL) {
+		if (task_check_title(a->title, cause) != 0)
+			return (-1);
+		free(t->title);
+		t->title = xstrdup(a->title);
+	}
+	if (a->body_file != NULL) {
+		if ((body = cmd_read_file(a->body_file, cause)) == NULL)
+			return (-1);
+		free(t->body);
+		t->body = body;
+	} else if (a->body != NULL) {
+		free(t->body);
+		t->body = xstrdup(a->body);
+	}
+	if (a->role != NULL) {
+		if (task_check_role(a->role, cause) != 0)
+			return (-1);
+		free(t->role);
+		t->role = xstrdup(a->role);
+	}
+	if (a->priority != -1)
+		t->priority = a->priority;
+	return (0);
+}
+
+/* Check a parent id: it must exist and not be the task or below it. */
+static int
+task_check_parent(struct store *s, int64_t id, int64_t parent, char **cause)
+{
+	struct task	*p;
+	int64_t		 at = parent;
+	u_int		 depth = 0;
+
+	while (at != 0) {
+		if (at == id) {
+			xasprintf(cause, "#%lld cannot be a subtask of #%lld: "
+			    "that would make a loop", (long long)id,
+			    (long long)parent);
+			return (-1);
+		}
+		if ((p = store_task_get(s, at, cause)) == NULL) {
+			if (*cause == NULL)
+				xasprintf(cause, "no task #%lld", (long long)at);
+			return (-1);
+		}
+		at = p->parent_id;
+		task_free(p);
+		if (++depth > 10000)
+			fatalx("parent chain of #%lld loops", (long long)id);
+	}
+	return (0);
+}
+
+static int
+cmd_add_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct task_args	 a;
+	struct task		*t;
+	struct sprint		*sp;
+	int64_t			*ids = NULL;
+	size_t			 nids = 0, i;
+	char			*cause = NULL;
+	int			 rc;
+
+	rc = task_args_parse(&cmd_add_entry, argc, argv, "abcdef", &a);
+	if (rc != BATON_EXIT_OK)
+		return (rc);
+	if (argc - optind != 1)
+		return (cmd_usage_error(&cmd_add_entry, "give one TITLE "
+		    "(quote it if it has spaces)"));
+	a.title = argv[optind];
+	if (a.blocked_by != NULL &&
+	    cmd_parse_id_list(a.blocked_by, &ids, &nids) != 0)
+		return (cmd_usage_error(&cmd_add_entry, "--blocked-by takes "
+		    "task ids separated by commas, each once: %s",
+		    a.blocked_by));
+
+	t = task_new();
+	if (task_args_apply(&a, t, &cause) != 0)
+		goto fail;
+	if (store_begin(ctx->store, &cause) != 0)
+		goto fail;
+	if (a.parent != NULL) {
+		if (cmd_parse_id(a.parent, &t->parent_id) != 0) {
+			xasprintf(&cause, "not a task id: %s", a.parent);
+			goto fail;
+		}
+		if (task_check_parent(ctx->store, 0, t->parent_id, &cause) != 0)
+			goto fail;
+	}
+	for (i = 0; i < nids; i++) {
+		if (!store_task_exists(ctx->store, ids[i])) {
+			xasprintf(&cause, "no task #%lld", (long long)ids[i]);
+			goto fail;
+		}
+	}
+	if ((sp = store_sprint_open(ctx->store, &cause)) != NULL) {
+		t->sprint_id = sp->id;
+		sprint_free(sp);
+	} else if (cause != NULL)
+		goto fail;
+	if (store_task_add(ctx->store, t, &cause) == -1)
+		goto fail;
+	/* A new task has nothing waiting on it, so no edge can close a loop. */
+	for (i = 0; i < nids; i++) {
+		if (store_dep_add(ctx->store, t->id, ids[i], &cause) != 0)
+			goto fail;
+	}
+	if (store_task_load_deps(ctx->store, t, &cause) != 0)
+		goto fail;
+	if (store_commit(ctx->store, &cause) != 0)
+		goto fail;
+
+	if (a.json)
+		cmd_print_json(task_to_json(t));
+	else
+		printf("added #%lld\n", (long long)t->id);
+	free(ids);
+	task_free(t);
+	return (BATON_EXIT_OK);
+
+fail:
+	free(ids);
+	task_free(t);
+	return (cmd_fail(ctx, cause));
+}
+
+/* "#2 (done), #3 (running)" for a list of ids. */
+static void
+show_id_list(struct cmd_ctx *ctx, const char *label, int64_t *ids, size_t n)
+{
+	struct task	*o;
+	char		*cause = NULL, *safe;
+	size_t		 i;
+
+	if (n == 0)
+		return;
+	printf("%-12s", label);
+	for (i = 0; i < n; i++) {
+		o = store_task_get(ctx->store, ids[i], &cause);
+		free(cause);
+		cause = NULL;
+		if (o == NULL)
+			continue;
+		safe = util_vis(o->title, 200);
+		printf("%s#%lld %s (%s)\n", i == 0 ? "" : "            ",
+		    (long long)o->id, safe, task_state_name(o->state));
+		free(safe);
+		task_free(o);
+	}
+}
+
+static int
+cmd_show_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct task	*t;
+	cJSON		*obj;
+	int64_t		*blocks = NULL, *children = NULL;
+	size_t		 nblocks = 0, nchildren = 0;
+	char		*cause = NULL, *safe, *created, *updated;
+	int		 ch, json = 0, rc;
+
+	while ((ch = getopt_long(argc, argv, "", task_options, NULL)) != -1) {
+		if (ch != OPT_JSON)
+			return (cmd_usage_error(&cmd_show_entry, "bad option: "
+			    "%s", argv[optind - 1]));
+		json = 1;
+	}
+	if (argc - optind != 1)
+		return (cmd_usage_error(&cmd_show_entry, "give one task id"));
+	if ((t = cmd_get_task(ctx, argv[optind], &rc)) == NULL)
+		return (rc);
+	if (store_task_blocks(ctx->store, t->id, &blocks, &nblocks,
+	    &cause) != 0 || store_task_children(ctx->store, t->id, &children,
+	    &nchildren, &cause) != 0) {
+		task_free(t);
+		free(blocks);
+		return (cmd_fail(ctx, cause));
+	}
+
+	if (json) {
+		obj = task_to_json(t);
+		cJSON_AddItemToObject(obj, "body", json_string(t->body));
+		cJSON_AddItemToObject(obj, "blocks",
+		    json_id_array(blocks, nblocks));
+		cJSON_AddItemToObject(obj, "subtasks",
+		    json_id_array(children, nchildren));
+		cJSON_AddItemToObject(obj, "branch", json_string(t->branch));
+		cJSON_AddItemToObject(obj, "worktree",
+		    json_string(t->worktree));
+		cJSON_AddItemToObject(obj, "reason", json_string(t->reason));
+		cmd_print_json(obj);
+	} else {
+		safe = util_vis(t->title, 0);
+		printf("#%lld %s\n", (long long)t->id, safe);
+		free(safe);
+		printf("%-12s%s%s\n", "state:", task_state_name(t->state),
+		    (t->state == TASK_BACKLOG && t->nopen_blockers == 0) ?
+		    " (ready)" : "");
+		safe = util_vis(t->role, 64);
+		printf("%-12s%s\n%-12sP%d\n", "role:", safe, "priority:",
+		    t->priority);
+		free(safe);
+		if (t->parent_id != 0)
+			show_id_list(ctx, "parent:", &t->parent_id, 1);
+		show_id_list(ctx, "blocked by:", t->blocked_by,
+		    t->nblocked_by);
+		show_id_list(ctx, "blocks:", blocks, nblocks);
+		show_id_list(ctx, "subtasks:", children, nchildren);
+		if (t->reason != NULL) {
+			safe = util_vis(t->reason, 0);
+			printf("%-12s%s\n", "reason:", safe);
+			free(safe);
+		}
+		created = util_time(t->created_at);
+		updated = util_time(t->updated_at);
+		printf("%-12s%s\n%-12s%s\n", "created:", created, "updated:",
+		    updated);
+		free(created);
+		free(updated);
+		if (*t->body != '\0') {
+			/* Keep newlines and tabs; make the rest safe. */
+			char	*line, *next, *copy = xstrdup(t->body);
+
+			putchar('\n');
+			for (next = copy; (line = strsep(&next, "\n")) != NULL;) {
+				safe = util_vis(line, 0);
+				printf("    %s\n", safe);
+				free(safe);
+			}
+			free(copy);
+		}
+	}
+	free(blocks);
+	free(children);
+	task_free(t);
+	return (BATON_EXIT_OK);
+}
+
+static int
+cmd_edit_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct task_args	 a;
+	struct task		*t;
+	enum task_state		 state;
+	char			*cause = NULL;
+	int			 rc;
+
+	rc = task_args_parse(&cmd_edit_entry, argc, argv, "abcdfgh", &a);
+	if (rc != BATON_EXIT_OK)
+		return (rc);
+	if (argc - optind != 1)
+		return (cmd_usage_error(&cmd_edit_entry, "give one task id"));
+	if (!a.any)
+		return (cmd_usage_error(&cmd_edit_entry, "nothing to change"));
+	if (a.state != NULL && task_state_from_name(a.state, &state) != 0)
+		return (cmd_usage_error(&cmd_edit_entry, "unknown state: %s",
+		    a.state));
+
+	if (store_begin(ctx->store, &cause) != 0)
+		return (cmd_fail(ctx, cause));
+	if ((t = cmd_get_task(ctx, argv[optind], &rc)) == NULL) {
+		store_rollback(ctx->store);
+		return (rc);
+	}
+	if (task_args_apply(&a, t, &cause) != 0)
+		goto fail;
+	if (a.parent != NULL) {
+		if (strcmp(a.parent, "none") == 0 || strcmp(a.parent, "0") == 0)
+			t->parent_id = 0;
+		else if (cmd_parse_id(a.parent, &t->parent_id) != 0) {
+			xasprintf(&cause, "not a task id: %s", a.parent);
+			goto fail;
+		} else if (task_check_parent(ctx->store, t->id, t->parent_id,
+		    &cause) != 0)
+			goto fail;
+	}
+	if (a.state != NULL)
+		t->state = state;
+	if (store_task_update(ctx->store, t, &cause) != 0)
+		goto fail;
+	if (store_commit(ctx->store, &cause) != 0)
+		goto fail;
+	if (a.json)
+		cmd_print_json(task_to_json(t));
+	else
+		printf("updated #%lld\n", (long long)t->id);
+	task_free(t);
+	return (BATON_EXIT_OK);
+
+fail:
+	task_free(t);
+	return (cmd_fail(ctx, cause));
+}
+
+static int
+cmd_cancel_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct task	*t;
+	char		*cause = NULL;
+	int		 ch, json = 0, rc;
+
+	while ((ch = getopt_long(argc, argv, "", task_options, NULL)) != -1) {
+		if (ch != OPT_JSON)
+			return (cmd_usage_error(&cmd_cancel_entry, "bad "
+			    "option: %s", argv[optind - 1]));
+		json = 1;
+	}
+	if (argc - optind != 1)
+		return (cmd_usage_error(&cmd_cancel_entry, "give one task id"));
+	if (store_begin(ctx->store, &cause) != 0)
+		return (cmd_fail(ctx, cause));
+	if ((t = cmd_get_task(ctx, argv[optind], &rc)) == NULL) {
+		store_rollback(ctx->store);
+		return (rc);
+	}
+	if (t->state == TASK_DONE) {
+		xasprintf(&cause, "#%lld is done: there is nothing to cancel",
+		    (long long)t->id);
+		task_free(t);
+		return (cmd_fail(ctx, cause));
+	}
+	if (t->state != TASK_CANCELLED) {
+		t->state = TASK_CANCELLED;
+		if (store_task_update(ctx->store, t, &cause) != 0 ||
+		    store_commit(ctx->store, &cause) != 0) {
+			task_free(t);
+			return (cmd_fail(ctx, cause));
+		}
+	} else
+		store_rollback(ctx->store);
+	if (json)
+		cmd_print_json(task_to_json(t));
+	else
+		printf("cancelled #%lld\n", (long long)t->id);
+	task_free(t);
+	return (BATON_EXIT_OK);
+}

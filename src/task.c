@@ -1,0 +1,159 @@
+/* Task objects: states, lifetime, and their JSON form. */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "baton.h"
+
+static const char *task_state_names[TASK_NSTATES] = {
+	[TASK_BACKLOG] = "backlog",
+	[TASK_READY] = "ready",
+	[TASK_RUNNING] = "running",
+	[TASK_REVIEW] = "review",
+	[TASK_MERGING] = "merging",
+	[TASK_DONE] = "done",
+	[TASK_BLOCKED] = "blocked",
+	[TASK_WAITING] = "waiting",
+	[TASK_FAILED] = "failed",
+	[TASK_CANCELLED] = "cancelled",
+};
+
+const char *
+task_state_name(enum task_state state)
+{
+	if ((u_int)state >= TASK_NSTATES)
+		fatalx("bad task state %d", (int)state);
+	return (task_state_names[state]);
+}
+
+int
+task_state_from_name(const char *name, enum task_state *state)
+{
+	u_int	i;
+
+	for (i = 0; i < TASK_NSTATES; i++) {
+		if (strcmp(task_state_names[i], name) == 0) {
+			*state = i;
+			return (0);
+		}
+	}
+	return (-1);
+}
+
+/* States a task does not leave by itself. */
+int
+task_state_is_final(enum task_state state)
+{
+	return (state == TASK_DONE || state == TASK_FAILED ||
+	    state == TASK_CANCELLED);
+}
+
+struct task *
+task_new(void)
+{
+	struct task	*t;
+
+	t = xcalloc(1, sizeof *t);
+	t->title = xstrdup("");
+	t->body = xstrdup("");
+	t->role = xstrdup("worker");
+	t->priority = TASK_PRIORITY_DEFAULT;
+	t->state = TASK_BACKLOG;
+	return (t);
+}
+
+void
+task_free(struct task *t)
+{
+	if (t == NULL)
+		return;
+	free(t->title);
+	free(t->body);
+	free(t->role);
+	free(t->branch);
+	free(t->worktree);
+	free(t->reason);
+	free(t->blocked_by);
+	free(t->open_blockers);
+	free(t);
+}
+
+void
+task_list_free(struct task_list *list)
+{
+	size_t	i;
+
+	for (i = 0; i < list->count; i++)
+		task_free(list->items[i]);
+	free(list->items);
+	list->items = NULL;
+	list->count = 0;
+}
+
+/*
+ * The stable JSON shape of a task (doc/json.md). "ready" is derived: the
+ * task has not started and everything it waits on is done.
+ */
+cJSON *
+task_to_json(struct task *t)
+{
+	cJSON	*obj;
+	int	 ready;
+
+	ready = (t->state == TASK_BACKLOG || t->state == TASK_READY) &&
+	    t->nopen_blockers == 0;
+	obj = cJSON_CreateObject();
+	cJSON_AddNumberToObject(obj, "id", (double)t->id);
+	cJSON_AddItemToObject(obj, "title", json_string(t->title));
+	cJSON_AddStringToObject(obj, "state", task_state_name(t->state));
+	cJSON_AddItemToObject(obj, "role", json_string(t->role));
+	cJSON_AddNumberToObject(obj, "priority", t->priority);
+	cJSON_AddItemToObject(obj, "parent", json_opt_id(t->parent_id));
+	cJSON_AddItemToObject(obj, "sprint", json_opt_id(t->sprint_id));
+	cJSON_AddItemToObject(obj, "blocked_by",
+	    json_id_array(t->blocked_by, t->nblocked_by));
+	cJSON_AddItemToObject(obj, "waiting_on",
+	    json_id_array(t->open_blockers, t->nopen_blockers));
+	cJSON_AddBoolToObject(obj, "ready", ready);
+	cJSON_AddNumberToObject(obj, "created_at", (double)t->created_at);
+	cJSON_AddNumberToObject(obj, "updated_at", (double)t->updated_at);
+	cJSON_AddItemToObject(obj, "finished_at", json_opt_id(t->finished_at));
+	return (obj);
+}
+
+/* A title must have something besides white space in it. */
+int
+task_check_title(const char *title, char **cause)
+{
+	const char	*p;
+
+	for (p = title; *p != '\0'; p++) {
+		if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
+			return (0);
+	}
+	*cause = xstrdup("a task needs a title that is not empty");
+	return (-1);
+}
+
+/* Role names go into config sections and file names: keep them plain. */
+int
+task_check_role(const char *role, char **cause)
+{
+	const char	*p;
+	size_t		 len = strlen(role);
+
+	if (len == 0 || len > 32)
+		goto bad;
+	for (p = role; *p != '\0'; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '_')
+			continue;
+		goto bad;
+	}
+	return (0);
+bad:
+	*cause = xstrdup("a role name is 1 to 32 letters, digits, '-' or '_'");
+	return (-1);
+}
