@@ -8,9 +8,6 @@
 
 #include "baton.h"
 
-int		 baton_verbose;
-const char	*baton_migrate_to;
-
 static __dead void
 usage(void)
 {
@@ -22,12 +19,11 @@ usage(void)
 int
 main(int argc, char **argv)
 {
-	int	 ch, rc, want_help = 0;
+	int	 ch, rc, want_help = 0, verbose = 0;
 	static char help_word[] = "help";
 	char	*help[] = { help_word, NULL };
 
 	setlocale(LC_ALL, "");
-	baton_migrate_to = getenv("BATON_MIGRATE_TO");
 
 	/* Global options stop at the first word that is not one. */
 	static const struct option options[] = {
@@ -49,7 +45,7 @@ main(int argc, char **argv)
 			want_help = 1;
 			break;
 		case 'v':
-			baton_verbose++;
+			verbose = 1;
 			break;
 		case 'V':
 			printf("baton %s\n", PACKAGE_VERSION);
@@ -65,7 +61,7 @@ main(int argc, char **argv)
 		argv = help;
 	}
 
-	if (baton_verbose)
+	if (verbose)
 		log_open(NULL);
 	log_debug("baton %s started, command %s", PACKAGE_VERSION, argv[0]);
 	rc = cmd_main(argc, argv);

@@ -160,10 +160,6 @@ struct plan {
 	size_t		  count;
 };
 
-/* baton.c */
-extern int	 baton_verbose;
-extern const char *baton_migrate_to;
-
 /* cmd.c */
 extern const struct cmd_entry *cmd_table[];
 int		 cmd_main(int, char **);

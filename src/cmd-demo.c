@@ -158,6 +158,7 @@ cmd_demo_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct task_list		 list;
 	int64_t				*ids = NULL, sprint;
 	char				*dir = NULL, *cause = NULL, tmpl[64];
+	char				*self;
 	const char			*tmp;
 	int				 ch;
 
@@ -210,7 +211,10 @@ cmd_demo_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	    list.count, dir);
 	cmd_print_task_table(&list);
 	task_list_free(&list);
-	printf("\nTry:  cd %s && baton ready && baton show 2\n", dir);
+	if ((self = realpath("/proc/self/exe", NULL)) == NULL)
+		self = xstrdup("baton");
+	printf("\nTry:  cd %s && %s ready && %s show 2\n", dir, self, self);
+	free(self);
 	store_close(demo.store);
 	repo_free(demo.repo);
 	free(dir);

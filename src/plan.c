@@ -125,7 +125,16 @@ plan_parse(const char *text, size_t len, struct plan *plan, char **cause)
 	char		*where, *msg, *tmp;
 
 	memset(plan, 0, sizeof *plan);
-	root = cJSON_ParseWithLengthOpts(text, len, &end, 1);
+	root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+	if (root != NULL) {
+		while (end < text + len && (*end == ' ' || *end == '\t' ||
+		    *end == '\n' || *end == '\r'))
+			end++;
+		if (end != text + len) {
+			cJSON_Delete(root);
+			root = NULL;
+		}
+	}
 	if (root == NULL) {
 		where = plan_where(text, end != NULL ? end : text);
 		xasprintf(cause, "malformed JSON at %s", where);

@@ -173,12 +173,13 @@ store_user_version(struct store *s, int *version, char **cause)
 static int
 store_migrate(struct store *s, char **cause)
 {
-	u_int	 target = store_nmigrations;
-	int	 version;
-	char	*sql;
+	u_int		 target = store_nmigrations;
+	int		 version;
+	char		*sql;
+	const char	*stop;
 
-	if (baton_migrate_to != NULL) {
-		target = (u_int)strtoul(baton_migrate_to, NULL, 10);
+	if ((stop = getenv("BATON_MIGRATE_TO")) != NULL) {
+		target = (u_int)strtoul(stop, NULL, 10);
 		if (target == 0 || target > store_nmigrations)
 			target = store_nmigrations;
 	}

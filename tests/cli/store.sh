@@ -1,0 +1,89 @@
+#!/bin/sh
+# The store: migrations upgrade an old database in place; a newer, damaged
+# or read-only database is refused with a clear message and left untouched.
+. "$(dirname "$0")/lib.sh"
+
+new_repo
+# A database built by the first migration alone, with data in it.
+BATON_MIGRATE_TO=1 "$BATON" init >/dev/null || fail "init at schema 1"
+same "schema 1 version" "$(sqlite3 .baton/baton.db 'PRAGMA user_version')" "1"
+same "schema 1 has no runs table" \
+    "$(sqlite3 .baton/baton.db "SELECT count(*) FROM sqlite_master WHERE name = 'runs'")" "0"
+BATON_MIGRATE_TO=1 "$BATON" add "old task" --priority 1 >/dev/null
+BATON_MIGRATE_TO=1 "$BATON" add "newer task" --blocked-by 1 >/dev/null
+BATON_MIGRATE_TO=1 "$BATON" sprint new "old sprint" >/dev/null
+
+run ls --json
+ok "ls upgrades the database"
+same "upgraded to the latest schema" "$(sqlite3 .baton/baton.db 'PRAGMA user_version')" "2"
+same "tasks survive the upgrade" "$(printf '%s' "$OUT" | jq -c 'map([.id, .title, .priority, .blocked_by, .sprint])')" \
+    '[[1,"old task",1,[],1],[2,"newer task",2,[1],1]]'
+for table in runs calls events rate_limits agent_sessions lessons marks; do
+	same "table $table exists" \
+	    "$(sqlite3 .baton/baton.db "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '$table'")" "1"
+done
+same "integrity after the upgrade" "$(sqlite3 .baton/baton.db 'PRAGMA integrity_check')" "ok"
+same "foreign keys hold" "$(sqlite3 .baton/baton.db 'PRAGMA foreign_key_check')" ""
+
+# A database from a newer baton.
+cp .baton/baton.db "$TEST_TMP/good.db"
+sqlite3 .baton/baton.db 'PRAGMA user_version = 99'
+sum=$(sha256sum .baton/baton.db)
+run ls
+refused "newer schema" "made by a newer baton (schema 99; this baton knows up to 2)"
+run add "must not land"
+refused "newer schema refuses writes" "newer baton"
+same "newer database untouched" "$(sha256sum .baton/baton.db)" "$sum"
+
+# Not a database at all.
+head -c 8192 /dev/urandom >.baton/baton.db
+rm -f .baton/baton.db-wal .baton/baton.db-shm
+sum=$(sha256sum .baton/baton.db)
+run ls
+refused "garbage file" "damaged or not a baton database"
+run init
+refused "init over garbage" "damaged or not a baton database"
+same "garbage file untouched" "$(sha256sum .baton/baton.db)" "$sum"
+
+# A real database with a damaged page: the tasks table's root page gets a
+# page type that does not exist.
+cp "$TEST_TMP/good.db" .baton/baton.db
+rm -f .baton/baton.db-wal .baton/baton.db-shm
+root=$(sqlite3 .baton/baton.db "SELECT rootpage FROM sqlite_master WHERE name = 'tasks'")
+psize=$(sqlite3 .baton/baton.db 'PRAGMA page_size')
+printf '\377' | dd of=.baton/baton.db bs=1 seek=$(((root - 1) * psize)) \
+    conv=notrunc 2>/dev/null
+sum=$(sha256sum .baton/baton.db)
+run ls --all
+refused "damaged page" "damaged or not a baton database"
+run add "after damage"
+refused "no write on a damaged table" "damaged or not a baton database"
+same "damaged file untouched" "$(sha256sum .baton/baton.db)" "$sum"
+
+# A read-only .baton: refused with a message, nothing changed. Root ignores
+# permissions, so run baton as an unprivileged user there.
+new_repo readonly
+run init
+run add "stored before"
+if [ "$(id -u)" -eq 0 ]; then
+	chmod 0711 "$TEST_TMP"
+	chown -R nobody "$REPO"
+	as_user() { setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$@"; }
+else
+	as_user() { "$@"; }
+fi
+sqlite3 .baton/baton.db 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null
+chmod 0400 .baton/baton.db
+chmod 0500 .baton
+sum=$(sha256sum .baton/baton.db)
+OUT=$(as_user "$BATON" add "must not land" 2>"$TEST_TMP/stderr"); RC=$?
+ERR=$(cat "$TEST_TMP/stderr")
+refused "read-only database" "read-only"
+same "read-only database untouched" "$(sha256sum .baton/baton.db)" "$sum"
+chmod 0700 .baton
+chmod 0600 .baton/baton.db
+[ "$(id -u)" -eq 0 ] && chown -R root "$REPO"
+run ls --json
+same "data intact after the refusal" "$(printf '%s' "$OUT" | jq -c 'map(.title)')" '["stored before"]'
+
+finish
