@@ -109,6 +109,38 @@ struct store {
 	struct store_stmt *stmts;	/* prepared statement cache */
 };
 
+/* Run lifecycle, as stored in runs.state. */
+enum run_state {
+	RUN_STARTING,
+	RUN_RUNNING,
+	RUN_EXITED,
+	RUN_INTERRUPTED,
+	RUN_STOPPED,
+};
+#define RUN_NSTATES (RUN_STOPPED + 1)
+
+/* One agent process working on a task. */
+struct run {
+	int64_t		 id;
+	int64_t		 task_id;
+	int		 attempt;
+	char		*role;
+	char		*provider;
+	char		*model;
+	char		*format;	/* stream format: claude, codex, …, text */
+	char		*agent_session;
+	char		*tmux_window;	/* @N */
+	char		*tmux_pane;	/* %N */
+	char		*log_path;	/* stream.jsonl */
+	int64_t		 log_offset;	/* bytes of the log already stored */
+	int		 log_done;	/* the log is stored to its end */
+	enum run_state	 state;
+	int		 exit_status;	/* -1: not known */
+	char		*outcome;
+	int64_t		 started_at;
+	int64_t		 ended_at;
+};
+
 /* Where baton lives for one repository. */
 struct repo {
 	char		*workdir;	/* main work tree, no trailing slash */
@@ -192,14 +224,50 @@ extern const struct cmd_entry cmd_sprint_close_entry;
 extern const struct cmd_entry cmd_import_entry;
 extern const struct cmd_entry cmd_plan_import_entry;
 extern const struct cmd_entry cmd_demo_entry;
+extern const struct cmd_entry cmd_start_entry;
+extern const struct cmd_entry cmd_stop_entry;
+extern const struct cmd_entry cmd_attach_entry;
+extern const struct cmd_entry cmd_send_entry;
+extern const struct cmd_entry cmd_runs_entry;
+extern const struct cmd_entry cmd_tmux_entry;
+extern const struct cmd_entry cmd_run_entry;
 extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_version_entry;
 
 /* repo.c */
 struct repo	*repo_find(const char *, char **);
+char		*repo_run_dir(struct repo *, int64_t);
+char		*repo_run_file(struct repo *, int64_t, const char *);
 void		 repo_free(struct repo *);
 int		 repo_init_dir(struct repo *, char **);
 int		 repo_exclude_baton(struct repo *, char **);
+
+/* tmux.c */
+char		*tmux_socket_name(struct repo *);
+char		*tmux_socket_path(struct repo *);
+int		 tmux_write_config(struct repo *, char **);
+int		 tmux_command(struct repo *, const char *const *, char **,
+		     char **);
+int		 tmux_new_window(struct repo *, const char *, const char *,
+		     const char *const *, const char *const *, char **, char **,
+		     char **);
+int		 tmux_server_running(struct repo *);
+char		*tmux_quote(const char *);
+
+/* ingest.c */
+struct ingest;
+struct event_base;
+struct ingest	*ingest_new(struct event_base *, struct repo *, struct store *,
+		     void (*)(void *), void *);
+void		 ingest_free(struct ingest *);
+int		 ingest_refresh(struct ingest *, char **);
+int		 ingest_catch_up(struct ingest *, char **);
+int		 ingest_check_panes(struct ingest *, char **);
+size_t		 ingest_open_runs(struct ingest *);
+
+/* shim.c */
+extern const struct cmd_entry cmd_agent_entry;
+void		 shim_render_line(FILE *, const char *, const char *, size_t);
 
 /* store.c */
 struct store	*store_open(const char *, int, char **);
@@ -232,6 +300,23 @@ int		 store_dep_rm(struct store *, int64_t, int64_t, char **);
 int		 store_dep_exists(struct store *, int64_t, int64_t);
 int		 store_dag_load(struct store *, struct dag *, char **);
 int		 store_task_load_deps(struct store *, struct task *, char **);
+
+/* store-run.c */
+int64_t		 store_run_add(struct store *, struct run *, char **);
+struct run	*store_run_get(struct store *, int64_t, char **);
+int		 store_run_list(struct store *, int, struct run ***, size_t *,
+		     char **);
+struct run	*store_run_latest(struct store *, int64_t, char **);
+int		 store_run_update(struct store *, struct run *, char **);
+int		 store_run_set_offset(struct store *, int64_t, int64_t, int64_t,
+		     char **);
+int		 store_event_add(struct store *, int64_t, int64_t, int, int64_t,
+		     const char *, const char *, char **);
+void		 run_free(struct run *);
+void		 run_list_free(struct run **, size_t);
+const char	*run_state_name(enum run_state);
+int		 run_state_from_name(const char *, enum run_state *);
+int		 run_state_is_live(enum run_state);
 
 /* store-sprint.c */
 int64_t		 store_sprint_new(struct store *, const char *, char **);
@@ -292,6 +377,7 @@ int		 util_mkdir_p(const char *, mode_t, char **);
 void		 log_open(const char *);
 void		 log_close(void);
 void		 log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
+int		 log_debug_enabled(void);
 __dead void	 fatal(const char *, ...) __attribute__((format(printf, 1, 2)));
 __dead void	 fatalx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void		 fatal_set_cleanup(void (*)(void));

@@ -129,3 +129,9 @@ fatalx(const char *fmt, ...)
 	va_end(ap);
 	fatal_exit(buf);
 }
+
+int
+log_debug_enabled(void)
+{
+	return (log_file != NULL);
+}

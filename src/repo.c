@@ -215,3 +215,22 @@ repo_exclude_baton(struct repo *r, char **cause)
 	free(path);
 	return (0);
 }
+
+/* .baton/runs/RUN, where one run keeps its logs and files. */
+char *
+repo_run_dir(struct repo *r, int64_t run)
+{
+	char	*path;
+
+	xasprintf(&path, "%s/runs/%lld", r->dir, (long long)run);
+	return (path);
+}
+
+char *
+repo_run_file(struct repo *r, int64_t run, const char *name)
+{
+	char	*path;
+
+	xasprintf(&path, "%s/runs/%lld/%s", r->dir, (long long)run, name);
+	return (path);
+}

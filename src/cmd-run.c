@@ -1,0 +1,152 @@
+/*
+ * run: baton without its screen. It follows every run's log into the
+ * store until SIGINT or SIGTERM, which stop baton and leave the agents
+ * running in tmux. One such process per repository holds run.lock.
+ */
+
+#include <sys/file.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "baton.h"
+
+static int	cmd_run_exec(struct cmd_ctx *, int, char **);
+
+const struct cmd_entry cmd_run_entry = {
+	.name = "run",
+	.alias = NULL,
+	.usage = "[--once]",
+	.doc = "Follow every run's log into the store, without the screen, "
+	    "until interrupted; --once catches up and exits. Agents keep "
+	    "running either way.",
+	.flags = CMD_REPO|CMD_STORE,
+	.exec = cmd_run_exec,
+};
+
+/* How often to ask tmux which panes are still there. */
+#define RUN_PANE_CHECK_SECONDS 10
+
+struct run_loop {
+	struct event_base	*base;
+	struct ingest		*ingest;
+	struct cmd_ctx		*ctx;
+};
+
+/* Take the repository's run lock, or say who holds it. */
+static int
+run_lock(struct repo *repo, char **cause)
+{
+	char	*path, pid[32];
+	int	 fd;
+	ssize_t	 n;
+
+	xasprintf(&path, "%s/run.lock", repo->dir);
+	fd = open(path, O_RDWR|O_CREAT|O_CLOEXEC, 0600);
+	if (fd == -1) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		free(path);
+		return (-1);
+	}
+	if (flock(fd, LOCK_EX|LOCK_NB) != 0) {
+		n = pread(fd, pid, sizeof pid - 1, 0);
+		pid[n > 0 ? n : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		xasprintf(cause, "another baton is already running for this "
+		    "repository (pid %s)", *pid != '\0' ? pid : "unknown");
+		close(fd);
+		free(path);
+		return (-1);
+	}
+	if (ftruncate(fd, 0) == 0) {
+		n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+		(void)pwrite(fd, pid, n, 0);
+	}
+	free(path);
+	return (fd);
+}
+
+static void
+run_signal_cb(evutil_socket_t sig, short events, void *arg)
+{
+	struct run_loop	*loop = arg;
+
+	log_debug("%s: signal %d", __func__, (int)sig);
+	event_base_loopbreak(loop->base);
+}
+
+static void
+run_panes_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct run_loop	*loop = arg;
+	char		*cause = NULL;
+
+	if (ingest_check_panes(loop->ingest, &cause) != 0) {
+		fprintf(stderr, "baton: %s\n", cause);
+		free(cause);
+	}
+}
+
+static int
+cmd_run_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct run_loop	 loop;
+	struct event	*ev_int, *ev_term, *ev_panes;
+	struct timeval	 tv = { RUN_PANE_CHECK_SECONDS, 0 };
+	char		*cause = NULL;
+	int		 once = 0, lock;
+
+	if (argc == 2 && strcmp(argv[1], "--once") == 0)
+		once = 1;
+	else if (argc != 1)
+		return (cmd_usage_error(&cmd_run_entry, "unexpected argument: "
+		    "%s", argv[1]));
+	if ((lock = run_lock(ctx->repo, &cause)) == -1)
+		return (cmd_fail(ctx, cause));
+	signal(SIGPIPE, SIG_IGN);
+
+	memset(&loop, 0, sizeof loop);
+	loop.ctx = ctx;
+	if ((loop.base = event_base_new()) == NULL)
+		fatalx("event_base_new failed");
+	loop.ingest = ingest_new(loop.base, ctx->repo, ctx->store, NULL, NULL);
+	if (ingest_refresh(loop.ingest, &cause) != 0 ||
+	    ingest_catch_up(loop.ingest, &cause) != 0 ||
+	    ingest_check_panes(loop.ingest, &cause) != 0) {
+		ingest_free(loop.ingest);
+		event_base_free(loop.base);
+		close(lock);
+		return (cmd_fail(ctx, cause));
+	}
+	if (once) {
+		ingest_free(loop.ingest);
+		event_base_free(loop.base);
+		close(lock);
+		return (BATON_EXIT_OK);
+	}
+
+	ev_int = evsignal_new(loop.base, SIGINT, run_signal_cb, &loop);
+	ev_term = evsignal_new(loop.base, SIGTERM, run_signal_cb, &loop);
+	ev_panes = event_new(loop.base, -1, EV_PERSIST, run_panes_cb, &loop);
+	event_add(ev_int, NULL);
+	event_add(ev_term, NULL);
+	event_add(ev_panes, &tv);
+	fprintf(stderr, "baton: following %zu open run%s; agents keep running "
+	    "when this stops\n", ingest_open_runs(loop.ingest),
+	    ingest_open_runs(loop.ingest) == 1 ? "" : "s");
+	event_base_dispatch(loop.base);
+
+	event_free(ev_panes);
+	event_free(ev_term);
+	event_free(ev_int);
+	ingest_free(loop.ingest);
+	event_base_free(loop.base);
+	close(lock);
+	return (BATON_EXIT_OK);
+}

@@ -1,0 +1,534 @@
+/*
+ * Ingestion: follow every open run's stream.jsonl and store what it says,
+ * exactly once. Each log is consumed by byte offset; the events parsed from
+ * a slice of complete lines and the new offset are committed in one
+ * transaction, so a baton killed at any instant stores every line once
+ * when it starts again. A partial last line waits for its newline, or for
+ * the run's end.
+ *
+ * New bytes are noticed through inotify; a slow timer catches anything a
+ * watch missed. Work is done in slices so the loop stays responsive.
+ */
+
+#include <sys/inotify.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "baton.h"
+
+/* Bytes one loop turn may store before yielding to other events. */
+#define INGEST_SLICE (8 * 1024 * 1024)
+/* How often to look again without being told. */
+#define INGEST_TIMER_SECONDS 5
+
+struct ingest_run {
+	struct run	*run;
+	char		*dir;
+	int		 fd;		/* stream.jsonl, -1 until it exists */
+	int		 wd;		/* inotify watch on the run's folder */
+};
+
+struct ingest {
+	struct event_base	 *base;
+	struct repo		 *repo;
+	struct store		 *store;
+	void			(*changed)(void *);
+	void			 *arg;
+
+	int			  ifd;
+	int			  runs_wd;
+	struct event		 *ev_inotify;
+	struct event		 *ev_timer;
+	struct event		 *ev_more;
+
+	struct ingest_run	**runs;
+	size_t			  nruns;
+
+	char			 *buf;
+	size_t			  bufsize;
+};
+
+static void	ingest_step_all(struct ingest *);
+
+/* Store what one line says. */
+static int
+ingest_line(struct ingest *ing, struct ingest_run *ir, const char *line,
+    size_t len, int64_t offset, char **cause)
+{
+	char	*copy;
+	int	 rc;
+
+	copy = xstrndup(line, len);
+	rc = store_event_add(ing->store, ir->run->id, offset, 0, store_now(),
+	    "raw", copy, cause);
+	free(copy);
+	return (rc);
+}
+
+/* How the shim said the agent ended, into the run. */
+static void
+ingest_read_exit(struct ingest *ing, struct ingest_run *ir)
+{
+	struct run	*r = ir->run;
+	char		*path, *text, *cause = NULL, word[32];
+	int		 value = 0;
+
+	path = repo_run_file(ing->repo, r->id, "exit");
+	text = cmd_read_file(path, &cause);
+	free(path);
+	free(cause);
+	free(r->outcome);
+	r->outcome = NULL;
+	if (text == NULL || sscanf(text, "%31s %d", word, &value) != 2) {
+		r->state = RUN_INTERRUPTED;
+		r->outcome = xstrdup("interrupted: the run left no exit status");
+	} else if (strcmp(word, "exited") == 0) {
+		r->exit_status = value;
+		xasprintf(&r->outcome, "exited %d", value);
+		if (r->state != RUN_STOPPED)
+			r->state = RUN_EXITED;
+	} else if (strcmp(word, "killed") == 0) {
+		r->exit_status = 128 + value;
+		xasprintf(&r->outcome, "killed by signal %d", value);
+		if (r->state != RUN_STOPPED)
+			r->state = RUN_EXITED;
+	} else if (strcmp(word, "interrupted") == 0) {
+		r->state = RUN_INTERRUPTED;
+		r->outcome = xstrdup("interrupted: its tmux pane closed");
+	} else {
+		r->state = RUN_INTERRUPTED;
+		r->outcome = xstrdup("interrupted: the agent could not start");
+	}
+	if (r->state == RUN_STOPPED && r->outcome != NULL) {
+		free(r->outcome);
+		r->outcome = xstrdup("stopped");
+	}
+	free(text);
+}
+
+static int
+ingest_has_exit(struct ingest *ing, struct ingest_run *ir)
+{
+	char		*path;
+	struct stat	 sb;
+	int		 found;
+
+	path = repo_run_file(ing->repo, ir->run->id, "exit");
+	found = (stat(path, &sb) == 0);
+	free(path);
+	return (found);
+}
+
+static void
+ingest_open_log(struct ingest_run *ir)
+{
+	if (ir->fd == -1 && ir->run->log_path != NULL)
+		ir->fd = open(ir->run->log_path, O_RDONLY|O_CLOEXEC);
+}
+
+/*
+ * Store the complete lines between the run's offset and the end of its log,
+ * up to budget bytes. With final set, a last line without its newline is
+ * stored too. Returns 1 if complete lines are left, 0 if not, -1 on error.
+ */
+static int
+ingest_run_step(struct ingest *ing, struct ingest_run *ir, size_t budget,
+    int final, char **cause)
+{
+	struct run	*r = ir->run;
+	struct stat	 sb;
+	size_t		 want, got, used, line_len;
+	ssize_t		 n;
+	int64_t		 start, size;
+	char		*p, *nl;
+
+	ingest_open_log(ir);
+	if (ir->fd == -1)
+		return (0);
+	if (fstat(ir->fd, &sb) != 0) {
+		xasprintf(cause, "%s: %s", r->log_path, strerror(errno));
+		return (-1);
+	}
+	size = sb.st_size;
+	if (size < r->log_offset) {
+		xasprintf(cause, "%s shrank below what is stored (%lld < %lld)",
+		    r->log_path, (long long)size, (long long)r->log_offset);
+		return (-1);
+	}
+	while (r->log_offset < size && budget > 0) {
+		/* Read enough to hold at least one whole line. */
+		want = (size_t)(size - r->log_offset);
+		if (want > ing->bufsize)
+			want = ing->bufsize;
+		for (;;) {
+			got = 0;
+			while (got < want) {
+				n = pread(ir->fd, ing->buf + got, want - got,
+				    r->log_offset + got);
+				if (n == -1 && errno == EINTR)
+					continue;
+				if (n <= 0)
+					break;
+				got += n;
+			}
+			if (memchr(ing->buf, '\n', got) != NULL ||
+			    r->log_offset + (int64_t)got >= size)
+				break;
+			/* One line longer than the buffer: grow it. */
+			ing->bufsize *= 2;
+			ing->buf = xrealloc(ing->buf, ing->bufsize);
+			want = (size_t)(size - r->log_offset);
+			if (want > ing->bufsize)
+				want = ing->bufsize;
+		}
+		if ((nl = memrchr(ing->buf, '\n', got)) != NULL)
+			used = nl - ing->buf + 1;
+		else if (final && r->log_offset + (int64_t)got >= size)
+			used = got;
+		else
+			return (0);	/* a partial line: wait for the rest */
+
+		start = r->log_offset;
+		if (store_begin(ing->store, cause) != 0)
+			return (-1);
+		for (p = ing->buf; p < ing->buf + used; p += line_len + 1) {
+			nl = memchr(p, '\n', ing->buf + used - p);
+			line_len = (nl != NULL ? nl : ing->buf + used) - p;
+			if (line_len == 0)
+				continue;
+			if (ingest_line(ing, ir, p, line_len,
+			    start + (p - ing->buf), cause) != 0) {
+				store_rollback(ing->store);
+				return (-1);
+			}
+		}
+		if (store_run_set_offset(ing->store, r->id, start,
+		    start + (int64_t)used, cause) != 0 ||
+		    store_commit(ing->store, cause) != 0) {
+			store_rollback(ing->store);
+			return (-1);
+		}
+		r->log_offset = start + (int64_t)used;
+		budget = used >= budget ? 0 : budget - used;
+	}
+	return (r->log_offset < size ? 1 : 0);
+}
+
+/* The run is over: store the rest of its log and how it ended, together. */
+static int
+ingest_finish(struct ingest *ing, struct ingest_run *ir, const char *why,
+    char **cause)
+{
+	struct run	*r = ir->run;
+	int		 rc;
+
+	while ((rc = ingest_run_step(ing, ir, SIZE_MAX, 1, cause)) == 1)
+		;
+	if (rc == -1)
+		return (-1);
+	if (why == NULL)
+		ingest_read_exit(ing, ir);
+	else {
+		r->state = RUN_INTERRUPTED;
+		free(r->outcome);
+		xasprintf(&r->outcome, "interrupted: %s", why);
+	}
+	r->log_done = 1;
+	if (r->ended_at == 0)
+		r->ended_at = store_now();
+	if (store_begin(ing->store, cause) != 0 ||
+	    store_run_update(ing->store, r, cause) != 0 ||
+	    store_commit(ing->store, cause) != 0)
+		return (-1);
+	log_debug("%s: run %lld done: %s", __func__, (long long)r->id,
+	    r->outcome);
+	return (0);
+}
+
+static void
+ingest_run_free(struct ingest *ing, struct ingest_run *ir)
+{
+	if (ir->wd != -1)
+		inotify_rm_watch(ing->ifd, ir->wd);
+	if (ir->fd != -1)
+		close(ir->fd);
+	run_free(ir->run);
+	free(ir->dir);
+	free(ir);
+}
+
+/* Drop runs whose logs are all stored. */
+static void
+ingest_prune(struct ingest *ing)
+{
+	size_t	i, n;
+
+	for (i = n = 0; i < ing->nruns; i++) {
+		if (ing->runs[i]->run->log_done)
+			ingest_run_free(ing, ing->runs[i]);
+		else
+			ing->runs[n++] = ing->runs[i];
+	}
+	ing->nruns = n;
+}
+
+/* Catch up one run; finish it when the agent is gone. */
+static int
+ingest_run(struct ingest *ing, struct ingest_run *ir, size_t budget,
+    char **cause)
+{
+	int	more;
+
+	if (ir->run->log_done)
+		return (0);
+	more = ingest_run_step(ing, ir, budget, 0, cause);
+	if (more == 0 && ingest_has_exit(ing, ir))
+		return (ingest_finish(ing, ir, NULL, cause));
+	return (more);
+}
+
+/* Follow every run the store says is open. */
+int
+ingest_refresh(struct ingest *ing, char **cause)
+{
+	struct run		**list;
+	struct ingest_run	 *ir;
+	size_t			  n, i, j;
+
+	if (store_run_list(ing->store, 1, &list, &n, cause) != 0)
+		return (-1);
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < ing->nruns; j++) {
+			if (ing->runs[j]->run->id == list[i]->id)
+				break;
+		}
+		if (j < ing->nruns) {
+			run_free(list[i]);
+			continue;
+		}
+		ir = xcalloc(1, sizeof *ir);
+		ir->run = list[i];
+		ir->fd = -1;
+		ir->dir = repo_run_dir(ing->repo, ir->run->id);
+		ir->wd = inotify_add_watch(ing->ifd, ir->dir,
+		    IN_MODIFY|IN_MOVED_TO|IN_CREATE|IN_CLOSE_WRITE);
+		ing->runs = xreallocarray(ing->runs, ing->nruns + 1,
+		    sizeof *ing->runs);
+		ing->runs[ing->nruns++] = ir;
+		log_debug("%s: following run %lld from offset %lld", __func__,
+		    (long long)ir->run->id, (long long)ir->run->log_offset);
+	}
+	free(list);
+	return (0);
+}
+
+/* Store everything every open run has written so far. */
+int
+ingest_catch_up(struct ingest *ing, char **cause)
+{
+	size_t	i;
+	int	rc;
+
+	for (i = 0; i < ing->nruns; i++) {
+		while ((rc = ingest_run(ing, ing->runs[i], SIZE_MAX,
+		    cause)) == 1)
+			;
+		if (rc == -1)
+			return (-1);
+	}
+	ingest_prune(ing);
+	return (0);
+}
+
+size_t
+ingest_open_runs(struct ingest *ing)
+{
+	return (ing->nruns);
+}
+
+/*
+ * Runs whose pane is gone without leaving an exit status were interrupted:
+ * the window was killed, or the whole tmux server went away.
+ */
+int
+ingest_check_panes(struct ingest *ing, char **cause)
+{
+	static const char	*argv[] = { "list-panes", "-a", "-F",
+	    "#{pane_id}", NULL };
+	struct ingest_run	*ir;
+	char			*out = NULL, *tmux_cause = NULL, *word;
+	const char		*why;
+	size_t			 i;
+	int			 server = 1;
+
+	if (ing->nruns == 0)
+		return (0);
+	if (tmux_command(ing->repo, argv, &out, &tmux_cause) != 0) {
+		free(tmux_cause);
+		server = tmux_server_running(ing->repo);
+		out = xstrdup("");
+	}
+	for (i = 0; i < ing->nruns; i++) {
+		ir = ing->runs[i];
+		if (ir->run->log_done)
+			continue;
+		if (ingest_has_exit(ing, ir))
+			why = NULL;
+		else if (ir->run->tmux_pane == NULL) {
+			/* Still being started, unless it has been too long. */
+			if (store_now() - ir->run->started_at < 60)
+				continue;
+			why = "it never got a tmux window";
+		} else if (!server)
+			why = "the tmux server went away";
+		else {
+			word = strstr(out, ir->run->tmux_pane);
+			if (word != NULL && (word == out || word[-1] == '\n') &&
+			    (word[strlen(ir->run->tmux_pane)] == '\n' ||
+			    word[strlen(ir->run->tmux_pane)] == '\0'))
+				continue;
+			why = "its tmux window was closed";
+		}
+		/* The shim may have written its exit status meanwhile. */
+		if (ingest_has_exit(ing, ir))
+			why = NULL;
+		if (ingest_finish(ing, ir, why, cause) != 0) {
+			free(out);
+			return (-1);
+		}
+	}
+	free(out);
+	ingest_prune(ing);
+	if (ing->changed != NULL)
+		ing->changed(ing->arg);
+	return (0);
+}
+
+/* One loop turn's worth of work on every run. */
+static void
+ingest_step_all(struct ingest *ing)
+{
+	char	*cause = NULL;
+	size_t	 i, budget = INGEST_SLICE;
+	int	 more = 0, rc;
+
+	for (i = 0; i < ing->nruns; i++) {
+		rc = ingest_run(ing, ing->runs[i], budget / ing->nruns + 1,
+		    &cause);
+		if (rc == -1) {
+			log_debug("%s: run %lld: %s", __func__,
+			    (long long)ing->runs[i]->run->id, cause);
+			fprintf(stderr, "baton: %s\n", cause);
+			free(cause);
+			cause = NULL;
+			continue;
+		}
+		if (rc == 1)
+			more = 1;
+	}
+	ingest_prune(ing);
+	if (more)
+		event_active(ing->ev_more, EV_TIMEOUT, 0);
+	if (ing->changed != NULL)
+		ing->changed(ing->arg);
+}
+
+static void
+ingest_inotify_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct ingest		*ing = arg;
+	char			 buf[8192];
+	ssize_t			 n;
+	char			*cause = NULL;
+	int			 refresh = 0;
+	const struct inotify_event *ev;
+	char			*p;
+
+	while ((n = read(fd, buf, sizeof buf)) > 0) {
+		for (p = buf; p < buf + n; p += sizeof *ev + ev->len) {
+			ev = (const struct inotify_event *)p;
+			if (ev->wd == ing->runs_wd)
+				refresh = 1;
+		}
+	}
+	if (refresh && ingest_refresh(ing, &cause) != 0) {
+		fprintf(stderr, "baton: %s\n", cause);
+		free(cause);
+	}
+	ingest_step_all(ing);
+}
+
+static void
+ingest_timer_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct ingest	*ing = arg;
+	char		*cause = NULL;
+
+	if (ingest_refresh(ing, &cause) != 0) {
+		fprintf(stderr, "baton: %s\n", cause);
+		free(cause);
+	}
+	ingest_step_all(ing);
+}
+
+static void
+ingest_more_cb(evutil_socket_t fd, short events, void *arg)
+{
+	ingest_step_all(arg);
+}
+
+struct ingest *
+ingest_new(struct event_base *base, struct repo *repo, struct store *store,
+    void (*changed)(void *), void *arg)
+{
+	struct ingest	*ing;
+	struct timeval	 tv = { INGEST_TIMER_SECONDS, 0 };
+	char		*runs;
+
+	ing = xcalloc(1, sizeof *ing);
+	ing->base = base;
+	ing->repo = repo;
+	ing->store = store;
+	ing->changed = changed;
+	ing->arg = arg;
+	ing->bufsize = 1024 * 1024;
+	ing->buf = xmalloc(ing->bufsize);
+
+	if ((ing->ifd = inotify_init1(IN_NONBLOCK|IN_CLOEXEC)) == -1)
+		fatal("inotify_init1");
+	xasprintf(&runs, "%s/runs", repo->dir);
+	ing->runs_wd = inotify_add_watch(ing->ifd, runs, IN_CREATE);
+	free(runs);
+	ing->ev_inotify = event_new(base, ing->ifd, EV_READ|EV_PERSIST,
+	    ingest_inotify_cb, ing);
+	event_add(ing->ev_inotify, NULL);
+	ing->ev_timer = event_new(base, -1, EV_PERSIST, ingest_timer_cb, ing);
+	event_add(ing->ev_timer, &tv);
+	ing->ev_more = event_new(base, -1, 0, ingest_more_cb, ing);
+	return (ing);
+}
+
+void
+ingest_free(struct ingest *ing)
+{
+	size_t	i;
+
+	if (ing == NULL)
+		return;
+	for (i = 0; i < ing->nruns; i++)
+		ingest_run_free(ing, ing->runs[i]);
+	free(ing->runs);
+	event_free(ing->ev_inotify);
+	event_free(ing->ev_timer);
+	event_free(ing->ev_more);
+	close(ing->ifd);
+	free(ing->buf);
+	free(ing);
+}

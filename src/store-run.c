@@ -1,0 +1,311 @@
+/* Runs and their events in the store. */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "baton.h"
+
+static const char *run_state_names[RUN_NSTATES] = {
+	[RUN_STARTING] = "starting",
+	[RUN_RUNNING] = "running",
+	[RUN_EXITED] = "exited",
+	[RUN_INTERRUPTED] = "interrupted",
+	[RUN_STOPPED] = "stopped",
+};
+
+#define RUN_COLUMNS "id, task_id, attempt, role, provider, model, format, " \
+	"agent_session, tmux_window, tmux_pane, log_path, log_offset, state, " \
+	"exit_status, outcome, started_at, ended_at, log_done"
+
+const char *
+run_state_name(enum run_state state)
+{
+	if ((u_int)state >= RUN_NSTATES)
+		fatalx("bad run state %d", (int)state);
+	return (run_state_names[state]);
+}
+
+int
+run_state_from_name(const char *name, enum run_state *state)
+{
+	u_int	i;
+
+	for (i = 0; i < RUN_NSTATES; i++) {
+		if (strcmp(run_state_names[i], name) == 0) {
+			*state = i;
+			return (0);
+		}
+	}
+	return (-1);
+}
+
+/* A run whose agent may still be writing. */
+int
+run_state_is_live(enum run_state state)
+{
+	return (state == RUN_STARTING || state == RUN_RUNNING);
+}
+
+void
+run_free(struct run *r)
+{
+	if (r == NULL)
+		return;
+	free(r->role);
+	free(r->provider);
+	free(r->model);
+	free(r->format);
+	free(r->agent_session);
+	free(r->tmux_window);
+	free(r->tmux_pane);
+	free(r->log_path);
+	free(r->outcome);
+	free(r);
+}
+
+void
+run_list_free(struct run **list, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		run_free(list[i]);
+	free(list);
+}
+
+static char *
+column_text(sqlite3_stmt *stmt, int i)
+{
+	const u_char	*text;
+
+	if (sqlite3_column_type(stmt, i) == SQLITE_NULL)
+		return (NULL);
+	text = sqlite3_column_text(stmt, i);
+	return (xstrdup(text == NULL ? "" : (const char *)text));
+}
+
+static struct run *
+run_from_row(sqlite3_stmt *stmt)
+{
+	struct run	*r;
+	const char	*state;
+
+	r = xcalloc(1, sizeof *r);
+	r->id = sqlite3_column_int64(stmt, 0);
+	r->task_id = sqlite3_column_int64(stmt, 1);
+	r->attempt = sqlite3_column_int(stmt, 2);
+	r->role = column_text(stmt, 3);
+	r->provider = column_text(stmt, 4);
+	r->model = column_text(stmt, 5);
+	r->format = column_text(stmt, 6);
+	r->agent_session = column_text(stmt, 7);
+	r->tmux_window = column_text(stmt, 8);
+	r->tmux_pane = column_text(stmt, 9);
+	r->log_path = column_text(stmt, 10);
+	r->log_offset = sqlite3_column_int64(stmt, 11);
+	state = (const char *)sqlite3_column_text(stmt, 12);
+	if (state == NULL || run_state_from_name(state, &r->state) != 0)
+		fatalx("run %lld has unknown state", (long long)r->id);
+	if (sqlite3_column_type(stmt, 13) == SQLITE_NULL)
+		r->exit_status = -1;
+	else
+		r->exit_status = sqlite3_column_int(stmt, 13);
+	r->outcome = column_text(stmt, 14);
+	r->started_at = sqlite3_column_int64(stmt, 15);
+	r->ended_at = sqlite3_column_int64(stmt, 16);
+	r->log_done = sqlite3_column_int(stmt, 17);
+	return (r);
+}
+
+static void
+bind_text(sqlite3_stmt *stmt, int i, const char *text)
+{
+	if (text == NULL)
+		sqlite3_bind_null(stmt, i);
+	else
+		sqlite3_bind_text(stmt, i, text, -1, SQLITE_STATIC);
+}
+
+static int
+store_run_step(struct store *s, sqlite3_stmt *stmt, char **cause)
+{
+	if (sqlite3_step(stmt) != SQLITE_DONE) {
+		*cause = store_errmsg(s);
+		sqlite3_reset(stmt);
+		return (-1);
+	}
+	sqlite3_reset(stmt);
+	return (0);
+}
+
+/* Insert a run; the attempt number counts the task's earlier runs. */
+int64_t
+store_run_add(struct store *s, struct run *r, char **cause)
+{
+	static const char	*sql = "INSERT INTO runs (task_id, attempt, "
+	    "role, provider, model, format, log_path, state, started_at) "
+	    "VALUES (?1, (SELECT count(*) + 1 FROM runs WHERE task_id = ?1), "
+	    "?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+	sqlite3_stmt		*stmt;
+
+	r->started_at = store_now();
+	stmt = store_prepare(s, sql);
+	sqlite3_bind_int64(stmt, 1, r->task_id);
+	bind_text(stmt, 2, r->role);
+	bind_text(stmt, 3, r->provider);
+	bind_text(stmt, 4, r->model);
+	bind_text(stmt, 5, r->format != NULL ? r->format : "text");
+	bind_text(stmt, 6, r->log_path);
+	sqlite3_bind_text(stmt, 7, run_state_name(r->state), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 8, r->started_at);
+	if (store_run_step(s, stmt, cause) != 0)
+		return (-1);
+	r->id = sqlite3_last_insert_rowid(s->db);
+	return (r->id);
+}
+
+/* Write back what changes over a run's life. */
+int
+store_run_update(struct store *s, struct run *r, char **cause)
+{
+	static const char	*sql = "UPDATE runs SET agent_session = ?, "
+	    "tmux_window = ?, tmux_pane = ?, log_path = ?, state = ?, "
+	    "exit_status = ?, outcome = ?, ended_at = ?, model = ?, "
+	    "log_done = ? WHERE id = ?";
+	sqlite3_stmt		*stmt;
+
+	stmt = store_prepare(s, sql);
+	bind_text(stmt, 1, r->agent_session);
+	bind_text(stmt, 2, r->tmux_window);
+	bind_text(stmt, 3, r->tmux_pane);
+	bind_text(stmt, 4, r->log_path);
+	sqlite3_bind_text(stmt, 5, run_state_name(r->state), -1, SQLITE_STATIC);
+	if (r->exit_status == -1)
+		sqlite3_bind_null(stmt, 6);
+	else
+		sqlite3_bind_int(stmt, 6, r->exit_status);
+	bind_text(stmt, 7, r->outcome);
+	if (r->ended_at == 0)
+		sqlite3_bind_null(stmt, 8);
+	else
+		sqlite3_bind_int64(stmt, 8, r->ended_at);
+	bind_text(stmt, 9, r->model);
+	sqlite3_bind_int(stmt, 10, r->log_done);
+	sqlite3_bind_int64(stmt, 11, r->id);
+	return (store_run_step(s, stmt, cause));
+}
+
+/*
+ * Move a run's stored offset from old to new, inside ingest's transaction.
+ * It fails if the offset is no longer old: someone else stored those lines.
+ */
+int
+store_run_set_offset(struct store *s, int64_t run, int64_t old, int64_t new,
+    char **cause)
+{
+	static const char	*sql = "UPDATE runs SET log_offset = ? "
+	    "WHERE id = ? AND log_offset = ?";
+	sqlite3_stmt		*stmt;
+
+	stmt = store_prepare(s, sql);
+	sqlite3_bind_int64(stmt, 1, new);
+	sqlite3_bind_int64(stmt, 2, run);
+	sqlite3_bind_int64(stmt, 3, old);
+	if (store_run_step(s, stmt, cause) != 0)
+		return (-1);
+	if (sqlite3_changes(s->db) != 1) {
+		xasprintf(cause, "run %lld: its log was stored by another "
+		    "process", (long long)run);
+		return (-1);
+	}
+	return (0);
+}
+
+struct run *
+store_run_get(struct store *s, int64_t id, char **cause)
+{
+	static const char	*sql = "SELECT " RUN_COLUMNS " FROM runs "
+	    "WHERE id = ?";
+	sqlite3_stmt		*stmt;
+	struct run		*r = NULL;
+	int			 rc;
+
+	stmt = store_prepare(s, sql);
+	sqlite3_bind_int64(stmt, 1, id);
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		r = run_from_row(stmt);
+	else if (rc != SQLITE_DONE)
+		*cause = store_errmsg(s);
+	sqlite3_reset(stmt);
+	return (r);
+}
+
+/* The newest run of a task, or NULL. */
+struct run *
+store_run_latest(struct store *s, int64_t task, char **cause)
+{
+	static const char	*sql = "SELECT " RUN_COLUMNS " FROM runs "
+	    "WHERE task_id = ? ORDER BY id DESC LIMIT 1";
+	sqlite3_stmt		*stmt;
+	struct run		*r = NULL;
+	int			 rc;
+
+	stmt = store_prepare(s, sql);
+	sqlite3_bind_int64(stmt, 1, task);
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		r = run_from_row(stmt);
+	else if (rc != SQLITE_DONE)
+		*cause = store_errmsg(s);
+	sqlite3_reset(stmt);
+	return (r);
+}
+
+/* Runs in id order: with open set, those whose log is not all stored. */
+int
+store_run_list(struct store *s, int live, struct run ***list, size_t *n,
+    char **cause)
+{
+	static const char	*sql = "SELECT " RUN_COLUMNS " FROM runs "
+	    "WHERE ?1 = 0 OR log_done = 0 ORDER BY id";
+	sqlite3_stmt		*stmt;
+	int			 rc;
+
+	*list = NULL;
+	*n = 0;
+	stmt = store_prepare(s, sql);
+	sqlite3_bind_int(stmt, 1, live);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		*list = xreallocarray(*list, *n + 1, sizeof **list);
+		(*list)[(*n)++] = run_from_row(stmt);
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE) {
+		*cause = store_errmsg(s);
+		run_list_free(*list, *n);
+		*list = NULL;
+		*n = 0;
+		return (-1);
+	}
+	return (0);
+}
+
+/* Store one event parsed from the line at offset in the run's log. */
+int
+store_event_add(struct store *s, int64_t run, int64_t offset, int seq,
+    int64_t at, const char *kind, const char *data, char **cause)
+{
+	static const char	*sql = "INSERT INTO events (run_id, offset, "
+	    "seq, at, kind, data) VALUES (?, ?, ?, ?, ?, ?)";
+	sqlite3_stmt		*stmt;
+
+	stmt = store_prepare(s, sql);
+	sqlite3_bind_int64(stmt, 1, run);
+	sqlite3_bind_int64(stmt, 2, offset);
+	sqlite3_bind_int(stmt, 3, seq);
+	sqlite3_bind_int64(stmt, 4, at);
+	sqlite3_bind_text(stmt, 5, kind, -1, SQLITE_STATIC);
+	bind_text(stmt, 6, data);
+	return (store_run_step(s, stmt, cause));
+}
