@@ -1,9 +1,9 @@
 /*
- * libFuzzer target for the control-mode parser: the input is fed in pieces
- * whose sizes come from the input itself, with and without CRLF stripping.
- * Every line handed out must be NUL-terminated and readable. The quoting
- * helper is checked on the way: its output is always one safe command
- * argument.
+ * libFuzzer target for the control-mode parser. The input is fed whole and
+ * then in pieces whose sizes come from the input itself, with and without
+ * CRLF stripping; both ways must give the same events, and every line
+ * handed out must be NUL-terminated and readable. The quoting helper is
+ * checked on the way: its output is always one command argument.
  */
 
 #include <stddef.h>
@@ -15,35 +15,58 @@
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
-static volatile unsigned int	sink;
+/* FNV-1a over everything the parser reports. */
+static void
+fuzz_hash(uint64_t *h, const void *data, size_t len)
+{
+	const unsigned char	*p = data;
+	size_t			 i;
+
+	for (i = 0; i < len; i++) {
+		*h ^= p[i];
+		*h *= 1099511628211ULL;
+	}
+}
 
 static void
-fuzz_touch(const struct tmux_control_line *line)
+fuzz_touch(uint64_t *h, const struct tmux_control_line *line)
 {
-	size_t	i;
-
 	if (line->data[line->len] != '\0')
 		abort();
-	for (i = 0; i < line->len; i++)
-		sink += (unsigned char)line->data[i];
+	fuzz_hash(h, &line->len, sizeof line->len);
+	fuzz_hash(h, line->data, line->len);
 }
 
 static void
 fuzz_event(const struct tmux_control_event *ev, void *arg)
 {
-	size_t	i, len;
-	char	*out;
+	const struct tmux_control_notify	*n = &ev->notify;
+	uint64_t				*h = arg;
+	size_t					 i, len;
+	char					*out;
+	long					 ids[3];
 
-	fuzz_touch(&ev->line);
+	fuzz_hash(h, &ev->type, sizeof ev->type);
+	fuzz_touch(h, &ev->line);
 	switch (ev->type) {
 	case TMUX_CONTROL_BLOCK:
 	case TMUX_CONTROL_TRUNCATED:
+		fuzz_hash(h, &ev->block.time, sizeof ev->block.time);
+		fuzz_hash(h, &ev->block.number, sizeof ev->block.number);
+		fuzz_hash(h, &ev->block.flags, sizeof ev->block.flags);
+		fuzz_hash(h, &ev->block.error, sizeof ev->block.error);
 		for (i = 0; i < ev->block.nlines; i++)
-			fuzz_touch(&ev->block.lines[i]);
+			fuzz_touch(h, &ev->block.lines[i]);
 		break;
 	case TMUX_CONTROL_NOTIFY:
-		fuzz_touch(&ev->notify.word);
-		fuzz_touch(&ev->notify.text);
+		ids[0] = n->session;
+		ids[1] = n->window;
+		ids[2] = n->pane;
+		fuzz_hash(h, ids, sizeof ids);
+		fuzz_hash(h, &n->type, sizeof n->type);
+		fuzz_hash(h, &n->in_block, sizeof n->in_block);
+		fuzz_touch(h, &ev->notify.word);
+		fuzz_touch(h, &ev->notify.text);
 		if (ev->notify.type == TMUX_CONTROL_N_OUTPUT) {
 			out = tmux_control_unescape(ev->notify.text.data,
 			    ev->notify.text.len, &len);
@@ -61,13 +84,22 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct tmux_control_parser	*p;
+	uint64_t			 whole, pieces;
 	size_t				 off = 0, n, nfields;
 	char				*s, *q, **fields;
 	const char			*cause;
 
 	if (size == 0)
 		return (0);
-	p = tmux_control_parser_new(fuzz_event, NULL);
+	whole = pieces = 14695981039346656037ULL;
+
+	p = tmux_control_parser_new(fuzz_event, &whole);
+	tmux_control_parser_set_crlf(p, data[0] & 1);
+	tmux_control_parser_feed(p, data + 1, size - 1);
+	tmux_control_parser_eof(p);
+	tmux_control_parser_free(p);
+
+	p = tmux_control_parser_new(fuzz_event, &pieces);
 	tmux_control_parser_set_crlf(p, data[0] & 1);
 	n = 1 + (data[0] >> 1);
 	off = 1;
@@ -80,6 +112,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	tmux_control_parser_eof(p);
 	tmux_control_parser_free(p);
+	if (whole != pieces)
+		abort();
 
 	fields = tmux_control_split((const char *)data, size, '\t', &nfields);
 	if (nfields == 0 || fields[nfields] != NULL)

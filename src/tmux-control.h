@@ -180,6 +180,11 @@ struct tmux_control_callbacks {
 	void			*arg;
 };
 
+/*
+ * tmux_control_start sets SIGPIPE to SIG_IGN if it is still SIG_DFL, so that
+ * writing to a tmux that has gone gives EPIPE instead of killing the program.
+ * tmux_control_free detaches tmux and may wait up to half a second for it.
+ */
 struct tmux_control *tmux_control_new(struct event_base *,
 		     const struct tmux_control_config *,
 		     const struct tmux_control_callbacks *);

@@ -92,13 +92,28 @@ outside(const char *socket, ...)
 	return (WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 }
 
+/* Kill the server and remove its socket, which kill-server leaves. */
+static void
+kill_server(const char *socket)
+{
+	const char	*dir;
+	char		 path[512];
+
+	outside(socket, "kill-server", (char *)NULL);
+	if ((dir = getenv("TMUX_TMPDIR")) == NULL || *dir == '\0')
+		dir = "/tmp";
+	snprintf(path, sizeof path, "%s/tmux-%ld/%s", dir, (long)getuid(),
+	    socket);
+	unlink(path);
+}
+
 static void
 kill_all_servers(void)
 {
 	int	i;
 
 	for (i = 0; i < nsockets; i++)
-		outside(sockets[i], "kill-server", (char *)NULL);
+		kill_server(sockets[i]);
 	nsockets = 0;
 }
 
@@ -200,7 +215,7 @@ teardown(void **state)
 	struct t	*t = *state;
 
 	tmux_control_free(t->c);
-	outside(t->socket, "kill-server", (char *)NULL);
+	kill_server(t->socket);
 	event_free(t->guard);
 	event_base_free(t->base);
 	free(t);
@@ -548,7 +563,7 @@ test_kill_server(void **state)
 	start_ready(t);
 	pid = tmux_control_pid(t->c);
 	assert_true(pid > 0);
-	e[0] = send_line(t, 0, "run-shell 'sleep 5'", 0, NULL);
+	e[0] = send_line(t, 0, "run-shell 'sleep 2'", 0, NULL);
 	for (i = 1; i < 6; i++)
 		e[i] = send_line(t, i, "display -p never", 0, NULL);
 	/* Let the lines reach tmux, then kill the server under them. */
