@@ -14,6 +14,23 @@
  *
  * The protocol is described in tmux(1), CONTROL MODE; guards are printed by
  * cmdq_guard in tmux's cmd-queue.c and notifications by control-notify.c.
+ *
+ * Use:
+ *	struct tmux_control_config	 cf = { .socket_name = "baton-x",
+ *					     .session = "baton" };
+ *	struct tmux_control_callbacks	 cb = { on_notify, on_closed, on_log,
+ *					     owner };
+ *	const char			*argv[] = { "kill-window", "-t", "@3" };
+ *
+ *	c = tmux_control_new(base, &cf, &cb);
+ *	if (tmux_control_start(c, &cause) != 0) ...
+ *	tmux_control_send(c, "list-windows -F '#{window_id}\t#{window_name}'",
+ *	    0, on_windows, owner, &cause);
+ *	tmux_control_send_argv(c, 3, argv, 0, on_done, owner, &cause);
+ *
+ * Attaching to a session that exists gives no %window-add for its windows:
+ * list them after start. on_closed may start again after a delay from
+ * tmux_control_backoff_next.
  */
 
 #ifndef TMUX_CONTROL_H
