@@ -46,6 +46,8 @@ struct t {
 
 	int			 nclosed;
 	char			 closed_reason[512];
+	int			 nstray;
+	char			 stray[256];
 	int			 verbose;
 	int			 free_in_reply;
 };
@@ -121,9 +123,14 @@ static void
 on_log(struct tmux_control *c, const char *msg, void *arg)
 {
 	struct t	*t = arg;
+	const char	*prefix = "< stray line: ";
 
 	if (t->verbose)
 		fprintf(stderr, "log: %s\n", msg);
+	if (strncmp(msg, prefix, strlen(prefix)) == 0) {
+		t->nstray++;
+		snprintf(t->stray, sizeof t->stray, "%s", msg + strlen(prefix));
+	}
 }
 
 static void
@@ -252,6 +259,8 @@ struct expect {
 	int				 done;
 	enum tmux_control_status	 status;
 	char				 body[1024];	/* lines joined by \n */
+	const char			*want_big;	/* whole first line */
+	int				 big_ok;
 };
 
 static void
@@ -268,6 +277,10 @@ on_reply(struct tmux_control *c, const struct tmux_control_reply *r,
 	t->nreplies++;
 	e->done = 1;
 	e->status = r->status;
+	if (e->want_big != NULL && r->nlines == 1 &&
+	    r->lines[0].len == strlen(e->want_big) &&
+	    memcmp(r->lines[0].data, e->want_big, r->lines[0].len) == 0)
+		e->big_ok = 1;
 	e->body[0] = '\0';
 	for (i = 0; i < r->nlines; i++) {
 		off += snprintf(e->body + off, sizeof e->body - off, "%s%s",
@@ -461,6 +474,79 @@ test_errors(void **state)
 	    -1);
 	free(cause);
 	assert_int_equal(tmux_control_pending(t->c), 0);
+}
+
+/*
+ * tmux prints the error of load-buffer - on a line of its own after the
+ * block (control clients have no stdin to give it): the reply is still
+ * matched and the line is logged as stray.
+ */
+static void
+test_stray(void **state)
+{
+	struct t	*t = *state;
+	struct expect	*e[2];
+
+	start_ready(t);
+	e[0] = send_line(t, 0, "load-buffer -", 0, NULL);
+	e[1] = send_line(t, 1, "display -p next", 0, "next");
+	RUN_UNTIL(t, t->nreplies == 2 && t->nstray == 1, 5000);
+	assert_int_equal(t->mismatches, 0);
+	assert_int_equal(e[1]->status, TMUX_CONTROL_OK);
+	assert_string_equal(t->stray, "-: Bad file descriptor");
+	free(e[0]);
+	free(e[1]);
+}
+
+/* Long replies and long command lines go through whole. */
+static void
+test_large(void **state)
+{
+	static const char	 pattern[] = "abcdefghij'%;\\\"$~# ";
+	struct t		*t = *state;
+	struct expect		*e[3];
+	const char		*argv[5];
+	char			*big, *cause = NULL;
+	size_t			 i, n = 64 * 1024;
+	int			 lines;
+
+	start_ready(t);
+	big = malloc(n + 1);
+	assert_non_null(big);
+	for (i = 0; i < n; i++)
+		big[i] = pattern[i % (sizeof pattern - 1)];
+	big[n] = '\0';
+	argv[0] = "set-option";
+	argv[1] = "-g";
+	argv[2] = "--";
+	argv[3] = "@big";
+	argv[4] = big;
+	e[0] = expect_new(t, "");
+	e[0]->seq = 0;
+	if (tmux_control_send_argv(t->c, 5, argv, 0, on_reply, e[0],
+	    &cause) != 0)
+		fail_msg("send_argv: %s", cause);
+	e[1] = expect_new(t, "");
+	e[1]->seq = 1;
+	e[1]->want_big = big;
+	if (tmux_control_send(t->c, "display -p '#{@big}'", 0, on_reply, e[1],
+	    &cause) != 0)
+		fail_msg("send: %s", cause);
+	e[2] = send_line(t, 2, "list-keys", 0, NULL);
+	RUN_UNTIL(t, t->nreplies == 3, 10000);
+	assert_int_equal(t->mismatches, 0);
+	assert_int_equal(e[0]->status, TMUX_CONTROL_OK);
+	assert_int_equal(e[1]->status, TMUX_CONTROL_OK);
+	assert_true(e[1]->big_ok);
+	assert_int_equal(e[2]->status, TMUX_CONTROL_OK);
+	lines = 0;
+	for (i = 0; e[2]->body[i] != '\0'; i++)
+		lines += (e[2]->body[i] == '\n');
+	assert_true(lines > 5);
+	assert_non_null(strstr(e[2]->body, "bind-key"));
+	free(big);
+	for (i = 0; i < 3; i++)
+		free(e[i]);
 }
 
 /* Arguments sent through the quoting helper arrive literally. */
@@ -736,6 +822,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_quoting, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stray, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_large, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timeout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kill_server, setup,
 		    teardown),
