@@ -265,6 +265,15 @@ int		 ingest_catch_up(struct ingest *, char **);
 int		 ingest_check_panes(struct ingest *, char **);
 size_t		 ingest_open_runs(struct ingest *);
 
+/* runtime.c */
+struct runtime;
+struct runtime	*runtime_new(struct event_base *, struct repo *, struct store *,
+		     void (*)(void *), void *, char **);
+void		 runtime_free(struct runtime *);
+void		 runtime_run_started(struct runtime *);
+int		 runtime_connected(struct runtime *);
+struct ingest	*runtime_ingest(struct runtime *);
+
 /* shim.c */
 extern const struct cmd_entry cmd_agent_entry;
 void		 shim_render_line(FILE *, const char *, const char *, size_t);

@@ -30,12 +30,9 @@ const struct cmd_entry cmd_run_entry = {
 	.exec = cmd_run_exec,
 };
 
-/* How often to ask tmux which panes are still there. */
-#define RUN_PANE_CHECK_SECONDS 10
-
 struct run_loop {
 	struct event_base	*base;
-	struct ingest		*ingest;
+	struct runtime		*runtime;
 	struct cmd_ctx		*ctx;
 };
 
@@ -81,26 +78,14 @@ run_signal_cb(evutil_socket_t sig, short events, void *arg)
 	event_base_loopbreak(loop->base);
 }
 
-static void
-run_panes_cb(evutil_socket_t fd, short events, void *arg)
-{
-	struct run_loop	*loop = arg;
-	char		*cause = NULL;
-
-	if (ingest_check_panes(loop->ingest, &cause) != 0) {
-		fprintf(stderr, "baton: %s\n", cause);
-		free(cause);
-	}
-}
-
 static int
 cmd_run_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct run_loop	 loop;
-	struct event	*ev_int, *ev_term, *ev_panes;
-	struct timeval	 tv = { RUN_PANE_CHECK_SECONDS, 0 };
+	struct event	*ev_int, *ev_term;
 	char		*cause = NULL;
 	int		 once = 0, lock;
+	size_t		 n;
 
 	if (argc == 2 && strcmp(argv[1], "--once") == 0)
 		once = 1;
@@ -115,17 +100,15 @@ cmd_run_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	loop.ctx = ctx;
 	if ((loop.base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
-	loop.ingest = ingest_new(loop.base, ctx->repo, ctx->store, NULL, NULL);
-	if (ingest_refresh(loop.ingest, &cause) != 0 ||
-	    ingest_catch_up(loop.ingest, &cause) != 0 ||
-	    ingest_check_panes(loop.ingest, &cause) != 0) {
-		ingest_free(loop.ingest);
+	loop.runtime = runtime_new(loop.base, ctx->repo, ctx->store, NULL,
+	    NULL, &cause);
+	if (loop.runtime == NULL) {
 		event_base_free(loop.base);
 		close(lock);
 		return (cmd_fail(ctx, cause));
 	}
 	if (once) {
-		ingest_free(loop.ingest);
+		runtime_free(loop.runtime);
 		event_base_free(loop.base);
 		close(lock);
 		return (BATON_EXIT_OK);
@@ -133,19 +116,16 @@ cmd_run_exec(struct cmd_ctx *ctx, int argc, char **argv)
 
 	ev_int = evsignal_new(loop.base, SIGINT, run_signal_cb, &loop);
 	ev_term = evsignal_new(loop.base, SIGTERM, run_signal_cb, &loop);
-	ev_panes = event_new(loop.base, -1, EV_PERSIST, run_panes_cb, &loop);
 	event_add(ev_int, NULL);
 	event_add(ev_term, NULL);
-	event_add(ev_panes, &tv);
+	n = ingest_open_runs(runtime_ingest(loop.runtime));
 	fprintf(stderr, "baton: following %zu open run%s; agents keep running "
-	    "when this stops\n", ingest_open_runs(loop.ingest),
-	    ingest_open_runs(loop.ingest) == 1 ? "" : "s");
+	    "when this stops\n", n, n == 1 ? "" : "s");
 	event_base_dispatch(loop.base);
 
-	event_free(ev_panes);
 	event_free(ev_term);
 	event_free(ev_int);
-	ingest_free(loop.ingest);
+	runtime_free(loop.runtime);
 	event_base_free(loop.base);
 	close(lock);
 	return (BATON_EXIT_OK);

@@ -87,4 +87,33 @@ for r in 2 3 4 5; do
 done
 echo "ingest: $kills SIGKILLs while streaming"
 
+# 3. With baton run following, tmux tells it at once when a window is
+# killed and when the server dies: the runs are marked interrupted long
+# before the slow fallback check.
+state_of() {
+	"$BATON" runs --json | jq -r ".[] | select(.id == $1) | .state"
+}
+wait_state() {	# wait_state RUN STATE DESCRIPTION
+	i=0
+	while [ "$(state_of "$1")" != "$2" ] && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	same "$3" "$(state_of "$1")" "$2"
+}
+run add "watched a"
+run add "watched b"
+run start 6 -- sleep 1000
+run start 7 -- sleep 1000
+"$BATON" -v run 2>"$TEST_TMP/follower.err" &
+follower=$!
+sleep 1
+"$BATON" tmux kill-window -t "$("$BATON" runs --json | jq -r '.[] | select(.id == 6) | .window')"
+wait_state 6 interrupted "a killed window is noticed within 5 s"
+"$BATON" tmux kill-server
+wait_state 7 interrupted "a killed server is noticed within 5 s"
+kill -TERM "$follower"
+wait "$follower"
+follower=
+
 finish

@@ -1,0 +1,225 @@
+/*
+ * The runtime: what `baton run` and the UI share in one libevent loop. It
+ * ingests run logs and keeps one long-lived tmux control client on baton's
+ * server, with no-output set: the data path is the run logs, and tmux says
+ * when windows close or the server goes. When the client is lost it is
+ * reconnected with backoff; if the server itself is gone, the runs that
+ * were in it are marked interrupted.
+ *
+ * Nothing here waits on tmux: notification callbacks only schedule work.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "baton.h"
+#include "tmux-control.h"
+
+/* Without tmux telling us, look at the panes this often anyway. */
+#define RUNTIME_SLOW_CHECK_SECONDS 60
+
+struct runtime {
+	struct event_base		*base;
+	struct repo			*repo;
+	struct store			*store;
+	struct ingest			*ingest;
+	void				(*changed)(void *);
+	void				*arg;
+
+	struct tmux_control		*tmux;
+	struct tmux_control_backoff	 backoff;
+	struct event			*ev_connect;	/* reconnect timer */
+	struct event			*ev_check;	/* check panes soon */
+	struct event			*ev_slow;	/* fallback timer */
+	char				*socket_name;
+	char				*config_file;
+};
+
+static void	runtime_connect(struct runtime *);
+
+static void
+runtime_changed(void *arg)
+{
+	struct runtime	*rt = arg;
+
+	if (rt->changed != NULL)
+		rt->changed(rt->arg);
+}
+
+/* Look at the panes on the next loop turn (several requests become one). */
+static void
+runtime_check_soon(struct runtime *rt)
+{
+	struct timeval	tv = { 0, 0 };
+
+	evtimer_add(rt->ev_check, &tv);
+}
+
+static void
+runtime_check_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct runtime	*rt = arg;
+	char		*cause = NULL;
+
+	if (ingest_check_panes(rt->ingest, &cause) != 0) {
+		log_debug("%s: %s", __func__, cause);
+		fprintf(stderr, "baton: %s\n", cause);
+		free(cause);
+	}
+	/* A run may have started a server we are not connected to yet. */
+	if (rt->tmux == NULL || tmux_control_state(rt->tmux) ==
+	    TMUX_CONTROL_STOPPED)
+		runtime_connect(rt);
+}
+
+static void
+runtime_notify_cb(struct tmux_control *c, const struct tmux_control_notify *n,
+    void *arg)
+{
+	struct runtime	*rt = arg;
+
+	switch (n->type) {
+	case TMUX_CONTROL_N_WINDOW_CLOSE:
+	case TMUX_CONTROL_N_SESSIONS_CHANGED:
+		runtime_check_soon(rt);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+runtime_closed_cb(struct tmux_control *c, const char *reason, void *arg)
+{
+	struct runtime	*rt = arg;
+	struct timeval	 tv;
+	u_int		 ms;
+
+	log_debug("%s: control client closed: %s", __func__,
+	    reason != NULL ? reason : "");
+	/* Whether the server is gone or only the client, the panes say. */
+	runtime_check_soon(rt);
+	if (!tmux_server_running(rt->repo))
+		return;
+	ms = tmux_control_backoff_next(&rt->backoff);
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	evtimer_add(rt->ev_connect, &tv);
+}
+
+static void
+runtime_log_cb(struct tmux_control *c, const char *line, void *arg)
+{
+	log_debug("tmux: %s", line);
+}
+
+/* Connect to baton's tmux server, if there is one. */
+static void
+runtime_connect(struct runtime *rt)
+{
+	struct tmux_control_config	 cf;
+	struct tmux_control_callbacks	 cb;
+	char				*cause = NULL;
+
+	if (rt->tmux != NULL &&
+	    tmux_control_state(rt->tmux) != TMUX_CONTROL_STOPPED)
+		return;
+	if (!tmux_server_running(rt->repo))
+		return;
+	if (rt->tmux == NULL) {
+		memset(&cf, 0, sizeof cf);
+		cf.socket_name = rt->socket_name;
+		cf.config_file = rt->config_file;
+		cf.session = "baton";
+		memset(&cb, 0, sizeof cb);
+		cb.notify = runtime_notify_cb;
+		cb.closed = runtime_closed_cb;
+		cb.log = log_debug_enabled() ? runtime_log_cb : NULL;
+		cb.arg = rt;
+		rt->tmux = tmux_control_new(rt->base, &cf, &cb);
+	}
+	if (tmux_control_start(rt->tmux, &cause) != 0) {
+		log_debug("%s: %s", __func__, cause);
+		free(cause);
+		return;
+	}
+	tmux_control_backoff_reset(&rt->backoff);
+	log_debug("%s: connected to %s", __func__, rt->socket_name);
+}
+
+static void
+runtime_connect_cb(evutil_socket_t fd, short events, void *arg)
+{
+	runtime_connect(arg);
+}
+
+/* Start ingesting and watching tmux; catch up with what happened meanwhile. */
+struct runtime *
+runtime_new(struct event_base *base, struct repo *repo, struct store *store,
+    void (*changed)(void *), void *arg, char **cause)
+{
+	struct runtime	*rt;
+	struct timeval	 tv = { RUNTIME_SLOW_CHECK_SECONDS, 0 };
+
+	rt = xcalloc(1, sizeof *rt);
+	rt->base = base;
+	rt->repo = repo;
+	rt->store = store;
+	rt->changed = changed;
+	rt->arg = arg;
+	rt->socket_name = tmux_socket_name(repo);
+	xasprintf(&rt->config_file, "%s/tmux.conf", repo->dir);
+	rt->ingest = ingest_new(base, repo, store, runtime_changed, rt);
+	rt->ev_connect = evtimer_new(base, runtime_connect_cb, rt);
+	rt->ev_check = evtimer_new(base, runtime_check_cb, rt);
+	rt->ev_slow = event_new(base, -1, EV_PERSIST, runtime_check_cb, rt);
+	event_add(rt->ev_slow, &tv);
+
+	if (tmux_write_config(repo, cause) != 0 ||
+	    ingest_refresh(rt->ingest, cause) != 0 ||
+	    ingest_catch_up(rt->ingest, cause) != 0 ||
+	    ingest_check_panes(rt->ingest, cause) != 0) {
+		runtime_free(rt);
+		return (NULL);
+	}
+	runtime_connect(rt);
+	return (rt);
+}
+
+/* A run was started: follow it and make sure tmux is watched. */
+void
+runtime_run_started(struct runtime *rt)
+{
+	runtime_check_soon(rt);
+}
+
+int
+runtime_connected(struct runtime *rt)
+{
+	return (rt->tmux != NULL &&
+	    tmux_control_state(rt->tmux) == TMUX_CONTROL_READY);
+}
+
+struct ingest *
+runtime_ingest(struct runtime *rt)
+{
+	return (rt->ingest);
+}
+
+void
+runtime_free(struct runtime *rt)
+{
+	if (rt == NULL)
+		return;
+	if (rt->tmux != NULL)
+		tmux_control_free(rt->tmux);
+	event_free(rt->ev_connect);
+	event_free(rt->ev_check);
+	event_free(rt->ev_slow);
+	ingest_free(rt->ingest);
+	free(rt->socket_name);
+	free(rt->config_file);
+	free(rt);
+}
