@@ -153,7 +153,6 @@ struct repo {
 struct cmd_ctx {
 	struct repo	*repo;
 	struct store	*store;
-	int		 json;
 };
 
 #define CMD_REPO 0x1		/* needs to be inside a git repository */
@@ -173,6 +172,7 @@ struct cmd_entry {
 struct md_item {
 	char		*title;
 	char		*body;
+	size_t		 body_len;
 	int		 checked;
 	int		 parent;	/* index of the parent item, -1 for none */
 	u_int		 line;
@@ -202,6 +202,8 @@ int		 cmd_usage_error(const struct cmd_entry *, const char *, ...)
 int		 cmd_parse_id(const char *, int64_t *);
 int		 cmd_parse_priority(const char *, int *);
 int		 cmd_parse_id_list(const char *, int64_t **, size_t *);
+int		 cmd_parse_json_only(const struct cmd_entry *, int, char **,
+		     int, int *);
 char		*cmd_read_file(const char *, char **);
 void		 cmd_print_json(struct cJSON *);
 void		 cmd_print_task_table(struct task_list *);
@@ -290,8 +292,14 @@ char		*store_errmsg(struct store *);
 int64_t		 store_now(void);
 
 /* store-schema.c */
+struct store_table {
+	int		 version;
+	const char	*name;
+};
 extern const char *store_migrations[];
 extern const u_int store_nmigrations;
+extern const struct store_table store_tables[];
+extern const u_int store_ntables;
 
 /* store-task.c */
 int64_t		 store_task_add(struct store *, struct task *, char **);
@@ -330,6 +338,9 @@ int		 run_state_is_live(enum run_state);
 /* store-sprint.c */
 int64_t		 store_sprint_new(struct store *, const char *, char **);
 struct sprint	*store_sprint_open(struct store *, char **);
+int		 store_sprint_open_id(struct store *, int64_t *, char **);
+int		 store_sprint_counts(struct store *, int64_t, size_t *, size_t *,
+		     char **);
 int		 store_sprint_list(struct store *, struct sprint ***, size_t *,
 		     char **);
 int		 store_sprint_close(struct store *, int64_t, char **);
@@ -343,6 +354,9 @@ struct task	*task_new(void);
 void		 task_free(struct task *);
 void		 task_list_free(struct task_list *);
 struct cJSON	*task_to_json(struct task *);
+int		 task_is_ready(struct task *);
+void		 task_set_text(struct task *, const char *, const char *,
+		     const char *);
 int		 task_check_title(const char *, char **);
 int		 task_check_role(const char *, char **);
 
@@ -353,7 +367,7 @@ void		 dag_add_node(struct dag *, int64_t);
 void		 dag_add_edge(struct dag *, int64_t, int64_t);
 void		 dag_sort(struct dag *);
 int		 dag_path(struct dag *, int64_t, int64_t, int64_t **, size_t *);
-char		*dag_cycle_message(int64_t, const int64_t *, size_t);
+char		*dag_format_path(const int64_t *, size_t, const char *, int64_t);
 int		 dag_find_cycle(struct dag *, int64_t **, size_t *);
 int		 dag_ready_compare(const void *, const void *);
 

@@ -76,7 +76,11 @@ cmd_dep_add_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (store_dag_load(ctx->store, &dag, &cause) != 0)
 		return (cmd_fail(ctx, cause));
 	if (dag_path(&dag, blocker, task, &path, &n)) {
-		cycle = dag_cycle_message(task, path, n);
+		/* The loop: the task, then the path back round to it. */
+		path = xreallocarray(path, n + 1, sizeof *path);
+		memmove(path + 1, path, n * sizeof *path);
+		path[0] = task;
+		cycle = dag_format_path(path, n + 1, "#", 0);
 		xasprintf(&cause, "#%lld cannot wait on #%lld: that makes a "
 		    "cycle %s", (long long)task, (long long)blocker, cycle);
 		free(cycle);

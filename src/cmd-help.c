@@ -74,7 +74,7 @@ cmd_help_exec(struct cmd_ctx *ctx, int argc, char **argv)
 				return (BATON_EXIT_OK);
 			}
 		}
-		fprintf(stderr, "baton: unknown command: %s\n", name);
+		cmd_error("unknown command: %s", name);
 		free(name);
 		return (BATON_EXIT_USAGE);
 	}

@@ -118,8 +118,7 @@ cmd_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct import_args	 a;
 	struct md_item		*items = NULL;
 	struct task		*t;
-	struct sprint		*sp;
-	int64_t			*ids = NULL, sprint = 0;
+	int64_t			*ids = NULL, sprint;
 	size_t			 n = 0, i;
 	char			*text, *cause = NULL, *why;
 	int			 rc;
@@ -143,18 +142,12 @@ cmd_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		xasprintf(&cause, "no task #%lld", (long long)a.parent);
 		goto fail;
 	}
-	if ((sp = store_sprint_open(ctx->store, &cause)) != NULL) {
-		sprint = sp->id;
-		sprint_free(sp);
-	} else if (cause != NULL)
+	if (store_sprint_open_id(ctx->store, &sprint, &cause) != 0)
 		goto fail;
 	ids = xcalloc(n, sizeof *ids);
 	for (i = 0; i < n; i++) {
 		t = task_new();
-		free(t->title);
-		t->title = xstrdup(items[i].title);
-		free(t->body);
-		t->body = xstrdup(items[i].body);
+		task_set_text(t, items[i].title, items[i].body, NULL);
 		t->state = items[i].checked ? TASK_DONE : TASK_BACKLOG;
 		t->sprint_id = sprint;
 		t->parent_id = items[i].parent >= 0 ? ids[items[i].parent] :
@@ -185,7 +178,6 @@ cmd_plan_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct import_args	 a;
 	struct plan		 plan;
 	struct task		*parent;
-	struct sprint		*sp;
 	int64_t			*ids = NULL, n;
 	char			*text, *cause = NULL, *why;
 	int			 rc;
@@ -212,16 +204,10 @@ cmd_plan_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		goto fail;
 	if (a.title != NULL) {
 		parent = task_new();
-		free(parent->title);
-		parent->title = xstrdup(a.title);
-		if ((sp = store_sprint_open(ctx->store, &cause)) != NULL) {
-			parent->sprint_id = sp->id;
-			sprint_free(sp);
-		} else if (cause != NULL) {
-			task_free(parent);
-			goto fail;
-		}
-		if (store_task_add(ctx->store, parent, &cause) == -1) {
+		task_set_text(parent, a.title, NULL, NULL);
+		if (store_sprint_open_id(ctx->store, &parent->sprint_id,
+		    &cause) != 0 ||
+		    store_task_add(ctx->store, parent, &cause) == -1) {
 			task_free(parent);
 			goto fail;
 		}

@@ -44,19 +44,11 @@ static const struct option ls_options[] = {
 static int
 ls_scope(struct cmd_ctx *ctx, int all, int64_t *sprint, char **cause)
 {
-	struct sprint	*sp;
-
 	if (all) {
 		*sprint = -1;
 		return (0);
 	}
-	*sprint = 0;
-	if ((sp = store_sprint_open(ctx->store, cause)) != NULL) {
-		*sprint = sp->id;
-		sprint_free(sp);
-	} else if (*cause != NULL)
-		return (-1);
-	return (0);
+	return (store_sprint_open_id(ctx->store, sprint, cause));
 }
 
 static void
@@ -153,8 +145,7 @@ cmd_ready_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	/* Keep the tasks that can start, and free the rest. */
 	for (i = n = 0; i < list.count; i++) {
 		t = list.items[i];
-		if ((t->state == TASK_BACKLOG || t->state == TASK_READY) &&
-		    t->nopen_blockers == 0)
+		if (task_is_ready(t))
 			list.items[n++] = t;
 		else
 			task_free(t);

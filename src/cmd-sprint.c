@@ -68,23 +68,20 @@ static int
 cmd_sprint_ls_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct sprint		**list;
-	struct task_list	  tasks;
 	cJSON			 *array, *obj;
-	size_t			  n, i, j, done;
+	size_t			  n, i, j, tasks, done;
 	char			 *cause = NULL, *safe, *created;
-	int			  json = 0;
+	int			  json, rc;
 
-	if (argc == 2 && strcmp(argv[1], "--json") == 0)
-		json = 1;
-	else if (argc != 1)
-		return (cmd_usage_error(&cmd_sprint_ls_entry, "unexpected "
-		    "argument: %s", argv[1]));
+	if ((rc = cmd_parse_json_only(&cmd_sprint_ls_entry, argc, argv, 0,
+	    &json)) != BATON_EXIT_OK)
+		return (rc);
 	if (store_sprint_list(ctx->store, &list, &n, &cause) != 0)
 		return (cmd_fail(ctx, cause));
 
 	array = cJSON_CreateArray();
 	for (i = 0; i < n; i++) {
-		if (store_task_list(ctx->store, NULL, list[i]->id, &tasks,
+		if (store_sprint_counts(ctx->store, list[i]->id, &tasks, &done,
 		    &cause) != 0) {
 			cJSON_Delete(array);
 			for (j = 0; j < n; j++)
@@ -92,18 +89,13 @@ cmd_sprint_ls_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			free(list);
 			return (cmd_fail(ctx, cause));
 		}
-		for (j = done = 0; j < tasks.count; j++) {
-			if (tasks.items[j]->state == TASK_DONE)
-				done++;
-		}
 		if (json) {
 			obj = cJSON_CreateObject();
 			cJSON_AddNumberToObject(obj, "id", (double)list[i]->id);
 			cJSON_AddItemToObject(obj, "name",
 			    json_string(list[i]->name));
 			cJSON_AddBoolToObject(obj, "open", list[i]->open);
-			cJSON_AddNumberToObject(obj, "tasks",
-			    (double)tasks.count);
+			cJSON_AddNumberToObject(obj, "tasks", (double)tasks);
 			cJSON_AddNumberToObject(obj, "done", (double)done);
 			cJSON_AddNumberToObject(obj, "created_at",
 			    (double)list[i]->created_at);
@@ -116,11 +108,10 @@ cmd_sprint_ls_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			printf("%3lld  %-6s %s  %3zu/%-3zu done  %s\n",
 			    (long long)list[i]->id,
 			    list[i]->open ? "open" : "closed", created, done,
-			    tasks.count, safe);
+			    tasks, safe);
 			free(created);
 			free(safe);
 		}
-		task_list_free(&tasks);
 		sprint_free(list[i]);
 	}
 	free(list);

@@ -64,14 +64,24 @@ enum {
 	OPT_JSON,
 };
 
-static const struct option task_options[] = {
+static const struct option add_options[] = {
 	{ "body", required_argument, NULL, OPT_BODY },
 	{ "body-file", required_argument, NULL, OPT_BODY_FILE },
 	{ "role", required_argument, NULL, OPT_ROLE },
 	{ "priority", required_argument, NULL, OPT_PRIORITY },
 	{ "blocked-by", required_argument, NULL, OPT_BLOCKED_BY },
 	{ "parent", required_argument, NULL, OPT_PARENT },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ NULL, 0, NULL, 0 }
+};
+
+static const struct option edit_options[] = {
 	{ "title", required_argument, NULL, OPT_TITLE },
+	{ "body", required_argument, NULL, OPT_BODY },
+	{ "body-file", required_argument, NULL, OPT_BODY_FILE },
+	{ "role", required_argument, NULL, OPT_ROLE },
+	{ "priority", required_argument, NULL, OPT_PRIORITY },
+	{ "parent", required_argument, NULL, OPT_PARENT },
 	{ "state", required_argument, NULL, OPT_STATE },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ NULL, 0, NULL, 0 }
@@ -80,7 +90,7 @@ static const struct option task_options[] = {
 /* Fields given on the command line, not yet checked against the store. */
 struct task_args {
 	const char	*title;
-	const char	*body;
+	char		*body;		/* from --body or read from --body-file */
 	const char	*body_file;
 	const char	*role;
 	const char	*parent;
@@ -91,27 +101,24 @@ struct task_args {
 	int		 any;
 };
 
-/* Parse the options add and edit share; allowed says which are taken. */
+/*
+ * Parse add's or edit's options. A --body-file is read here, before any
+ * write lock is taken: its input may be slow.
+ */
 static int
-task_args_parse(const struct cmd_entry *entry, int argc, char **argv,
-    const char *allowed, struct task_args *a)
+task_args_parse(const struct cmd_entry *entry, const struct option *options,
+    int argc, char **argv, struct task_args *a)
 {
-	int	 ch;
-	char	 name[2] = { 0, 0 };
+	const char	*body = NULL;
+	char		*cause = NULL;
+	int		 ch;
 
 	memset(a, 0, sizeof *a);
 	a->priority = -1;
-	while ((ch = getopt_long(argc, argv, "", task_options, NULL)) != -1) {
-		if (ch == '?' || ch == ':')
-			return (cmd_usage_error(entry, "bad option: %s",
-			    argv[optind - 1]));
-		name[0] = (char)(ch - OPT_BODY + 'a');
-		if (ch != OPT_JSON && strchr(allowed, name[0]) == NULL)
-			return (cmd_usage_error(entry, "bad option: %s",
-			    argv[optind - 1]));
+	while ((ch = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		switch (ch) {
 		case OPT_BODY:
-			a->body = optarg;
+			body = optarg;
 			break;
 		case OPT_BODY_FILE:
 			a->body_file = optarg;
@@ -139,12 +146,23 @@ task_args_parse(const struct cmd_entry *entry, int argc, char **argv,
 		case OPT_JSON:
 			a->json = 1;
 			continue;
+		default:
+			return (cmd_usage_error(entry, "bad option: %s",
+			    argv[optind - 1]));
 		}
 		a->any = 1;
 	}
-	if (a->body != NULL && a->body_file != NULL)
+	if (body != NULL && a->body_file != NULL)
 		return (cmd_usage_error(entry, "give --body or --body-file, "
 		    "not both"));
+	if (a->body_file != NULL) {
+		if ((a->body = cmd_read_file(a->body_file, &cause)) == NULL) {
+			cmd_error("%s", cause);
+			free(cause);
+			return (BATON_EXIT_ERROR);
+		}
+	} else if (body != NULL)
+		a->body = xstrdup(body);
 	return (BATON_EXIT_OK);
 }
 
@@ -152,29 +170,12 @@ task_args_parse(const struct cmd_entry *entry, int argc, char **argv,
 static int
 task_args_apply(struct task_args *a, struct task *t, char **cause)
 {
-	char	*body;
-
-	if (a->title != NULL) {
-		if (task_check_title(a->title, cause) != 0)
-			return (-1);
-		free(t->title);
-		t->title = xstrdup(a->title);
-	}
-	if (a->body_file != NULL) {
-		if ((body = cmd_read_file(a->body_file, cause)) == NULL)
-			return (-1);
-		free(t->body);
-		t->body = body;
-	} else if (a->body != NULL) {
-		free(t->body);
-		t->body = xstrdup(a->body);
-	}
-	if (a->role != NULL) {
-		if (task_check_role(a->role, cause) != 0)
-			return (-1);
-		free(t->role);
-		t->role = xstrdup(a->role);
-	}
+	if (a->title != NULL && task_check_title(a->title, cause) != 0)
+		return (-1);
+	if (a->role != NULL && task_check_role(a->role, cause) != 0)
+		return (-1);
+	task_set_text(t, a->title != NULL ? a->title : t->title, a->body,
+	    a->role);
 	if (a->priority != -1)
 		t->priority = a->priority;
 	return (0);
@@ -213,24 +214,26 @@ cmd_add_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct task_args	 a;
 	struct task		*t;
-	struct sprint		*sp;
 	int64_t			*ids = NULL;
 	size_t			 nids = 0, i;
 	char			*cause = NULL;
 	int			 rc;
 
-	rc = task_args_parse(&cmd_add_entry, argc, argv, "abcdef", &a);
+	rc = task_args_parse(&cmd_add_entry, add_options, argc, argv, &a);
 	if (rc != BATON_EXIT_OK)
-		return (rc);
-	if (argc - optind != 1)
-		return (cmd_usage_error(&cmd_add_entry, "give one TITLE "
-		    "(quote it if it has spaces)"));
+		goto out;
+	if (argc - optind != 1) {
+		rc = cmd_usage_error(&cmd_add_entry, "give one TITLE (quote it "
+		    "if it has spaces)");
+		goto out;
+	}
 	a.title = argv[optind];
 	if (a.blocked_by != NULL &&
-	    cmd_parse_id_list(a.blocked_by, &ids, &nids) != 0)
-		return (cmd_usage_error(&cmd_add_entry, "--blocked-by takes "
-		    "task ids separated by commas, each once: %s",
-		    a.blocked_by));
+	    cmd_parse_id_list(a.blocked_by, &ids, &nids) != 0) {
+		rc = cmd_usage_error(&cmd_add_entry, "--blocked-by takes task "
+		    "ids separated by commas, each once: %s", a.blocked_by);
+		goto out;
+	}
 
 	t = task_new();
 	if (task_args_apply(&a, t, &cause) != 0)
@@ -251,12 +254,8 @@ cmd_add_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			goto fail;
 		}
 	}
-	if ((sp = store_sprint_open(ctx->store, &cause)) != NULL) {
-		t->sprint_id = sp->id;
-		sprint_free(sp);
-	} else if (cause != NULL)
-		goto fail;
-	if (store_task_add(ctx->store, t, &cause) == -1)
+	if (store_sprint_open_id(ctx->store, &t->sprint_id, &cause) != 0 ||
+	    store_task_add(ctx->store, t, &cause) == -1)
 		goto fail;
 	/* A new task has nothing waiting on it, so no edge can close a loop. */
 	for (i = 0; i < nids; i++) {
@@ -272,14 +271,17 @@ cmd_add_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		cmd_print_json(task_to_json(t));
 	else
 		printf("added #%lld\n", (long long)t->id);
-	free(ids);
 	task_free(t);
-	return (BATON_EXIT_OK);
+	rc = BATON_EXIT_OK;
+	goto out;
 
 fail:
-	free(ids);
 	task_free(t);
-	return (cmd_fail(ctx, cause));
+	rc = cmd_fail(ctx, cause);
+out:
+	free(ids);
+	free(a.body);
+	return (rc);
 }
 
 /* "#2 (done), #3 (running)" for a list of ids. */
@@ -315,17 +317,12 @@ cmd_show_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	int64_t		*blocks = NULL, *children = NULL;
 	size_t		 nblocks = 0, nchildren = 0;
 	char		*cause = NULL, *safe, *created, *updated;
-	int		 ch, json = 0, rc;
+	int		 json, rc;
 
-	while ((ch = getopt_long(argc, argv, "", task_options, NULL)) != -1) {
-		if (ch != OPT_JSON)
-			return (cmd_usage_error(&cmd_show_entry, "bad option: "
-			    "%s", argv[optind - 1]));
-		json = 1;
-	}
-	if (argc - optind != 1)
-		return (cmd_usage_error(&cmd_show_entry, "give one task id"));
-	if ((t = cmd_get_task(ctx, argv[optind], &rc)) == NULL)
+	if ((rc = cmd_parse_json_only(&cmd_show_entry, argc, argv, 1,
+	    &json)) != BATON_EXIT_OK)
+		return (rc);
+	if ((t = cmd_get_task(ctx, argv[1], &rc)) == NULL)
 		return (rc);
 	if (store_task_blocks(ctx->store, t->id, &blocks, &nblocks,
 	    &cause) != 0 || store_task_children(ctx->store, t->id, &children,
@@ -352,8 +349,8 @@ cmd_show_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		printf("#%lld %s\n", (long long)t->id, safe);
 		free(safe);
 		printf("%-12s%s%s\n", "state:", task_state_name(t->state),
-		    (t->state == TASK_BACKLOG && t->nopen_blockers == 0) ?
-		    " (ready)" : "");
+		    task_is_ready(t) && t->state != TASK_READY ? " (ready)" :
+		    "");
 		safe = util_vis(t->role, 64);
 		printf("%-12s%s\n%-12sP%d\n", "role:", safe, "priority:",
 		    t->priority);
@@ -376,7 +373,7 @@ cmd_show_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		free(created);
 		free(updated);
 		if (*t->body != '\0') {
-			/* Keep newlines and tabs; make the rest safe. */
+			/* One body line at a time; the rest is escaped. */
 			char	*line, *next, *copy = xstrdup(t->body);
 
 			putchar('\n');
@@ -403,22 +400,26 @@ cmd_edit_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	char			*cause = NULL;
 	int			 rc;
 
-	rc = task_args_parse(&cmd_edit_entry, argc, argv, "abcdfgh", &a);
+	rc = task_args_parse(&cmd_edit_entry, edit_options, argc, argv, &a);
 	if (rc != BATON_EXIT_OK)
-		return (rc);
+		goto out;
 	if (argc - optind != 1)
-		return (cmd_usage_error(&cmd_edit_entry, "give one task id"));
-	if (!a.any)
-		return (cmd_usage_error(&cmd_edit_entry, "nothing to change"));
-	if (a.state != NULL && task_state_from_name(a.state, &state) != 0)
-		return (cmd_usage_error(&cmd_edit_entry, "unknown state: %s",
-		    a.state));
+		rc = cmd_usage_error(&cmd_edit_entry, "give one task id");
+	else if (!a.any)
+		rc = cmd_usage_error(&cmd_edit_entry, "nothing to change");
+	else if (a.state != NULL && task_state_from_name(a.state, &state) != 0)
+		rc = cmd_usage_error(&cmd_edit_entry, "unknown state: %s",
+		    a.state);
+	if (rc != BATON_EXIT_OK)
+		goto out;
 
-	if (store_begin(ctx->store, &cause) != 0)
-		return (cmd_fail(ctx, cause));
+	if (store_begin(ctx->store, &cause) != 0) {
+		rc = cmd_fail(ctx, cause);
+		goto out;
+	}
 	if ((t = cmd_get_task(ctx, argv[optind], &rc)) == NULL) {
 		store_rollback(ctx->store);
-		return (rc);
+		goto out;
 	}
 	if (task_args_apply(&a, t, &cause) != 0)
 		goto fail;
@@ -443,11 +444,15 @@ cmd_edit_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	else
 		printf("updated #%lld\n", (long long)t->id);
 	task_free(t);
-	return (BATON_EXIT_OK);
+	rc = BATON_EXIT_OK;
+	goto out;
 
 fail:
 	task_free(t);
-	return (cmd_fail(ctx, cause));
+	rc = cmd_fail(ctx, cause);
+out:
+	free(a.body);
+	return (rc);
 }
 
 static int
@@ -455,19 +460,14 @@ cmd_cancel_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct task	*t;
 	char		*cause = NULL;
-	int		 ch, json = 0, rc;
+	int		 json, rc;
 
-	while ((ch = getopt_long(argc, argv, "", task_options, NULL)) != -1) {
-		if (ch != OPT_JSON)
-			return (cmd_usage_error(&cmd_cancel_entry, "bad "
-			    "option: %s", argv[optind - 1]));
-		json = 1;
-	}
-	if (argc - optind != 1)
-		return (cmd_usage_error(&cmd_cancel_entry, "give one task id"));
+	if ((rc = cmd_parse_json_only(&cmd_cancel_entry, argc, argv, 1,
+	    &json)) != BATON_EXIT_OK)
+		return (rc);
 	if (store_begin(ctx->store, &cause) != 0)
 		return (cmd_fail(ctx, cause));
-	if ((t = cmd_get_task(ctx, argv[optind], &rc)) == NULL) {
+	if ((t = cmd_get_task(ctx, argv[1], &rc)) == NULL) {
 		store_rollback(ctx->store);
 		return (rc);
 	}

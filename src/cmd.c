@@ -46,16 +46,30 @@ const struct cmd_entry *cmd_table[] = {
 	NULL
 };
 
+/*
+ * Print "baton: message". Messages quote what users and agents typed, so
+ * anything that could drive the terminal is escaped.
+ */
+static void
+cmd_verror(const char *prefix, const char *fmt, va_list ap)
+{
+	char	*msg, *safe;
+
+	xvasprintf(&msg, fmt, ap);
+	safe = util_vis(msg, 0);
+	fprintf(stderr, "%s%s\n", prefix, safe);
+	free(safe);
+	free(msg);
+}
+
 int
 cmd_error(const char *fmt, ...)
 {
 	va_list	 ap;
 
-	fputs("baton: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	cmd_verror("baton: ", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return (BATON_EXIT_ERROR);
 }
 
@@ -70,12 +84,13 @@ int
 cmd_usage_error(const struct cmd_entry *entry, const char *fmt, ...)
 {
 	va_list	 ap;
+	char	*prefix;
 
-	fprintf(stderr, "baton %s: ", entry->name);
+	xasprintf(&prefix, "baton %s: ", entry->name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	cmd_verror(prefix, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	free(prefix);
 	cmd_usage(stderr, entry);
 	return (BATON_EXIT_USAGE);
 }
@@ -104,7 +119,8 @@ cmd_parse_priority(const char *s, int *priority)
 {
 	if (*s == 'P' || *s == 'p')
 		s++;
-	if (s[0] < '0' || s[0] > '4' || s[1] != '\0')
+	if (s[0] < '0' + TASK_PRIORITY_MIN || s[0] > '0' + TASK_PRIORITY_MAX ||
+	    s[1] != '\0')
 		return (-1);
 	*priority = s[0] - '0';
 	return (0);
@@ -140,6 +156,36 @@ fail:
 	*ids = NULL;
 	*n = 0;
 	return (-1);
+}
+
+/* Commands whose only option is --json: set *json, or complain. */
+int
+cmd_parse_json_only(const struct cmd_entry *entry, int argc, char **argv,
+    int nargs, int *json)
+{
+	int	i, n = 0;
+
+	*json = 0;
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			*json = 1;
+		else if (argv[i][0] == '-' && argv[i][1] != '\0' &&
+		    !(argv[i][1] >= '0' && argv[i][1] <= '9'))
+			return (cmd_usage_error(entry, "bad option: %s",
+			    argv[i]));
+		else {
+			if (i != n + 1)
+				argv[n + 1] = argv[i];
+			n++;
+		}
+	}
+	if (n > nargs)
+		return (cmd_usage_error(entry, "unexpected argument: %s",
+		    argv[nargs + 1]));
+	if (n < nargs)
+		return (cmd_usage_error(entry, "give %d argument%s", nargs,
+		    nargs == 1 ? "" : "s"));
+	return (BATON_EXIT_OK);
 }
 
 /* Read a whole file ("-" for standard input), NUL-terminated. */
@@ -182,16 +228,35 @@ cmd_read_file(const char *path, char **cause)
 	return (buf);
 }
 
-/* Print JSON on one line and free it. */
+/*
+ * Print JSON on one line and free it. cJSON escapes only C0 controls; DEL
+ * and the C1 controls (U+0080 to U+009F) are escaped here, so no JSON
+ * output can drive a terminal. Both only occur inside strings.
+ */
 void
 cmd_print_json(cJSON *json)
 {
-	char	*text;
+	char		*text, *out;
+	const u_char	*p;
+	size_t		 len, n = 0;
 
 	text = cJSON_PrintUnformatted(json);
 	if (text == NULL)
 		fatalx("cJSON_PrintUnformatted failed");
-	puts(text);
+	len = strlen(text);
+	out = xmalloc(len * 3 + 1);
+	for (p = (const u_char *)text; *p != '\0'; p++) {
+		if (*p == 0x7f)
+			n += sprintf(out + n, "\\u007f");
+		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+			n += sprintf(out + n, "\\u%04x", p[1]);
+			p++;
+		} else
+			out[n++] = (char)*p;
+	}
+	out[n] = '\0';
+	puts(out);
+	free(out);
 	free(text);
 	cJSON_Delete(json);
 }
@@ -231,8 +296,9 @@ cmd_print_task_table(struct task_list *list)
 		if (t->nopen_blockers > 0 && !task_state_is_final(t->state)) {
 			len = snprintf(waits, sizeof waits, "  waits on");
 			for (j = 0; j < t->nopen_blockers; j++) {
-				if (len >= (int)sizeof waits - 16) {
-					snprintf(waits + len, sizeof waits - len, " …");
+				if (len >= (int)sizeof waits - 24) {
+					snprintf(waits + len, sizeof waits - len,
+					    " …");
 					break;
 				}
 				len += snprintf(waits + len, sizeof waits - len,
@@ -240,7 +306,7 @@ cmd_print_task_table(struct task_list *list)
 			}
 		}
 		role = util_vis(t->role, 64);
-		safe = util_vis(t->title, 4096);
+		safe = util_vis(t->title, cols != 0 ? 4096 : 0);
 		used = 5 + 2 + 9 + 1 + 3 + 1 + 10 + 1 + strlen(waits);
 		if (cols > used + 8)
 			fitted = util_fit(safe, cols - used);
@@ -254,6 +320,8 @@ cmd_print_task_table(struct task_list *list)
 		free(role);
 	}
 }
+
+static int	cmd_wants_help(int, char **);
 
 /* Find the entry for argv: two-word names first, then one word. */
 static const struct cmd_entry *
@@ -284,8 +352,9 @@ cmd_find(int argc, char **argv, int *words)
 
 /* Commands whose name starts with "group ": "dep" with no subcommand. */
 static int
-cmd_group_usage(const char *group)
+cmd_group_usage(const char *group, int asked)
 {
+	FILE			 *f = asked ? stdout : stderr;
 	const struct cmd_entry	**e;
 	size_t			  len = strlen(group);
 	int			  found = 0;
@@ -293,27 +362,21 @@ cmd_group_usage(const char *group)
 	for (e = cmd_table; *e != NULL; e++) {
 		if (strncmp((*e)->name, group, len) == 0 &&
 		    (*e)->name[len] == ' ') {
-			if (!found)
-				fprintf(stderr, "baton %s: which one?\n", group);
-			cmd_usage(stderr, *e);
+			if (!found && !asked)
+				fprintf(f, "baton %s: which one?\n", group);
+			cmd_usage(f, *e);
 			found = 1;
 		}
 	}
 	return (found);
 }
 
+/* "baton CMD --help": only right after the command, never an option value. */
 static int
 cmd_wants_help(int argc, char **argv)
 {
-	int	i;
-
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0)
-			break;
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
-			return (1);
-	}
-	return (0);
+	return (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0));
 }
 
 /* Run the command named by argv. */
@@ -327,10 +390,10 @@ cmd_main(int argc, char **argv)
 
 	entry = cmd_find(argc, argv, &words);
 	if (entry == NULL) {
-		if (cmd_group_usage(argv[0]))
-			return (BATON_EXIT_USAGE);
-		fprintf(stderr, "baton: unknown command: %s (see 'baton "
-		    "--help')\n", argv[0]);
+		if (cmd_group_usage(argv[0], cmd_wants_help(argc, argv)))
+			return (cmd_wants_help(argc, argv) ? BATON_EXIT_OK :
+			    BATON_EXIT_USAGE);
+		cmd_error("unknown command: %s (see 'baton --help')", argv[0]);
 		return (BATON_EXIT_USAGE);
 	}
 	argc -= words - 1;
@@ -381,7 +444,8 @@ cmd_get_task(struct cmd_ctx *ctx, const char *arg, int *rc)
 	char		*cause = NULL;
 
 	if (cmd_parse_id(arg, &id) != 0) {
-		*rc = cmd_error("not a task id: %s", arg);
+		cmd_error("not a task id: %s", arg);
+		*rc = BATON_EXIT_USAGE;
 		return (NULL);
 	}
 	if ((t = store_task_get(ctx->store, id, &cause)) == NULL) {

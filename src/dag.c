@@ -152,17 +152,17 @@ dag_path(struct dag *dag, int64_t a, int64_t b, int64_t **path, size_t *n)
 	return (found);
 }
 
-/* "#first → #path[0] → … → #first", for a cycle that starts at first. */
+/* Nodes joined by arrows, each as prefix and (node + bias): "#4 → #7". */
 char *
-dag_cycle_message(int64_t first, const int64_t *path, size_t n)
+dag_format_path(const int64_t *nodes, size_t n, const char *prefix,
+    int64_t bias)
 {
-	char	*msg, *tmp;
+	char	*msg = xstrdup(""), *tmp;
 	size_t	 i;
 
-	xasprintf(&msg, "#%lld", (long long)first);
 	for (i = 0; i < n; i++) {
-		xasprintf(&tmp, "%s \xe2\x86\x92 #%lld", msg,
-		    (long long)path[i]);
+		xasprintf(&tmp, "%s%s%s%lld", msg, i == 0 ? "" :
+		    " \xe2\x86\x92 ", prefix, (long long)(nodes[i] + bias));
 		free(msg);
 		msg = tmp;
 	}

@@ -73,22 +73,19 @@ md_trim_end(char *s)
 
 /* Add a body line to an item, keeping blank lines between text. */
 static void
-md_body_add(struct md_item *item, const char *text, u_int *blanks)
+md_body_add(struct md_item *item, const char *text, size_t extra,
+    u_int *blanks)
 {
-	char	*body;
-	u_int	 i;
+	size_t	len = strlen(text), need;
+	u_int	gaps;
 
-	if (*item->body == '\0')
-		*blanks = 0;
-	xasprintf(&body, "%s%s", item->body, *item->body != '\0' ? "\n" : "");
-	for (i = 0; i < *blanks; i++) {
-		free(item->body);
-		item->body = body;
-		xasprintf(&body, "%s\n", item->body);
-	}
-	free(item->body);
-	xasprintf(&item->body, "%s%s", body, text);
-	free(body);
+	gaps = item->body_len == 0 ? 0 : 1 + *blanks;
+	need = item->body_len + gaps + extra + len + 1;
+	item->body = xrealloc(item->body, need);
+	memset(item->body + item->body_len, '\n', gaps);
+	memset(item->body + item->body_len + gaps, ' ', extra);
+	memcpy(item->body + item->body_len + gaps + extra, text, len + 1);
+	item->body_len = need - 1;
 	*blanks = 0;
 }
 
@@ -99,9 +96,9 @@ md_checklist_parse(const char *text, size_t len, struct md_item **items,
 	struct md_level	*stack = NULL;
 	struct md_item	*it, *cur = NULL;
 	const char	*p, *end = text + len, *nl, *rest, *title;
-	char		*line, *body, mark, fence = 0;
-	size_t		 depth = 0, indent, body_indent = 0, extra, n = 0;
-	u_int		 lineno = 0, blanks = 0;
+	char		*line, mark, fence = 0;
+	size_t		 depth = 0, indent, body_indent = 0, n = 0;
+	u_int		 lineno = 0, blanks = 0, fence_line = 0;
 	int		 kind;
 
 	*items = NULL;
@@ -119,9 +116,10 @@ md_checklist_parse(const char *text, size_t len, struct md_item **items,
 		indent = md_indent(line, &rest);
 
 		if (strncmp(rest, "```", 3) == 0 || strncmp(rest, "~~~", 3) == 0) {
-			if (fence == 0)
+			if (fence == 0) {
 				fence = rest[0];
-			else if (fence == rest[0])
+				fence_line = lineno;
+			} else if (fence == rest[0])
 				fence = 0;
 			free(line);
 			continue;
@@ -151,6 +149,7 @@ md_checklist_parse(const char *text, size_t len, struct md_item **items,
 			it = &(*items)[n];
 			it->title = xstrdup(title);
 			it->body = xstrdup("");
+			it->body_len = 0;
 			it->checked = (mark != ' ');
 			it->parent = depth > 0 ? stack[depth - 1].item : -1;
 			it->line = lineno;
@@ -166,20 +165,35 @@ md_checklist_parse(const char *text, size_t len, struct md_item **items,
 		} else if (*rest == '\0') {
 			if (cur != NULL)
 				blanks++;
-		} else if (cur != NULL && indent > stack[depth - 1].indent) {
-			/* Keep indentation past the item's text, for code. */
-			extra = indent > body_indent ? indent - body_indent : 0;
-			xasprintf(&body, "%*s%s", (int)extra, "", rest);
-			md_body_add(cur, body, &blanks);
-			free(body);
 		} else {
-			/* Text at the item's level ends its body. */
-			cur = NULL;
-			depth = 0;
+			/*
+			 * Text: it belongs to the innermost item it is indented
+			 * under, and closes the items it is not.
+			 */
+			while (depth > 0 && stack[depth - 1].indent >= indent)
+				depth--;
+			if (depth == 0) {
+				cur = NULL;
+				blanks = 0;
+			} else {
+				if (cur != &(*items)[stack[depth - 1].item]) {
+					cur = &(*items)[stack[depth - 1].item];
+					body_indent = stack[depth - 1].indent + 2;
+				}
+				/* Keep indentation past the item's, for code. */
+				md_body_add(cur, rest, indent > body_indent ?
+				    indent - body_indent : 0, &blanks);
+			}
 		}
 		free(line);
 	}
 	free(stack);
+	stack = NULL;
+	if (fence != 0) {
+		xasprintf(cause, "line %u: a code fence is never closed",
+		    fence_line);
+		goto fail;
+	}
 	if (n == 0) {
 		*cause = xstrdup("no checklist items (lines like '- [ ] "
 		    "title') found");

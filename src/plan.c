@@ -122,7 +122,7 @@ plan_parse(const char *text, size_t len, struct plan *plan, char **cause)
 	struct dag	 dag;
 	int64_t		*cycle;
 	size_t		 i, j, n, count;
-	char		*where, *msg, *tmp;
+	char		*where, *msg;
 
 	memset(plan, 0, sizeof *plan);
 	root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
@@ -173,15 +173,11 @@ plan_parse(const char *text, size_t len, struct plan *plan, char **cause)
 	}
 	dag_sort(&dag);
 	if (dag_find_cycle(&dag, &cycle, &n)) {
-		xasprintf(&msg, "subtasks form a cycle: %lld",
-		    (long long)cycle[0] - 1);
-		for (i = 1; i <= n; i++) {
-			xasprintf(&tmp, "%s \xe2\x86\x92 %lld", msg,
-			    (long long)cycle[i % n] - 1);
-			free(msg);
-			msg = tmp;
-		}
-		*cause = msg;
+		cycle = xreallocarray(cycle, n + 1, sizeof *cycle);
+		cycle[n] = cycle[0];
+		msg = dag_format_path(cycle, n + 1, "", -1);
+		xasprintf(cause, "subtasks form a cycle: %s", msg);
+		free(msg);
 		free(cycle);
 		dag_free(&dag);
 		goto fail;
@@ -219,26 +215,18 @@ plan_import(struct store *s, struct plan *plan, int64_t parent, int64_t **ids,
     char **cause)
 {
 	struct task	*t;
-	struct sprint	*sp;
-	int64_t		 sprint = 0;
+	int64_t		 sprint;
 	size_t		 i, j;
 
 	*ids = NULL;
-	if ((sp = store_sprint_open(s, cause)) != NULL) {
-		sprint = sp->id;
-		sprint_free(sp);
-	} else if (*cause != NULL)
+	if (store_sprint_open_id(s, &sprint, cause) != 0)
 		return (-1);
 
 	*ids = xcalloc(plan->count, sizeof **ids);
 	for (i = 0; i < plan->count; i++) {
 		t = task_new();
-		free(t->title);
-		t->title = xstrdup(plan->items[i].title);
-		free(t->role);
-		t->role = xstrdup(plan->items[i].role);
-		free(t->body);
-		t->body = xstrdup(plan->items[i].body);
+		task_set_text(t, plan->items[i].title, plan->items[i].body,
+		    plan->items[i].role);
 		t->parent_id = parent;
 		t->sprint_id = sprint;
 		if (store_task_add(s, t, cause) == -1) {

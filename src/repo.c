@@ -119,6 +119,12 @@ repo_mkdir(const char *path, char **cause)
 			    path);
 			return (-1);
 		}
+		/* Agents' logs and costs are the user's alone. */
+		if ((sb.st_mode & 077) != 0 && chmod(path, 0700) != 0) {
+			xasprintf(cause, "cannot make %s private: %s", path,
+			    strerror(errno));
+			return (-1);
+		}
 	}
 	return (0);
 }

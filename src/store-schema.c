@@ -130,3 +130,18 @@ const char *store_migrations[] = {
 	");",
 };
 const u_int store_nmigrations = nitems(store_migrations);
+
+/* The tables each schema version must have: a file without them is not ours. */
+const struct store_table store_tables[] = {
+	{ 1, "sprints" },
+	{ 1, "tasks" },
+	{ 1, "task_deps" },
+	{ 2, "runs" },
+	{ 2, "calls" },
+	{ 2, "events" },
+	{ 2, "rate_limits" },
+	{ 2, "agent_sessions" },
+	{ 2, "lessons" },
+	{ 2, "marks" },
+};
+const u_int store_ntables = nitems(store_tables);

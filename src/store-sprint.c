@@ -50,6 +50,7 @@ store_sprint_new(struct store *s, const char *name, char **cause)
 	if ((open = store_sprint_open(s, cause)) != NULL) {
 		xasprintf(cause, "sprint '%s' is still open: close it first "
 		    "with 'baton sprint close'", open->name);
+		/* (cmd_error escapes the name before it reaches a terminal.) */
 		sprint_free(open);
 		return (-1);
 	}
@@ -97,6 +98,43 @@ store_sprint_open(struct store *s, char **cause)
 		*cause = store_errmsg(s);
 	sqlite3_reset(stmt);
 	return (sp);
+}
+
+/* The open sprint's id in *id, 0 when none is open. */
+int
+store_sprint_open_id(struct store *s, int64_t *id, char **cause)
+{
+	struct sprint	*sp;
+
+	*id = 0;
+	if ((sp = store_sprint_open(s, cause)) != NULL) {
+		*id = sp->id;
+		sprint_free(sp);
+	} else if (*cause != NULL)
+		return (-1);
+	return (0);
+}
+
+/* How many tasks a sprint holds, and how many of them are done. */
+int
+store_sprint_counts(struct store *s, int64_t id, size_t *tasks, size_t *done,
+    char **cause)
+{
+	static const char	*sql = "SELECT count(*), coalesce(sum(state = "
+	    "'done'), 0) FROM tasks WHERE sprint_id = ?";
+	sqlite3_stmt		*stmt;
+
+	stmt = store_prepare(s, sql);
+	sqlite3_bind_int64(stmt, 1, id);
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		*cause = store_errmsg(s);
+		sqlite3_reset(stmt);
+		return (-1);
+	}
+	*tasks = (size_t)sqlite3_column_int64(stmt, 0);
+	*done = (size_t)sqlite3_column_int64(stmt, 1);
+	sqlite3_reset(stmt);
+	return (0);
 }
 
 int

@@ -223,6 +223,37 @@ store_migrate(struct store *s, char **cause)
 	return (0);
 }
 
+/* Every table the schema version promises must be there. */
+static int
+store_check_tables(struct store *s, char **cause)
+{
+	static const char	*sql = "SELECT 1 FROM sqlite_master WHERE "
+	    "type = 'table' AND name = ?";
+	sqlite3_stmt		*stmt;
+	u_int			 i;
+	int			 rc;
+
+	for (i = 0; i < store_ntables; i++) {
+		if (store_tables[i].version > s->version)
+			continue;
+		stmt = store_prepare(s, sql);
+		sqlite3_bind_text(stmt, 1, store_tables[i].name, -1,
+		    SQLITE_STATIC);
+		rc = sqlite3_step(stmt);
+		sqlite3_reset(stmt);
+		if (rc == SQLITE_ROW)
+			continue;
+		if (rc != SQLITE_DONE)
+			*cause = store_errmsg(s);
+		else
+			xasprintf(cause, "%s is damaged or not a baton database "
+			    "(table %s is missing); it was left as it is",
+			    s->path, store_tables[i].name);
+		return (-1);
+	}
+	return (0);
+}
+
 /*
  * Open the database at path. With create, a missing file is made (mode
  * 0600); without it, a missing file is an error.
@@ -269,7 +300,7 @@ store_open(const char *path, int create, char **cause)
 		goto fail_cause;
 	if (store_exec(s, "PRAGMA synchronous = NORMAL", cause) != 0)
 		goto fail_cause;
-	if (store_migrate(s, cause) != 0)
+	if (store_migrate(s, cause) != 0 || store_check_tables(s, cause) != 0)
 		goto fail_cause;
 	log_debug("%s: %s at schema %d", __func__, path, s->version);
 	return (s);

@@ -93,17 +93,39 @@ task_list_free(struct task_list *list)
 }
 
 /*
- * The stable JSON shape of a task (doc/json.md). "ready" is derived: the
- * task has not started and everything it waits on is done.
+ * Can the task start now? It has not started, and everything it waits on is
+ * done. This is worked out from the graph, never stored.
  */
+int
+task_is_ready(struct task *t)
+{
+	return ((t->state == TASK_BACKLOG || t->state == TASK_READY) &&
+	    t->nopen_blockers == 0);
+}
+
+/* Replace the text fields a new task gets from a file or a plan. */
+void
+task_set_text(struct task *t, const char *title, const char *body,
+    const char *role)
+{
+	free(t->title);
+	t->title = xstrdup(title);
+	if (body != NULL) {
+		free(t->body);
+		t->body = xstrdup(body);
+	}
+	if (role != NULL) {
+		free(t->role);
+		t->role = xstrdup(role);
+	}
+}
+
+/* The stable JSON shape of a task (doc/json.md). */
 cJSON *
 task_to_json(struct task *t)
 {
 	cJSON	*obj;
-	int	 ready;
 
-	ready = (t->state == TASK_BACKLOG || t->state == TASK_READY) &&
-	    t->nopen_blockers == 0;
 	obj = cJSON_CreateObject();
 	cJSON_AddNumberToObject(obj, "id", (double)t->id);
 	cJSON_AddItemToObject(obj, "title", json_string(t->title));
@@ -116,7 +138,7 @@ task_to_json(struct task *t)
 	    json_id_array(t->blocked_by, t->nblocked_by));
 	cJSON_AddItemToObject(obj, "waiting_on",
 	    json_id_array(t->open_blockers, t->nopen_blockers));
-	cJSON_AddBoolToObject(obj, "ready", ready);
+	cJSON_AddBoolToObject(obj, "ready", task_is_ready(t));
 	cJSON_AddNumberToObject(obj, "created_at", (double)t->created_at);
 	cJSON_AddNumberToObject(obj, "updated_at", (double)t->updated_at);
 	cJSON_AddItemToObject(obj, "finished_at", json_opt_id(t->finished_at));

@@ -15,6 +15,7 @@ same "edge stored" "$(printf '%s' "$OUT" | jq -c .blocked_by)" "[4]"
 before=$(db_digest)
 run dep add 4 7
 refused "two-task cycle" "#4 → #7 → #4"
+same "the refused cycle wrote nothing" "$(db_digest)" "$before"
 run dep add 3 2
 ok "chain 3 on 2"
 run dep add 2 1
@@ -39,6 +40,9 @@ refused "removing an edge that is not there" "#7 is not blocked by #1"
 run dep
 same "dep alone lists its subcommands" "$RC" "2"
 contains "dep alone names dep add" "$ERR" "usage: baton dep add N M"
+run dep --help
+same "dep --help succeeds" "$RC" "0"
+contains "dep --help lists dep rm" "$OUT" "usage: baton dep rm N M"
 same "refused edges wrote nothing" "$(db_digest)" "$before"
 
 # A longer path: the message names the whole loop.

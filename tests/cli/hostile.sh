@@ -60,6 +60,26 @@ else
 	pass
 fi
 
+# DEL and the C1 controls (U+009B is a one-character CSI) are escaped in
+# text, in JSON and in error messages alike.
+c1=$(printf 'del \177 csi \302\233 2J end')
+run add "$c1" --json
+raw_controls() {	# raw_controls TEXT: any C0, DEL or C1 byte left raw?
+	printf '%s' "$1" | LC_ALL=C grep -q "$(printf '[\001-\010\013-\037\177]\\|\302[\200-\237]')"
+}
+raw_controls "$OUT" && fail "add --json printed a raw control" || pass
+same "JSON keeps the text" "$(printf '%s' "$OUT" | jq -r .title)" "$c1"
+run ls
+raw_controls "$OUT" && fail "ls printed a raw control" || pass
+run ls --json
+raw_controls "$OUT" && fail "ls --json printed a raw control" || pass
+run show "$(printf 'x\033[2J')"
+raw_controls "$ERR" && fail "an error message echoed a raw control" || pass
+contains "the bad id is shown escaped" "$ERR" 'not a task id: x\033[2J'
+run sprint new "$(printf 'evil \033]0;title\007')"
+run sprint new "second"
+raw_controls "$ERR" && fail "a sprint name reached the terminal raw" || pass
+
 # A 1 MB title (too long for one argv string, so it comes from a plan) is
 # stored whole; a 100 kB one through argv too.
 big=$(head -c 1048576 /dev/zero | tr '\0' 'x')
@@ -67,12 +87,12 @@ printf '[{"title": "%s"}]' "$big" >big.json
 run plan import big.json --parent 1
 ok "1 MB title from a plan"
 same "1 MB title stored whole" \
-    "$(sqlite3 .baton/baton.db "SELECT length(title) FROM tasks WHERE id = 10")" "1048576"
+    "$(sqlite3 .baton/baton.db "SELECT length(title) FROM tasks WHERE id = (SELECT max(id) FROM tasks)")" "1048576"
 run ls --json
-same "1 MB title in JSON" "$(printf '%s' "$OUT" | jq -r '.[9].title | length')" "1048576"
+same "1 MB title in JSON" "$(printf '%s' "$OUT" | jq -r '.[-1].title | length')" "1048576"
 run add "$(head -c 100000 /dev/zero | tr '\0' 'y')"
 ok "100 kB title through argv"
-run show 11 --json
+run show "$(sqlite3 .baton/baton.db 'SELECT max(id) FROM tasks')" --json
 same "100 kB title in JSON" "$(printf '%s' "$OUT" | jq -r '.title | length')" "100000"
 COLUMNS=60 script -qc "$BATON ls" /dev/null >"$TEST_TMP/tty.txt" 2>&1
 width=$(tr -d '\r' <"$TEST_TMP/tty.txt" | wc -L)

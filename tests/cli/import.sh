@@ -41,7 +41,25 @@ same "--parent puts top items under it" \
     "$(printf '%s' "$OUT" | jq -c '[.[] | select(.parent == 13) | .title]')" \
     '["Parser rewrite","Changelog","Numbered item"]'
 
+# Text under a nested item belongs to that item; its siblings stay nested.
+cat >nested.md <<'MD'
+- [ ] A
+  - [ ] B
+    about B
+  about A
+  - [ ] C
+MD
+run import nested.md --json
+same "nesting survives text between items" \
+    "$(printf '%s' "$OUT" | jq -c 'map([.title, .parent])')" \
+    "[[\"A\",null],[\"B\",$(printf '%s' "$OUT" | jq '.[0].id')],[\"C\",$(printf '%s' "$OUT" | jq '.[0].id')]]"
+run show "$(printf '%s' "$OUT" | jq '.[0].id')" --json
+same "text goes to the item it is under" "$(printf '%s' "$OUT" | jq -r .body)" "about A"
+
 before=$(db_digest)
+printf -- '- [ ] a\n```\n- [ ] b\n' >bad.md
+run import bad.md
+refused "unclosed fence" "line 2: a code fence is never closed"
 printf -- '- [ ] fine\n- [?] odd\n' >bad.md
 run import bad.md
 refused "unknown checkbox" "line 2: unknown checkbox [?]"
@@ -59,5 +77,14 @@ refused "missing file" "No such file"
 run import plan.md --parent 99
 refused "unknown parent" "no task #99"
 same "broken imports wrote nothing" "$(db_digest)" "$before"
+
+# A failure half way through the writes rolls all of them back.
+sqlite3 .baton/baton.db "CREATE TRIGGER fail_third AFTER INSERT ON tasks
+    WHEN (SELECT count(*) FROM tasks) >= $(($(sqlite3 .baton/baton.db 'SELECT count(*) FROM tasks') + 3))
+    BEGIN SELECT RAISE(ABORT, 'disk on fire'); END"
+before=$(db_digest)
+run import plan.md
+refused "a failing write" "disk on fire"
+same "a failed import left nothing behind" "$(db_digest)" "$before"
 
 finish

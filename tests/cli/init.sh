@@ -30,6 +30,9 @@ same "WAL mode" "$(sqlite3 .baton/baton.db 'PRAGMA journal_mode')" "wal"
 
 run add "keep me"
 ok "add after init"
+chmod 0755 .baton
+run init
+same "init makes an opened-up .baton private again" "$(stat -c %a .baton)" "700"
 echo "# my settings" >>.baton/config
 run init
 ok "second init"
@@ -48,11 +51,11 @@ same "exclude lines" "$(cat .git/info/exclude)" "build
 /.baton/"
 
 # From a subdirectory and from a linked worktree, the main .baton is used.
-cd "$REPO" || exit 99
+cd "$TEST_TMP/repo" || exit 99
 mkdir -p sub/dir
 run -C sub/dir ls --json
-same "ls from a subdirectory" "$(printf '%s' "$OUT" | jq length)" "0"
-cd "$TEST_TMP/repo" || exit 99
+same "ls from a subdirectory" "$(printf '%s' "$OUT" | jq -r '.[].title')" \
+    "keep me"
 git worktree add -q "$TEST_TMP/linked" 2>/dev/null
 run -C "$TEST_TMP/linked" ls --json
 same "ls from a linked worktree" "$(printf '%s' "$OUT" | jq -r '.[].title')" \

@@ -61,4 +61,13 @@ run plan import plan.json --parent 99
 refused "unknown parent" "no task #99"
 same "refused plans wrote nothing" "$(db_digest)" "$before"
 
+# An edge that fails to be written takes every subtask with it.
+sqlite3 .baton/baton.db "CREATE TRIGGER fail_edge AFTER INSERT ON task_deps
+    WHEN (SELECT count(*) FROM task_deps) >= $(($(sqlite3 .baton/baton.db 'SELECT count(*) FROM task_deps') + 2))
+    BEGIN SELECT RAISE(ABORT, 'disk on fire'); END"
+before=$(db_digest)
+run plan import plan.json --parent 1
+refused "a failing edge" "disk on fire"
+same "a failed plan left nothing behind" "$(db_digest)" "$before"
+
 finish

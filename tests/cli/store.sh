@@ -60,6 +60,15 @@ run add "after damage"
 refused "no write on a damaged table" "damaged or not a baton database"
 same "damaged file untouched" "$(sha256sum .baton/baton.db)" "$sum"
 
+# A database that lost one of its tables is not taken for baton's.
+cp "$TEST_TMP/good.db" .baton/baton.db
+rm -f .baton/baton.db-wal .baton/baton.db-shm
+sqlite3 .baton/baton.db 'DROP TABLE task_deps'
+sum=$(sha256sum .baton/baton.db)
+run ls
+refused "a missing table" "table task_deps is missing"
+same "that file is untouched" "$(sha256sum .baton/baton.db)" "$sum"
+
 # A read-only .baton: refused with a message, nothing changed. Root ignores
 # permissions, so run baton as an unprivileged user there.
 new_repo readonly

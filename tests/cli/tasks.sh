@@ -64,6 +64,7 @@ run show 99
 refused "show unknown id" "no task #99"
 run show abc
 refused "show bad id" "not a task id"
+same "a bad id is a usage error" "$RC" "2"
 run edit 1
 refused "edit with nothing to change" "nothing to change"
 run edit 99 --title y
@@ -75,6 +76,32 @@ refused "edit unknown state" "unknown state"
 run edit 1 --title ""
 refused "edit empty title" "title that is not empty"
 same "refused commands wrote nothing" "$(db_digest)" "$before"
+
+# An option's value may look like --help: it is data, not a request.
+run add "dash values" --body -h --json
+same "--body -h is a body" "$(printf '%s' "$OUT" | jq -r .title)" "dash values"
+run show 3 --json
+same "-h stored as the body" "$(printf '%s' "$OUT" | jq -r .body)" "-h"
+run edit 3 --title --help --json
+same "--title --help is a title" "$(printf '%s' "$OUT" | jq -r .title)" "--help"
+run add --help
+same "add --help is help" "$(printf '%s' "$OUT" | head -n 1)" \
+    "usage: baton add TITLE [--body TEXT | --body-file F] [--role R] [--priority 0-4] [--blocked-by N,...] [--parent N] [--json]"
+run cancel 3
+
+# A slow --body-file does not hold the write lock while it is read.
+mkfifo "$TEST_TMP/slow"
+"$BATON" edit 1 --body-file "$TEST_TMP/slow" >"$TEST_TMP/slow.out" 2>&1 &
+slow=$!
+exec 7>"$TEST_TMP/slow"
+run add "while an edit waits for its input"
+ok "another writer is not blocked by an edit reading its body"
+echo "late body" >&7
+exec 7>&-
+wait $slow
+same "the slow edit landed" "$(cat "$TEST_TMP/slow.out")" "updated #1"
+run show 1 --json
+same "with its body" "$(printf '%s' "$OUT" | jq -r .body)" "late body"
 
 run edit 2 --title "Second, renamed" --priority 0 --role reviewer --parent none --json
 ok "edit"
@@ -94,7 +121,7 @@ run cancel 2
 ok "cancelling twice is harmless"
 
 run ls --state cancelled --json
-same "ls --state" "$(printf '%s' "$OUT" | jq -c 'map(.id)')" "[2]"
+same "ls --state" "$(printf '%s' "$OUT" | jq -c 'map(.id)')" "[2,3]"
 run ls --state bogus
 refused "ls unknown state" "unknown state"
 

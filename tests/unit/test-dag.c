@@ -80,8 +80,13 @@ test_cycle_message(void **state)
 	/* Adding 4 -> 7 closes a loop when 7 already reaches 4. */
 	build(&dag, 7, edges, nitems(edges));
 	assert_int_equal(dag_path(&dag, 7, 4, &path, &n), 1);
-	msg = dag_cycle_message(4, path, n);
-	assert_string_equal(msg, "#4 \xe2\x86\x92 #7 \xe2\x86\x92 #4");
+	assert_int_equal(n, 2);
+	msg = dag_format_path(path, n, "#", 0);
+	assert_string_equal(msg, "#7 \xe2\x86\x92 #4");
+	free(msg);
+	/* Indexes shown from 0 for nodes numbered from 1. */
+	msg = dag_format_path(path, n, "", -1);
+	assert_string_equal(msg, "6 \xe2\x86\x92 3");
 	free(msg);
 	free(path);
 	dag_free(&dag);
