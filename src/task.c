@@ -108,15 +108,21 @@ void
 task_set_text(struct task *t, const char *title, const char *body,
     const char *role)
 {
+	char	*copy;
+
+	/* Copy before freeing: the new text may be the old. */
+	copy = xstrdup(title);
 	free(t->title);
-	t->title = xstrdup(title);
+	t->title = copy;
 	if (body != NULL) {
+		copy = xstrdup(body);
 		free(t->body);
-		t->body = xstrdup(body);
+		t->body = copy;
 	}
 	if (role != NULL) {
+		copy = xstrdup(role);
 		free(t->role);
-		t->role = xstrdup(role);
+		t->role = copy;
 	}
 }
 
