@@ -432,6 +432,7 @@ claude_reconcile_models(struct adapter *a, cJSON *models)
 		u.out = adapter_json_int(m, "outputTokens", 0) - seen.out;
 		u.web_search = adapter_json_int(m, "webSearchRequests", 0) -
 		    seen.web_search;
+		u.summed = 1;
 		if (u.in < 0) u.in = 0;
 		if (u.cache_read < 0) u.cache_read = 0;
 		if (u.cache_write < 0) u.cache_write = 0;
@@ -479,6 +480,7 @@ claude_reconcile_main(struct adapter *a, cJSON *usage)
 	u.cache_write_1h = 0;
 	u.web_search = 0;
 	u.fast = 0;
+	u.summed = 1;
 	u.in = u.in > seen.in ? u.in - seen.in : 0;
 	u.cache_read = u.cache_read > seen.cache_read ?
 	    u.cache_read - seen.cache_read : 0;

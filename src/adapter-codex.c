@@ -223,6 +223,7 @@ codex_turn_usage(struct adapter *a, cJSON *usage)
 	u.in = d.input - u.cache_read;
 	u.out = d.output;
 	u.reasoning = d.reasoning;
+	u.summed = 1;		/* a turn may be several calls */
 	xasprintf(&msg_id, "%s:turn%u", a->session_id != NULL ?
 	    a->session_id : "thread", st->turns);
 	adapter_call_update(a, msg_id, NULL, &u, ADAPTER_CALL_MAIN, 1, NULL);

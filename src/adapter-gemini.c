@@ -62,6 +62,7 @@ gemini_stats_call(struct adapter *a, cJSON *s, const char *model)
 	u.in = adapter_json_int(s, "input", input - u.cache_read);
 	u.out = total > input + output ? total - input : output;
 	u.reasoning = u.out - output;
+	u.summed = 1;		/* the session's totals */
 	if (u.in + u.cache_read + u.out == 0)
 		return;
 	xasprintf(&msg_id, "result%u:%s", st->results,
@@ -139,6 +140,7 @@ gemini_document(struct adapter *a, cJSON *json)
 		u.in = prompt - u.cache_read;
 		u.reasoning = adapter_json_int(tokens, "thoughts", 0);
 		u.out = adapter_json_int(tokens, "candidates", 0) + u.reasoning;
+		u.summed = 1;
 		xasprintf(&msg_id, "result%u:%s", st->results, m->string);
 		adapter_call_update(a, msg_id, m->string, &u, ADAPTER_CALL_MAIN,
 		    1, NULL);

@@ -287,6 +287,7 @@ adapter_usage_max(struct adapter_usage *to, const struct adapter_usage *from)
 	ADAPTER_MAX(web_search);
 #undef ADAPTER_MAX
 	to->fast |= from->fast;
+	to->summed |= from->summed;
 	return (memcmp(&old, to, sizeof old) != 0);
 }
 

@@ -364,6 +364,7 @@ struct adapter_usage {
 	int64_t		 reasoning;
 	int64_t		 web_search;	/* server-side web search requests */
 	int		 fast;
+	int		 summed;	/* several calls added up: no per-call tier */
 };
 
 /* One event; every string is owned by the event. */

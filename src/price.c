@@ -14,7 +14,10 @@
  *     + cr*cache_read + out*output
  *
  * with tier prices for the whole call when its context (in + cr + cw)
- * passes tier_above, as Anthropic and OpenAI charge long requests.
+ * passes tier_above, as Anthropic and OpenAI charge long requests. Figures
+ * that add up several calls (a Codex turn, a Gemini session, the totals a
+ * Claude result gives beyond the calls seen) are charged the base rates:
+ * the context of each call is not known, and their sum says nothing of it.
  */
 
 #include <ctype.h>
@@ -275,6 +278,42 @@ price_ensure(void)
 		fatalx("default prices: %s", cause);
 }
 
+/* Read a whole prices file, NUL-terminated. */
+static char *
+price_read(const char *path, char **cause)
+{
+	FILE	*f;
+	char	*buf = NULL;
+	size_t	 size = 0, len = 0, n;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		return (NULL);
+	}
+	do {
+		if (len + 1 >= size) {
+			size = size == 0 ? 8192 : size * 2;
+			buf = xrealloc(buf, size);
+		}
+		n = fread(buf + len, 1, size - len - 1, f);
+		len += n;
+	} while (n != 0);
+	if (ferror(f)) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		fclose(f);
+		free(buf);
+		return (NULL);
+	}
+	fclose(f);
+	buf[len] = '\0';
+	if (strlen(buf) != len) {
+		xasprintf(cause, "%s: contains a NUL byte", path);
+		free(buf);
+		return (NULL);
+	}
+	return (buf);
+}
+
 int
 price_load_file(const char *path, char **cause)
 {
@@ -282,7 +321,7 @@ price_load_file(const char *path, char **cause)
 	int	 rc;
 
 	price_ensure();
-	if ((data = cmd_read_file(path, cause)) == NULL)
+	if ((data = price_read(path, cause)) == NULL)
 		return (-1);
 	rc = price_load_string(data, path, cause);
 	free(data);
@@ -398,7 +437,7 @@ price_apply(const struct price *p, const struct adapter_usage *u)
 	int	tier;
 
 	ctx = u->in + u->cache_read + u->cache_write;
-	tier = p->tier_above > 0 && ctx > p->tier_above;
+	tier = !u->summed && p->tier_above > 0 && ctx > p->tier_above;
 	in = price_rate(tier, p->input_tier, p->input, 0);
 	out = price_rate(tier, p->output_tier, p->output, 0);
 	cr = price_rate(tier, p->cache_read_tier, p->cache_read, in);
