@@ -211,12 +211,9 @@ price_handler(void *arg, const char *section, const char *name,
 	return (0);
 }
 
-/*
- * Add the prices in data (INI text) to the table; an entry with a key
- * already there replaces it. origin names the text in messages.
- */
-int
-price_load_string(const char *data, const char *origin, char **cause)
+/* Add the entries of data to the table, replacing those with the same key. */
+static int
+price_load(const char *data, const char *origin, char **cause)
 {
 	struct price_parse	 pp;
 	struct price		*old;
@@ -274,8 +271,20 @@ price_ensure(void)
 	if (price_loaded)
 		return;
 	price_loaded = 1;
-	if (price_load_string(price_default_data, "prices.ini", &cause) != 0)
+	if (price_load(price_default_data, "prices.ini", &cause) != 0)
 		fatalx("default prices: %s", cause);
+}
+
+/*
+ * Add the prices in data (INI text) over the default table; an entry
+ * with a key already there replaces it. origin names the text in
+ * messages. A file with an error changes nothing.
+ */
+int
+price_load_string(const char *data, const char *origin, char **cause)
+{
+	price_ensure();
+	return (price_load(data, origin, cause));
 }
 
 /* Read a whole prices file, NUL-terminated. */
@@ -323,7 +332,7 @@ price_load_file(const char *path, char **cause)
 	price_ensure();
 	if ((data = price_read(path, cause)) == NULL)
 		return (-1);
-	rc = price_load_string(data, path, cause);
+	rc = price_load(data, path, cause);
 	free(data);
 	return (rc);
 }

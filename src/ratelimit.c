@@ -524,6 +524,24 @@ ratelimit_parse_reset(const char *text, int64_t now, const char *tz,
 	return (rc);
 }
 
+/* Does lower hold word as a whole word ("rate limit", not "rate limiter")? */
+static int
+ratelimit_contains(const char *lower, const char *word)
+{
+	const char	*p = lower;
+	size_t		 len = strlen(word);
+
+	while ((p = strstr(p, word)) != NULL) {
+		if ((!isalpha((u_char)word[0]) || p == lower ||
+		    !isalpha((u_char)p[-1])) &&
+		    (!isalpha((u_char)word[len - 1]) ||
+		    !isalpha((u_char)p[len])))
+			return (1);
+		p++;
+	}
+	return (0);
+}
+
 /*
  * Does text report a limit, auth failure or transient retry? If so fill
  * rl (reset_at -1 when the text gives none) and return 1.
@@ -549,7 +567,7 @@ ratelimit_classify(const char *provider, const char *text, int64_t now,
 		    (provider == NULL ||
 		    strcmp(ratelimit_patterns[i].provider, provider) != 0))
 			continue;
-		if (strstr(lower, ratelimit_patterns[i].text) != NULL) {
+		if (ratelimit_contains(lower, ratelimit_patterns[i].text)) {
 			rl->class = ratelimit_patterns[i].class;
 			snprintf(rl->kind, sizeof rl->kind, "%s",
 			    ratelimit_patterns[i].kind);
