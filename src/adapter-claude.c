@@ -109,8 +109,8 @@ claude_free(struct adapter *a)
 }
 
 /* Anthropic usage into baton's: every figure is already split. */
-static void
-claude_usage(cJSON *usage, struct adapter_usage *u)
+void
+adapter_claude_usage(cJSON *usage, struct adapter_usage *u)
 {
 	memset(u, 0, sizeof *u);
 	u->in = adapter_json_int(usage, "input_tokens", 0);
@@ -187,7 +187,7 @@ claude_assistant(struct adapter *a, cJSON *json)
 	if (cJSON_IsObject(usage) && !synthetic) {
 		if (id == NULL)
 			xasprintf(&key, "line:%u", ++st->anonymous);
-		claude_usage(usage, &u);
+		adapter_claude_usage(usage, &u);
 		adapter_call_update(a, id != NULL ? id : key, model, &u,
 		    parent == NULL ? ADAPTER_CALL_MAIN : 0, 0, NULL);
 		if (parent == NULL && model != NULL) {
@@ -312,7 +312,8 @@ claude_stream_event(struct adapter *a, cJSON *json)
 		claude_set_add(&st->streamed, id);
 		free(st->current);
 		st->current = xstrdup(id);
-		claude_usage(adapter_json_get(msg, "usage", (char *)NULL), &u);
+		adapter_claude_usage(adapter_json_get(msg, "usage",
+		    (char *)NULL), &u);
 		adapter_call_update(a, id, model, &u,
 		    parent == NULL ? ADAPTER_CALL_MAIN : 0, 0, NULL);
 		if (parent == NULL && model != NULL) {
@@ -322,7 +323,8 @@ claude_stream_event(struct adapter *a, cJSON *json)
 	} else if (strcmp(type, "message_delta") == 0) {
 		if (st->current == NULL)
 			return;
-		claude_usage(adapter_json_get(event, "usage", (char *)NULL), &u);
+		adapter_claude_usage(adapter_json_get(event, "usage",
+		    (char *)NULL), &u);
 		adapter_call_update(a, st->current, NULL, &u, 0, 0, NULL);
 	} else if (strcmp(type, "content_block_start") == 0) {
 		block = adapter_json_get(event, "content_block", (char *)NULL);
@@ -476,7 +478,7 @@ claude_reconcile_main(struct adapter *a, cJSON *usage)
 	seen.out -= st->main_before.out;
 	st->main_before = total;
 
-	claude_usage(usage, &u);
+	adapter_claude_usage(usage, &u);
 	u.cache_write_1h = 0;
 	u.web_search = 0;
 	u.fast = 0;

@@ -489,12 +489,16 @@ int64_t		 adapter_json_int(struct cJSON *, const char *, int64_t);
 int		 adapter_json_is(struct cJSON *, const char *, const char *);
 
 /* adapter-*.c: every format's ops */
+void		 adapter_claude_usage(struct cJSON *, struct adapter_usage *);
 extern const struct adapter_ops adapter_claude_ops;
 extern const struct adapter_ops adapter_amp_ops;
 extern const struct adapter_ops adapter_codex_ops;
 extern const struct adapter_ops adapter_gemini_ops;
 extern const struct adapter_ops adapter_opencode_ops;
 extern const struct adapter_ops adapter_text_ops;
+
+/* cmd-cost.c */
+extern const struct cmd_entry cmd_cost_entry;
 
 /* price.c */
 /* One model's prices, in USD per million tokens. */

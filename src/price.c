@@ -65,6 +65,13 @@ struct price_parse {
 	size_t		 nout;
 };
 
+/* The i-th field of price_fields in p. */
+static double *
+price_field(struct price *p, size_t i)
+{
+	return ((double *)(void *)((char *)p + price_fields[i].offset));
+}
+
 /* Lower case, '.' and '@' as '-': "gpt-5.1@x" -> "gpt-5-1-x". */
 char *
 price_normalise(const char *model)
@@ -96,7 +103,7 @@ price_blank(struct price *p)
 
 	memset(p, 0, sizeof *p);
 	for (i = 0; i < nitems(price_fields); i++)
-		*(double *)((char *)p + price_fields[i].offset) = -1;
+		*price_field(p, i) = -1;
 }
 
 static void
@@ -203,7 +210,7 @@ price_handler(void *arg, const char *section, const char *name,
 			    pp->origin, section, name, value);
 			return (0);
 		}
-		*(double *)((char *)&pp->p + price_fields[i].offset) = d;
+		*price_field(&pp->p, i) = d;
 		return (1);
 	}
 	xasprintf(&pp->error, "%s: [%s]: unknown field: %s", pp->origin,
