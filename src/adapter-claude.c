@@ -20,15 +20,9 @@
 
 #include "baton.h"
 
-/* A small set of strings. */
-struct claude_set {
-	char	**items;
-	size_t	  n;
-};
-
 struct claude_state {
-	struct claude_set	 tools;		/* tool ids started */
-	struct claude_set	 streamed;	/* message ids seen as deltas */
+	struct adapter_index	 tools;		/* tool ids started */
+	struct adapter_index	 streamed;	/* message ids seen as deltas */
 	char			*current;	/* message of the stream deltas */
 	char			*main_model;	/* of the last main-loop call */
 	struct adapter_usage	 main_before;	/* main loop at the last result */
@@ -50,39 +44,6 @@ static const struct {
 	{ "server_error", RATELIMIT_RETRY, "server" },
 };
 
-static int
-claude_set_has(struct claude_set *set, const char *s)
-{
-	size_t	i;
-
-	for (i = 0; i < set->n; i++) {
-		if (strcmp(set->items[i], s) == 0)
-			return (1);
-	}
-	return (0);
-}
-
-/* Add s; 0 if it was there already. */
-static int
-claude_set_add(struct claude_set *set, const char *s)
-{
-	if (claude_set_has(set, s))
-		return (0);
-	set->items = xreallocarray(set->items, set->n + 1, sizeof *set->items);
-	set->items[set->n++] = xstrdup(s);
-	return (1);
-}
-
-static void
-claude_set_free(struct claude_set *set)
-{
-	size_t	i;
-
-	for (i = 0; i < set->n; i++)
-		free(set->items[i]);
-	free(set->items);
-}
-
 static void
 claude_init(struct adapter *a)
 {
@@ -101,8 +62,8 @@ claude_free(struct adapter *a)
 {
 	struct claude_state	*st = a->data;
 
-	claude_set_free(&st->tools);
-	claude_set_free(&st->streamed);
+	adapter_index_free(&st->tools);
+	adapter_index_free(&st->streamed);
 	free(st->current);
 	free(st->main_model);
 	free(st);
@@ -134,7 +95,7 @@ claude_tool_start(struct adapter *a, const char *id, const char *name,
 	struct claude_state	*st = a->data;
 	struct adapter_event	*ev;
 
-	if (id == NULL || !claude_set_add(&st->tools, id))
+	if (id == NULL || !adapter_index_put(&st->tools, id, 0))
 		return;
 	ev = adapter_emit(a, ADAPTER_EV_TOOL_START);
 	ev->tool_id = xstrdup(id);
@@ -181,7 +142,7 @@ claude_assistant(struct adapter *a, cJSON *json)
 	parent = adapter_json_str(json, "parent_tool_use_id");
 	error = adapter_json_str(json, "error");
 	synthetic = model != NULL && strcmp(model, "<synthetic>") == 0;
-	streamed = id != NULL && claude_set_has(&st->streamed, id);
+	streamed = id != NULL && adapter_index_get(&st->streamed, id, NULL);
 
 	usage = adapter_json_get(msg, "usage", (char *)NULL);
 	if (cJSON_IsObject(usage) && !synthetic) {
@@ -309,7 +270,7 @@ claude_stream_event(struct adapter *a, cJSON *json)
 		if ((id = adapter_json_str(msg, "id")) == NULL)
 			return;
 		model = adapter_json_str(msg, "model");
-		claude_set_add(&st->streamed, id);
+		adapter_index_put(&st->streamed, id, 0);
 		free(st->current);
 		st->current = xstrdup(id);
 		adapter_claude_usage(adapter_json_get(msg, "usage",

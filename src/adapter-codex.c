@@ -28,8 +28,7 @@ struct codex_raw {
 };
 
 struct codex_state {
-	char		**started;	/* item ids with a TOOL_START */
-	size_t		  nstarted;
+	struct adapter_index started;	/* item ids with a TOOL_START */
 	int		  have_last;
 	struct codex_raw  last;		/* the thread's totals so far */
 	u_int		  turns;
@@ -64,29 +63,10 @@ static void
 codex_free(struct adapter *a)
 {
 	struct codex_state	*st = a->data;
-	size_t			 i;
 
-	for (i = 0; i < st->nstarted; i++)
-		free(st->started[i]);
-	free(st->started);
+	adapter_index_free(&st->started);
 	free(st->rollout_model);
 	free(st);
-}
-
-/* Note a started tool item; 0 if it was already started. */
-static int
-codex_start(struct codex_state *st, const char *id)
-{
-	size_t	i;
-
-	for (i = 0; i < st->nstarted; i++) {
-		if (strcmp(st->started[i], id) == 0)
-			return (0);
-	}
-	st->started = xreallocarray(st->started, st->nstarted + 1,
-	    sizeof *st->started);
-	st->started[st->nstarted++] = xstrdup(id);
-	return (1);
 }
 
 static void
@@ -142,7 +122,7 @@ codex_item(struct adapter *a, cJSON *json, const char *type)
 	if (name == NULL)
 		name = itype;
 
-	if (codex_start(st, id)) {
+	if (adapter_index_put(&st->started, id, 0)) {
 		ev = adapter_emit(a, ADAPTER_EV_TOOL_START);
 		ev->tool_id = xstrdup(id);
 		ev->tool_name = xstrdup(name);

@@ -45,6 +45,87 @@ static const char *adapter_ev_names[ADAPTER_NEV] = {
 	[ADAPTER_EV_ERROR] = "error",
 };
 
+static size_t
+adapter_index_hash(const char *s)
+{
+	size_t	h = 5381;
+
+	for (; *s != '\0'; s++)
+		h = h * 33 + (u_char)*s;
+	return (h);
+}
+
+/* Look key up; 1 and *val if there. */
+int
+adapter_index_get(struct adapter_index *ix, const char *key, size_t *val)
+{
+	size_t	i;
+
+	if (ix->size == 0)
+		return (0);
+	i = adapter_index_hash(key) & (ix->size - 1);
+	while (ix->keys[i] != NULL) {
+		if (strcmp(ix->keys[i], key) == 0) {
+			if (val != NULL)
+				*val = ix->vals[i];
+			return (1);
+		}
+		i = (i + 1) & (ix->size - 1);
+	}
+	return (0);
+}
+
+static void
+adapter_index_insert(struct adapter_index *ix, char *key, size_t val)
+{
+	size_t	i;
+
+	i = adapter_index_hash(key) & (ix->size - 1);
+	while (ix->keys[i] != NULL)
+		i = (i + 1) & (ix->size - 1);
+	ix->keys[i] = key;
+	ix->vals[i] = val;
+	ix->used++;
+}
+
+/* Add key (copied) with val; 0 if it was there already (val unchanged). */
+int
+adapter_index_put(struct adapter_index *ix, const char *key, size_t val)
+{
+	struct adapter_index	old = *ix;
+	size_t			i;
+
+	if (adapter_index_get(ix, key, NULL))
+		return (0);
+	if ((ix->used + 1) * 2 > ix->size) {
+		ix->size = ix->size == 0 ? 64 : ix->size * 2;
+		ix->keys = xcalloc(ix->size, sizeof *ix->keys);
+		ix->vals = xcalloc(ix->size, sizeof *ix->vals);
+		ix->used = 0;
+		for (i = 0; i < old.size; i++) {
+			if (old.keys[i] != NULL)
+				adapter_index_insert(ix, old.keys[i],
+				    old.vals[i]);
+		}
+		free(old.keys);
+		free(old.vals);
+	}
+	adapter_index_insert(ix, xstrdup(key), val);
+	return (1);
+}
+
+void
+adapter_index_free(struct adapter_index *ix)
+{
+	size_t	i;
+
+	for (i = 0; i < ix->size; i++)
+		free(ix->keys[i]);
+	free(ix->keys);
+	free(ix->vals);
+	memset(ix, 0, sizeof *ix);
+}
+
 const char *
 adapter_ev_name(enum adapter_ev kind)
 {
@@ -134,6 +215,7 @@ adapter_free(struct adapter *a)
 		free(a->calls[i].model);
 	}
 	free(a->calls);
+	adapter_index_free(&a->call_index);
 	free(a->limits);
 	free(a->buf);
 	free(a->tz);
@@ -173,6 +255,21 @@ adapter_set_model(struct adapter *a, const char *model)
 	a->model = model != NULL ? xstrdup(model) : NULL;
 }
 
+/* A new, empty call in the ledger. */
+static struct adapter_call *
+adapter_call_new(struct adapter *a, const char *msg_id)
+{
+	struct adapter_call	*c;
+
+	a->calls = xreallocarray(a->calls, a->ncalls + 1, sizeof *a->calls);
+	c = &a->calls[a->ncalls];
+	memset(c, 0, sizeof *c);
+	c->msg_id = xstrdup(msg_id);
+	adapter_index_put(&a->call_index, msg_id, a->ncalls);
+	a->ncalls++;
+	return (c);
+}
+
 /*
  * Usage already counted for a session before this run (a resumed Codex
  * thread): the format subtracts it where the CLI reports running totals.
@@ -185,16 +282,9 @@ adapter_seed_usage(struct adapter *a, const char *session,
 	char			*key;
 
 	xasprintf(&key, "seed:%s", session);
-	c = adapter_call_find(a, key);
-	if (c == NULL) {
-		a->calls = xreallocarray(a->calls, a->ncalls + 1,
-		    sizeof *a->calls);
-		c = &a->calls[a->ncalls++];
-		memset(c, 0, sizeof *c);
-		c->msg_id = key;
-		c->model = NULL;
-	} else
-		free(key);
+	if ((c = adapter_call_find(a, key)) == NULL)
+		c = adapter_call_new(a, key);
+	free(key);
 	c->usage = *u;
 	c->flags = ADAPTER_CALL_SEED;
 }
@@ -265,12 +355,11 @@ adapter_call_find(struct adapter *a, const char *msg_id)
 {
 	size_t	i;
 
-	for (i = 0; i < a->ncalls; i++) {
-		if (strcmp(a->calls[i].msg_id, msg_id) == 0)
-			return (&a->calls[i]);
-	}
-	return (NULL);
+	if (!adapter_index_get(&a->call_index, msg_id, &i))
+		return (NULL);
+	return (&a->calls[i]);
 }
+
 
 static int
 adapter_usage_max(struct adapter_usage *to, const struct adapter_usage *from)
@@ -309,11 +398,7 @@ adapter_call_update(struct adapter *a, const char *msg_id, const char *model,
 	if (model == NULL)
 		model = a->model;
 	if ((c = adapter_call_find(a, msg_id)) == NULL) {
-		a->calls = xreallocarray(a->calls, a->ncalls + 1,
-		    sizeof *a->calls);
-		c = &a->calls[a->ncalls++];
-		memset(c, 0, sizeof *c);
-		c->msg_id = xstrdup(msg_id);
+		c = adapter_call_new(a, msg_id);
 		c->usage = *u;
 		changed = 1;
 	} else if (replace) {

@@ -402,6 +402,14 @@ struct adapter_call {
 	double			 cli_cost;
 };
 
+/* Strings to indexes, for the per-run sets and the ledger. */
+struct adapter_index {
+	char		**keys;
+	size_t		 *vals;
+	size_t		  size;
+	size_t		  used;
+};
+
 struct adapter;
 
 /* One stream format. */
@@ -441,6 +449,7 @@ struct adapter {
 
 	struct adapter_call	*calls;
 	size_t			 ncalls;
+	struct adapter_index	 call_index;	/* msg_id to calls[] */
 
 	struct ratelimit	*limits;	/* already reported */
 	size_t			 nlimits;
@@ -454,6 +463,10 @@ struct adapter {
 
 #define ADAPTER_LINE_MAX (64U * 1024 * 1024)
 
+int		 adapter_index_get(struct adapter_index *, const char *,
+		     size_t *);
+int		 adapter_index_put(struct adapter_index *, const char *, size_t);
+void		 adapter_index_free(struct adapter_index *);
 const char	*adapter_ev_name(enum adapter_ev);
 const struct adapter_ops *adapter_find(const char *);
 const char	*adapter_names(void);

@@ -101,6 +101,67 @@ test_finish(void **state)
 	adapter_free(a);
 }
 
+/* The string index grows and keeps every key. */
+static void
+test_index(void **state)
+{
+	struct adapter_index	 ix;
+	char			 key[32];
+	size_t			 i, v;
+
+	memset(&ix, 0, sizeof ix);
+	for (i = 0; i < 5000; i++) {
+		snprintf(key, sizeof key, "k%zu", i);
+		assert_int_equal(adapter_index_put(&ix, key, i * 3), 1);
+	}
+	assert_int_equal(adapter_index_put(&ix, "k17", 0), 0);
+	for (i = 0; i < 5000; i++) {
+		snprintf(key, sizeof key, "k%zu", i);
+		assert_int_equal(adapter_index_get(&ix, key, &v), 1);
+		assert_int_equal(v, i * 3);
+	}
+	assert_int_equal(adapter_index_get(&ix, "k5000", &v), 0);
+	assert_int_equal(ix.used, 5000);
+	adapter_index_free(&ix);
+}
+
+/*
+ * A long run: 20000 calls, each written twice (two content blocks), the
+ * second with more output. Each counts once with its larger figure.
+ */
+static void
+test_many_calls(void **state)
+{
+	struct adapter		*a;
+	struct adapter_event	*ev;
+	struct adapter_usage	 t;
+	char			*cause = NULL, line[256];
+	int			 i, k, n;
+
+	a = adapter_new("claude", &cause);
+	for (i = 0; i < 20000; i++) {
+		for (k = 1; k <= 2; k++) {
+			n = snprintf(line, sizeof line, "{\"type\":\"assistant\","
+			    "\"message\":{\"id\":\"msg_%d\",\"model\":"
+			    "\"claude-haiku-4-5\",\"content\":[],\"usage\":"
+			    "{\"input_tokens\":10,\"output_tokens\":%d}}}\n", i,
+			    k);
+			adapter_feed(a, line, (size_t)n);
+		}
+		while ((ev = adapter_next(a)) != NULL)
+			adapter_event_free(ev);
+	}
+	adapter_finish(a, 0);
+	while ((ev = adapter_next(a)) != NULL)
+		adapter_event_free(ev);
+	assert_int_equal(a->ncalls, 20000);
+	adapter_totals(a, &t);
+	/* 20000 * 10 in, 20000 * 2 out. */
+	assert_int_equal(t.in, 200000);
+	assert_int_equal(t.out, 40000);
+	adapter_free(a);
+}
+
 int
 main(void)
 {
@@ -108,6 +169,8 @@ main(void)
 		cmocka_unit_test(test_text_lines),
 		cmocka_unit_test(test_registry),
 		cmocka_unit_test(test_finish),
+		cmocka_unit_test(test_index),
+		cmocka_unit_test(test_many_calls),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
