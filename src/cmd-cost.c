@@ -433,8 +433,8 @@ cost_strcmp(const void *a, const void *b)
 	return (strcmp(*(char * const *)a, *(char * const *)b));
 }
 
-/* Every *.jsonl under path (or path itself), in name order. */
-static void
+/* Every *.jsonl under path (or path itself); -1 if path is missing. */
+static int
 cost_walk(const char *path, char ***files, size_t *n, int top)
 {
 	struct stat	 st;
@@ -444,10 +444,10 @@ cost_walk(const char *path, char ***files, size_t *n, int top)
 	size_t		 len;
 
 	if ((top ? stat(path, &st) : lstat(path, &st)) != 0) {
-		if (top)
-			fprintf(stderr, "baton cost: %s: %s\n", path,
-			    strerror(errno));
-		return;
+		if (!top)
+			return (0);
+		fprintf(stderr, "baton cost: %s: %s\n", path, strerror(errno));
+		return (-1);
 	}
 	if (S_ISREG(st.st_mode)) {
 		len = strlen(path);
@@ -455,10 +455,10 @@ cost_walk(const char *path, char ***files, size_t *n, int top)
 			*files = xreallocarray(*files, *n + 1, sizeof **files);
 			(*files)[(*n)++] = xstrdup(path);
 		}
-		return;
+		return (0);
 	}
 	if (!S_ISDIR(st.st_mode) || (d = opendir(path)) == NULL)
-		return;
+		return (0);
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.')
 			continue;
@@ -467,6 +467,7 @@ cost_walk(const char *path, char ***files, size_t *n, int top)
 		free(sub);
 	}
 	closedir(d);
+	return (0);
 }
 
 /* The transcript folders Claude Code writes, those that exist. */
@@ -683,7 +684,8 @@ cmd_cost_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	for (i = 0; i < npaths; i++) {
 		j = nfiles;
-		cost_walk(paths[i], &files, &nfiles, 1);
+		if (cost_walk(paths[i], &files, &nfiles, 1) != 0)
+			cs.errors++;
 		if (nfiles > j)
 			qsort(files + j, nfiles - j, sizeof *files, cost_strcmp);
 	}
