@@ -34,6 +34,7 @@ struct codex_state {
 	u_int		  turns;
 	u_int		  token_counts;
 	int64_t		  last_total;	/* rollout: total_tokens last seen */
+	char		 *last_error;	/* error event text, repeated by turn.failed */
 	char		 *rollout_model;
 };
 
@@ -66,6 +67,7 @@ codex_free(struct adapter *a)
 
 	adapter_index_free(&st->started);
 	free(st->rollout_model);
+	free(st->last_error);
 	free(st);
 }
 
@@ -289,15 +291,20 @@ codex_line(struct adapter *a, cJSON *json)
 	} else if (strcmp(type, "turn.failed") == 0) {
 		msg = adapter_json_str(adapter_json_get(json, "error",
 		    (char *)NULL), "message");
-		if (adapter_check_text(a, msg, 0) == RATELIMIT_NONE)
+		if (adapter_check_text(a, msg, 0) == RATELIMIT_NONE &&
+		    (msg == NULL || st->last_error == NULL ||
+		    strcmp(msg, st->last_error) != 0))
 			adapter_error(a, msg);
 		adapter_turn_end(a, 1, -1);
 	} else if (strcmp(type, "error") == 0) {
 		if ((msg = adapter_json_str(json, "message")) == NULL)
 			return;
 		if (!codex_reconnecting(a, msg) &&
-		    adapter_check_text(a, msg, 0) == RATELIMIT_NONE)
+		    adapter_check_text(a, msg, 0) == RATELIMIT_NONE) {
 			adapter_error(a, msg);
+			free(st->last_error);
+			st->last_error = xstrdup(msg);
+		}
 	} else if (strcmp(type, "session_meta") == 0) {
 		payload = adapter_json_get(json, "payload", (char *)NULL);
 		adapter_set_session(a, adapter_json_str(payload, "id"));

@@ -263,6 +263,27 @@ test_resume_cumulative(void **state)
 	adapter_free(a);
 }
 
+/* A failure that is not a limit: the error and turn.failed say it once. */
+static void
+test_stream_error(void **state)
+{
+	static const char	*stream =
+	    "{\"type\":\"thread.started\",\"thread_id\":\"t\"}\n"
+	    "{\"type\":\"turn.started\"}\n"
+	    "{\"type\":\"error\",\"message\":\"stream disconnected before "
+	    "completion: x\"}\n"
+	    "{\"type\":\"turn.failed\",\"error\":{\"message\":\"stream "
+	    "disconnected before completion: x\"}}\n";
+	struct fx	fx;
+	struct fx_opts	o = { 0 };
+
+	fx_play_data(&fx, "codex", stream, strlen(stream), &o);
+	assert_int_equal(fx.count[ADAPTER_EV_ERROR], 1);
+	assert_int_equal(fx.count[ADAPTER_EV_RATELIMIT], 0);
+	assert_true(fx_nth(&fx, ADAPTER_EV_TURN_END, 0)->is_error);
+	fx_free(&fx);
+}
+
 /* An older --json format is not this one: its lines are ignored. */
 static void
 test_unknown_lines(void **state)
@@ -296,6 +317,7 @@ main(void)
 		cmocka_unit_test(test_reconnect_401),
 		cmocka_unit_test(test_rollout),
 		cmocka_unit_test(test_resume_cumulative),
+		cmocka_unit_test(test_stream_error),
 		cmocka_unit_test(test_unknown_lines),
 	};
 
