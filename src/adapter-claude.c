@@ -27,7 +27,9 @@ struct claude_state {
 	char			*main_model;	/* of the last main-loop call */
 	struct adapter_usage	 main_before;	/* main loop at the last result */
 	u_int			 results;
-	u_int			 anonymous;	/* assistant lines with no id */
+	u_int			 anonymous;	/* calls with no message id */
+	int			 anon_open;	/* the last line was one of them */
+	struct adapter_usage	 anon_usage;	/* and its usage */
 };
 
 /* What assistant.error and api_retry.error mean. */
@@ -146,9 +148,18 @@ claude_assistant(struct adapter *a, cJSON *json)
 
 	usage = adapter_json_get(msg, "usage", (char *)NULL);
 	if (cJSON_IsObject(usage) && !synthetic) {
-		if (id == NULL)
-			xasprintf(&key, "line:%u", ++st->anonymous);
 		adapter_claude_usage(usage, &u);
+		if (id == NULL) {
+			/*
+			 * No id (Amp): lines in a row with the same usage are
+			 * one response's blocks, as in Claude's own stream.
+			 */
+			if (!st->anon_open || memcmp(&u, &st->anon_usage,
+			    sizeof u) != 0)
+				st->anonymous++;
+			xasprintf(&key, "line:%u", st->anonymous);
+			st->anon_usage = u;
+		}
 		adapter_call_update(a, id != NULL ? id : key, model, &u,
 		    parent == NULL ? ADAPTER_CALL_MAIN : 0, 0, NULL);
 		if (parent == NULL && model != NULL) {
@@ -531,11 +542,26 @@ claude_result(struct adapter *a, cJSON *json)
 	adapter_turn_end(a, is_error, -1);
 }
 
+/* Line types other than system/init and assistant; the rest are ignored. */
+static const struct {
+	const char	*type;
+	const char	*subtype;	/* NULL: any */
+	void		(*fn)(struct adapter *, cJSON *);
+} claude_lines[] = {
+	{ "user", NULL, claude_user },
+	{ "stream_event", NULL, claude_stream_event },
+	{ "rate_limit_event", NULL, claude_rate_limit_event },
+	{ "result", NULL, claude_result },
+	{ "system", "api_retry", claude_api_retry },
+};
+
 static void
 claude_line(struct adapter *a, cJSON *json)
 {
+	struct claude_state	*st = a->data;
 	struct adapter_event	*ev;
 	const char		*type, *subtype, *model;
+	size_t			 i;
 
 	if ((type = adapter_json_str(json, "type")) == NULL)
 		return;
@@ -560,19 +586,22 @@ claude_line(struct adapter *a, cJSON *json)
 	}
 	adapter_set_session(a, adapter_json_str(json, "session_id"));
 
-	if (strcmp(type, "assistant") == 0)
+	if (strcmp(type, "assistant") == 0) {
 		claude_assistant(a, json);
-	else if (strcmp(type, "user") == 0)
-		claude_user(a, json);
-	else if (strcmp(type, "stream_event") == 0)
-		claude_stream_event(a, json);
-	else if (strcmp(type, "rate_limit_event") == 0)
-		claude_rate_limit_event(a, json);
-	else if (strcmp(type, "result") == 0)
-		claude_result(a, json);
-	else if (strcmp(type, "system") == 0 && subtype != NULL &&
-	    strcmp(subtype, "api_retry") == 0)
-		claude_api_retry(a, json);
+		st->anon_open = adapter_json_str(adapter_json_get(json,
+		    "message", (char *)NULL), "id") == NULL;
+		return;
+	}
+	st->anon_open = 0;
+	for (i = 0; i < nitems(claude_lines); i++) {
+		if (strcmp(claude_lines[i].type, type) != 0)
+			continue;
+		if (claude_lines[i].subtype != NULL && (subtype == NULL ||
+		    strcmp(claude_lines[i].subtype, subtype) != 0))
+			continue;
+		claude_lines[i].fn(a, json);
+		break;
+	}
 }
 
 const struct adapter_ops adapter_claude_ops = {

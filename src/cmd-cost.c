@@ -33,10 +33,11 @@ static int	cmd_cost_exec(struct cmd_ctx *, int, char **);
 const struct cmd_entry cmd_cost_entry = {
 	.name = "cost",
 	.alias = NULL,
-	.usage = "[--by session|model|day|task] [--format F] [--json] "
-	    "[PATH ...]",
+	.usage = "[--by session|model|day|task] [--format F] [--model M] "
+	    "[--json] [PATH ...]",
 	.doc = "Add up tokens and cost from Claude Code transcripts (default: "
-	    "~/.claude/projects) or agent stream logs; files or folders.",
+	    "~/.claude/projects) or agent stream logs; files or folders. "
+	    "--model prices streams that name no model.",
 	.flags = 0,
 	.exec = cmd_cost_exec,
 };
@@ -105,6 +106,7 @@ struct cost_row {
 struct cost_state {
 	enum cost_by		 by;
 	const char		*format;	/* forced, or NULL */
+	const char		*model;		/* for streams naming none */
 
 	struct cost_call	*calls;
 	size_t			 ncalls;
@@ -338,6 +340,8 @@ cost_stream(struct cost_state *cs, const char *format, int fd,
 		free(cause);
 		return;
 	}
+	if (cs->model != NULL)
+		adapter_set_model(a, cs->model);
 	adapter_feed(a, first, nfirst);
 	while ((n = read(fd, buf, sizeof buf)) > 0) {
 		cs->bytes += (uint64_t)n;
@@ -612,6 +616,7 @@ cmd_cost_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		{ "by", required_argument, NULL, 'b' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "model", required_argument, NULL, 'm' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct cost_state		 cs;
@@ -641,6 +646,9 @@ cmd_cost_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			break;
 		case 'j':
 			json = 1;
+			break;
+		case 'm':
+			cs.model = optarg;
 			break;
 		default:
 			return (cmd_usage_error(&cmd_cost_entry,

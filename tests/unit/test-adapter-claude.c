@@ -391,6 +391,41 @@ test_amp(void **state)
 }
 
 /*
+ * Amp lines carry no message id: lines in a row with the same usage are
+ * one response's blocks; a tool result or a new usage starts another.
+ */
+static void
+test_amp_blocks(void **state)
+{
+	static const char	*stream =
+	    "{\"type\":\"assistant\",\"message\":{\"content\":[{\"type\":"
+	    "\"text\",\"text\":\"a\"}],\"usage\":{\"input_tokens\":5,"
+	    "\"output_tokens\":7}}}\n"
+	    "{\"type\":\"assistant\",\"message\":{\"content\":[{\"type\":"
+	    "\"tool_use\",\"id\":\"t1\",\"name\":\"Bash\"}],\"usage\":"
+	    "{\"input_tokens\":5,\"output_tokens\":7}}}\n"
+	    "{\"type\":\"user\",\"message\":{\"content\":[{\"type\":"
+	    "\"tool_result\",\"tool_use_id\":\"t1\",\"content\":\"ok\"}]}}\n"
+	    "{\"type\":\"assistant\",\"message\":{\"content\":[{\"type\":"
+	    "\"text\",\"text\":\"b\"}],\"usage\":{\"input_tokens\":5,"
+	    "\"output_tokens\":7}}}\n"
+	    "{\"type\":\"assistant\",\"message\":{\"content\":[{\"type\":"
+	    "\"text\",\"text\":\"c\"}],\"usage\":{\"input_tokens\":9,"
+	    "\"output_tokens\":1}}}\n";
+	struct fx		fx;
+	struct fx_opts		o = { 0 };
+	struct adapter_usage	t;
+
+	fx_play_data(&fx, "amp", stream, strlen(stream), &o);
+	/* Lines 1-2 one call; line 4 after the tool result; line 5 new usage. */
+	assert_int_equal(fx.a->ncalls, 3);
+	adapter_totals(fx.a, &t);
+	assert_int_equal(t.in, 5 + 5 + 9);
+	assert_int_equal(t.out, 7 + 7 + 1);
+	fx_free(&fx);
+}
+
+/*
  * --include-partial-messages, written from the documented event shapes
  * (no public capture exists): usage from message_start and message_delta,
  * text as deltas and not again from the assistant line.
@@ -550,6 +585,7 @@ main(void)
 		cmocka_unit_test(test_rate_limit_event_only),
 		cmocka_unit_test(test_error_during_execution),
 		cmocka_unit_test(test_amp),
+		cmocka_unit_test(test_amp_blocks),
 		cmocka_unit_test(test_partial_messages),
 		cmocka_unit_test(test_rejected),
 		cmocka_unit_test(test_hostile_lines),
