@@ -66,6 +66,30 @@ check oc-cli 0.001 "$(echo "$out" | jq '.total.cli_cost_usd')"
 grep -q 'no model named: cost unknown' "$tmp/err" || fail "no warning"
 check one-warning 1 "$(wc -l <"$tmp/err" | tr -d ' ')"
 
+# By task: a run log under .baton/runs/N/ is that run's (no store here, so
+# the run number names it). Codex docs sample at gpt-5-codex prices:
+# 315*1.25 + 24448*0.125 + 122*10 = 393.75 + 3056 + 1220 = 4669.75.
+mkdir -p "$tmp/repo/.baton/runs/7"
+cp "$FIXTURES/agents/codex/exec-json-docs-sample.jsonl" \
+    "$tmp/repo/.baton/runs/7/stream.jsonl"
+out=$(cd "$tmp" && "$BATON" cost --json --by task --model gpt-5-codex \
+    "$tmp/repo/.baton/runs")
+check task '["run 7",1,0.00467]' \
+    "$(echo "$out" | jq -c '[.rows[0].task, .rows[0].calls,
+    (.rows[0].cost_usd * 1e5 | round / 1e5)]')"
+
+# In a baton repository the store maps the run to its task.
+if command -v sqlite3 >/dev/null 2>&1 && command -v git >/dev/null 2>&1; then
+	git init -q "$tmp/repo"
+	(cd "$tmp/repo" && "$BATON" init >/dev/null &&
+	    "$BATON" add "Fix the parser" >/dev/null)
+	sqlite3 "$tmp/repo/.baton/baton.db" \
+	    "INSERT INTO runs (id, task_id, started_at) VALUES (7, 1, 0)"
+	out=$(cd "$tmp/repo" && "$BATON" cost --json --by task \
+	    --model gpt-5-codex .baton/runs)
+	check task-store '"#1"' "$(echo "$out" | jq '.rows[0].task')"
+fi
+
 # The text table ends with the total.
 "$BATON" cost "$chat" | tail -n 1 | grep -q '^TOTAL .* 0\.0135 ' ||
     fail "table total"
