@@ -510,8 +510,9 @@ extern const struct adapter_ops adapter_gemini_ops;
 extern const struct adapter_ops adapter_opencode_ops;
 extern const struct adapter_ops adapter_text_ops;
 
-/* cmd-cost.c */
+/* cmd-cost.c, cmd-parse.c */
 extern const struct cmd_entry cmd_cost_entry;
+extern const struct cmd_entry cmd_parse_entry;
 
 /* price.c */
 /* One model's prices, in USD per million tokens. */

@@ -34,6 +34,7 @@ const struct cmd_entry *cmd_table[] = {
 	&cmd_plan_import_entry,
 	&cmd_demo_entry,
 	&cmd_cost_entry,
+	&cmd_parse_entry,
 	&cmd_help_entry,
 	&cmd_version_entry,
 	NULL

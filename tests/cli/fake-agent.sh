@@ -53,6 +53,19 @@ start=$(date +%s)
 "$fake" -s 0.01 -f claude "$scenario" >/dev/null
 [ $(( $(date +%s) - start )) -lt 5 ] || fail "too slow"
 
+# baton reads each format's limit message back as a limit with its reset:
+# seen 2026-03-10 15:00 UTC, "resets 8pm (America/New_York)" is 20:00 EDT
+# = 2026-03-11 00:00 UTC = 1773187200.
+for fmt in claude codex gemini opencode; do
+	"$fake" -s 0 -f $fmt "$SRCDIR/contrib/fake-agent/scenarios/usage-limit.txt" \
+	    2>/dev/null | "$BATON" parse --format $fmt --now 1773154800 \
+	    >"$tmp/events" || true
+	check "$fmt-limit" '["limit",1773187200]' "$(jq -c \
+	    'select(.kind == "ratelimit") | [.class, .reset_at]' "$tmp/events")"
+	check "$fmt-turn" 'true' "$(jq -c \
+	    'select(.kind == "turn_end") | .is_error' "$tmp/events")"
+done
+
 # A limit ends the run with the format's exit status.
 set +e
 "$fake" -s 0 -f codex "$SRCDIR/contrib/fake-agent/scenarios/usage-limit.txt" \
@@ -63,6 +76,12 @@ check codex-exit 1 $?
 check claude-exit 0 $?
 "$fake" -f nope "$scenario" >/dev/null 2>&1
 check bad-format 2 $?
+echo | "$BATON" parse --format nope >/dev/null 2>&1
+check parse-format 2 $?
+"$BATON" parse --now soon /dev/null >/dev/null 2>&1
+check parse-now 2 $?
+"$BATON" parse "$tmp/missing" >/dev/null 2>&1
+check parse-missing 1 $?
 set -e
 tail -n 1 "$tmp/limit.jsonl" | jq -e '.is_error == true and
     .api_error_status == 429' >/dev/null || fail "claude limit result"
