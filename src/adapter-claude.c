@@ -115,11 +115,10 @@ claude_error_class(const char *error, struct ratelimit *rl)
 
 	for (i = 0; i < nitems(claude_errors); i++) {
 		if (strcmp(claude_errors[i].error, error) == 0) {
-			memset(rl, 0, sizeof *rl);
+			ratelimit_init(rl, NULL);
 			rl->class = claude_errors[i].class;
 			snprintf(rl->kind, sizeof rl->kind, "%s",
 			    claude_errors[i].kind);
-			rl->reset_at = -1;
 			return (0);
 		}
 	}
@@ -328,14 +327,13 @@ static void
 claude_rate_limit_event(struct adapter *a, cJSON *json)
 {
 	struct ratelimit	 rl;
-	cJSON			*info;
+	cJSON			*info, *util;
 	const char		*status, *type;
 
 	info = adapter_json_get(json, "rate_limit_info", (char *)NULL);
 	if ((status = adapter_json_str(info, "status")) == NULL)
 		return;
-	memset(&rl, 0, sizeof rl);
-	rl.provider = a->ops->provider;
+	ratelimit_init(&rl, a->ops->provider);
 	rl.class = strcmp(status, "rejected") == 0 ? RATELIMIT_LIMIT :
 	    RATELIMIT_NONE;
 	type = adapter_json_str(info, "rateLimitType");
@@ -344,6 +342,11 @@ claude_rate_limit_event(struct adapter *a, cJSON *json)
 	rl.reset_at = adapter_json_int(info, "resetsAt", -1);
 	if (rl.reset_at <= 0)
 		rl.reset_at = -1;
+	util = adapter_json_get(info, "utilization", (char *)NULL);
+	if (cJSON_IsNumber(util) && util->valuedouble >= 0 &&
+	    util->valuedouble <= 1)
+		rl.utilization = util->valuedouble;
+
 	if (rl.class == RATELIMIT_LIMIT && rl.reset_at != -1)
 		a->limit_reset = rl.reset_at;
 	adapter_limit(a, &rl, NULL, 0);
@@ -503,9 +506,7 @@ claude_result(struct adapter *a, cJSON *json)
 	if (is_error) {
 		if (text == NULL || adapter_check_text(a, text, status) ==
 		    RATELIMIT_NONE) {
-			memset(&rl, 0, sizeof rl);
-			rl.provider = a->ops->provider;
-			rl.reset_at = -1;
+			ratelimit_init(&rl, a->ops->provider);
 			if (status == 429) {
 				rl.class = RATELIMIT_LIMIT;
 				snprintf(rl.kind, sizeof rl.kind, "rate");

@@ -224,11 +224,9 @@ gemini_finish(struct adapter *a, int status)
 	for (i = 0; i < nitems(gemini_exits); i++) {
 		if (gemini_exits[i].status != status)
 			continue;
-		memset(&rl, 0, sizeof rl);
+		ratelimit_init(&rl, a->ops->provider);
 		rl.class = gemini_exits[i].class;
-		rl.provider = a->ops->provider;
 		snprintf(rl.kind, sizeof rl.kind, "%s", gemini_exits[i].kind);
-		rl.reset_at = -1;
 		adapter_limit(a, &rl, gemini_exits[i].text, 0);
 	}
 }

@@ -96,9 +96,7 @@ opencode_error(struct adapter *a, cJSON *json)
 	    name != NULL && msg != NULL ? ": " : "", msg != NULL ? msg : "");
 
 	if (adapter_check_text(a, text, status) == RATELIMIT_NONE) {
-		memset(&rl, 0, sizeof rl);
-		rl.provider = a->ops->provider;
-		rl.reset_at = -1;
+		ratelimit_init(&rl, a->ops->provider);
 		if (status == 429) {
 			rl.class = RATELIMIT_LIMIT;
 			snprintf(rl.kind, sizeof rl.kind, "rate");

@@ -316,6 +316,7 @@ adapter_emit(struct adapter *a, enum adapter_ev kind)
 	ev->kind = kind;
 	ev->exit_status = -1;
 	ev->limit.reset_at = -1;
+	ev->limit.utilization = -1;
 	if (a->session_id != NULL)
 		ev->session_id = xstrdup(a->session_id);
 	a->queue[a->qlen++] = ev;
@@ -451,8 +452,9 @@ adapter_totals(struct adapter *a, struct adapter_usage *u)
 }
 
 /*
- * Report a limit once: the same class, kind and reset seen again (the
- * synthetic message and the result repeat each other) is dropped.
+ * Report a limit once: the same class, kind, reset and level seen again
+ * (the synthetic message and the result repeat each other, and Claude
+ * may repeat an unchanged rate_limit_event) is dropped.
  */
 void
 adapter_limit(struct adapter *a, const struct ratelimit *rl, const char *text,
@@ -464,6 +466,7 @@ adapter_limit(struct adapter *a, const struct ratelimit *rl, const char *text,
 	for (i = 0; i < a->nlimits; i++) {
 		if (a->limits[i].class == rl->class &&
 		    a->limits[i].reset_at == rl->reset_at &&
+		    a->limits[i].utilization == rl->utilization &&
 		    strcmp(a->limits[i].kind, rl->kind) == 0)
 			return;
 	}

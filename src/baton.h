@@ -326,8 +326,10 @@ struct ratelimit {
 	const char		*provider;	/* static: "claude", "codex", ... */
 	char			 kind[32];	/* five_hour, weekly, daily_quota, ... */
 	int64_t			 reset_at;	/* epoch seconds, -1 if unknown */
+	double			 utilization;	/* 0 to 1 of the limit, -1 unknown */
 };
 
+void		 ratelimit_init(struct ratelimit *, const char *);
 const char	*ratelimit_class_name(enum ratelimit_class);
 int		 ratelimit_parse_reset(const char *, int64_t, const char *,
 		     int64_t *);

@@ -158,6 +158,16 @@ struct ratelimit_clock {
 	char	zone[64];	/* empty: not given */
 };
 
+/* An empty signal: nothing known yet. */
+void
+ratelimit_init(struct ratelimit *rl, const char *provider)
+{
+	memset(rl, 0, sizeof *rl);
+	rl->provider = provider;
+	rl->reset_at = -1;
+	rl->utilization = -1;
+}
+
 const char *
 ratelimit_class_name(enum ratelimit_class class)
 {
@@ -559,9 +569,7 @@ ratelimit_classify(const char *provider, const char *text, int64_t now,
 	lower = xmalloc(len + 1);
 	for (i = 0; i <= len; i++)
 		lower[i] = (char)tolower((u_char)text[i]);
-	memset(rl, 0, sizeof *rl);
-	rl->reset_at = -1;
-	rl->provider = provider;
+	ratelimit_init(rl, provider);
 	for (i = 0; i < nitems(ratelimit_patterns); i++) {
 		if (ratelimit_patterns[i].provider != NULL &&
 		    (provider == NULL ||

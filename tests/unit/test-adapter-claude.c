@@ -285,6 +285,7 @@ test_overage_allowed(void **state)
 	assert_false(ev->is_error);
 	assert_string_equal(ev->limit.kind, "five_hour");
 	assert_int_equal(ev->limit.reset_at, 1774447200);
+	assert_float_equal(ev->limit.utilization, -1, 1e-9);
 	assert_string_equal(fx_nth(&fx, ADAPTER_EV_SESSION, 0)->model,
 	    "claude-opus-4-6[1m]");
 	/* The call (3 / 2783 / 14707 / 2) and the result's extra output 6-2 = 4. */
@@ -519,9 +520,28 @@ test_rejected(void **state)
 	    "{\"type\":\"result\",\"subtype\":\"success\",\"is_error\":true,"
 	    "\"api_error_status\":429,\"result\":\"You've hit your limit "
 	    "\xc2\xb7 resets 8pm (America/New_York)\"}\n";
+	static const char	*warnings =
+	    "{\"type\":\"rate_limit_event\",\"rate_limit_info\":{\"status\":"
+	    "\"allowed_warning\",\"resetsAt\":1763100000,\"rateLimitType\":"
+	    "\"five_hour\",\"utilization\":0.8}}\n"
+	    "{\"type\":\"rate_limit_event\",\"rate_limit_info\":{\"status\":"
+	    "\"allowed_warning\",\"resetsAt\":1763100000,\"rateLimitType\":"
+	    "\"five_hour\",\"utilization\":0.8}}\n"
+	    "{\"type\":\"rate_limit_event\",\"rate_limit_info\":{\"status\":"
+	    "\"allowed_warning\",\"resetsAt\":1763100000,\"rateLimitType\":"
+	    "\"five_hour\",\"utilization\":0.9}}\n";
 	struct fx		 fx;
 	struct fx_opts		 o = { 0 };
 	struct adapter_event	*ev;
+
+	/* Warnings: a repeat is dropped, a new level is reported. */
+	fx_play_data(&fx, "claude", warnings, strlen(warnings), &o);
+	assert_int_equal(fx.count[ADAPTER_EV_RATELIMIT], 2);
+	ev = fx_nth(&fx, ADAPTER_EV_RATELIMIT, 1);
+	assert_int_equal(ev->limit.class, RATELIMIT_NONE);
+	assert_false(ev->is_error);
+	assert_float_equal(ev->limit.utilization, 0.9, 1e-9);
+	fx_free(&fx);
 
 	fx_play_data(&fx, "claude", stream, strlen(stream), &o);
 	assert_int_equal(fx.a->ncalls, 0);
