@@ -218,6 +218,7 @@ adapter_free(struct adapter *a)
 	adapter_index_free(&a->call_index);
 	free(a->limits);
 	free(a->buf);
+	free(a->split);
 	free(a->tz);
 	free(a->model);
 	free(a->session_id);
@@ -597,37 +598,99 @@ adapter_json_is(cJSON *obj, const char *key, const char *value)
 	return (strcmp(s, value) == 0);
 }
 
+/*
+ * A line with another written into its middle (Claude Code has written a
+ * rate_limit_event inside another line: anthropics/claude-code #49640).
+ * If an object that starts with "type" ends this line, it is handled on
+ * its own, and the text before it waits to be joined with the next line,
+ * which holds the rest of the line that was cut.
+ */
+static int
+adapter_split(struct adapter *a, const char *line, size_t len)
+{
+	const char	*p = line, *end;
+	cJSON		*json;
+
+	while ((p = memmem(p + 1, len - (p + 1 - line), "{\"type\":", 8)) !=
+	    NULL) {
+		json = cJSON_ParseWithLengthOpts(p, len - (p - line), &end, 0);
+		if (cJSON_IsObject(json) && end == line + len) {
+			free(a->split);
+			a->split = xstrndup(line, p - line);
+			a->ops->line(a, json);
+			cJSON_Delete(json);
+			return (1);
+		}
+		cJSON_Delete(json);
+	}
+	return (0);
+}
+
+/* A line that is not a JSON object: text. */
+static void
+adapter_text_line(struct adapter *a, const char *line, size_t len)
+{
+	struct adapter_event	*ev;
+
+	if (a->ops->json)
+		a->bad_lines++;
+	ev = adapter_emit(a, ADAPTER_EV_TEXT);
+	ev->text = xstrndup(line, len);
+	if (!a->ops->json)
+		adapter_check_text(a, ev->text, 0);
+}
+
+static cJSON *
+adapter_parse(const char *line, size_t len)
+{
+	cJSON	*json;
+
+	json = cJSON_ParseWithLength(line, len);
+	if (json != NULL && !cJSON_IsObject(json)) {
+		cJSON_Delete(json);
+		json = NULL;
+	}
+	return (json);
+}
+
 /* One complete line, without its newline. */
 static void
 adapter_line(struct adapter *a, const char *line, size_t len)
 {
-	struct adapter_event	*ev;
-	cJSON			*json;
+	cJSON	*json;
+	char	*joined, *split;
 
 	if (len > 0 && line[len - 1] == '\r')
 		len--;
+	if ((split = a->split) != NULL) {
+		/* The rest of a cut line? If not, both are lines of their own. */
+		a->split = NULL;
+		xasprintf(&joined, "%s%.*s", split, (int)len, line);
+		if ((json = adapter_parse(joined, strlen(joined))) != NULL) {
+			a->lines++;
+			a->ops->line(a, json);
+			cJSON_Delete(json);
+		} else {
+			a->lines++;
+			adapter_text_line(a, split, strlen(split));
+			adapter_line(a, line, len);
+		}
+		free(joined);
+		free(split);
+		return;
+	}
 	if (len == 0)
 		return;
 	a->lines++;
-	json = NULL;
-	if (a->ops->json) {
-		json = cJSON_ParseWithLength(line, len);
-		if (json != NULL && !cJSON_IsObject(json)) {
-			cJSON_Delete(json);
-			json = NULL;
-		}
-	}
-	if (json == NULL) {
-		if (a->ops->json)
-			a->bad_lines++;
-		ev = adapter_emit(a, ADAPTER_EV_TEXT);
-		ev->text = xstrndup(line, len);
-		if (!a->ops->json)
-			adapter_check_text(a, ev->text, 0);
+	if (!a->ops->json) {
+		adapter_text_line(a, line, len);
 		return;
 	}
-	a->ops->line(a, json);
-	cJSON_Delete(json);
+	if ((json = adapter_parse(line, len)) != NULL) {
+		a->ops->line(a, json);
+		cJSON_Delete(json);
+	} else if (!adapter_split(a, line, len))
+		adapter_text_line(a, line, len);
 }
 
 /* Take a chunk of the stream; complete lines are parsed at once. */
@@ -686,6 +749,12 @@ adapter_finish(struct adapter *a, int status)
 	if (a->len > 0 && !a->skipping)
 		adapter_line(a, a->buf, a->len);
 	a->len = 0;
+	if (a->split != NULL) {
+		/* A cut line that never finished. */
+		adapter_text_line(a, a->split, strlen(a->split));
+		free(a->split);
+		a->split = NULL;
+	}
 	if (a->ops->finish != NULL)
 		a->ops->finish(a, status);
 	if (a->turn_open || a->lines == 0) {

@@ -441,6 +441,7 @@ struct adapter {
 	size_t			 len;
 	size_t			 size;
 	int			 skipping;	/* dropping an over-long line */
+	char			*split;		/* start of a line cut in two */
 	u_int			 lines;
 	u_int			 bad_lines;
 

@@ -557,6 +557,62 @@ test_rejected(void **state)
 	fx_free(&fx);
 }
 
+/*
+ * A rate_limit_event written into the middle of an assistant line (as in
+ * anthropics/claude-code #49640): both are read.
+ */
+static void
+test_interleaved_line(void **state)
+{
+	static const char	*assistant =
+	    "{\"type\":\"assistant\",\"message\":{\"id\":\"msg_9\",\"model\":"
+	    "\"claude-haiku-4-5\",\"content\":[{\"type\":\"text\",\"text\":"
+	    "\"halfway\"}],\"usage\":{\"input_tokens\":7,\"output_tokens\":3}}}";
+	static const char	*event =
+	    "{\"type\":\"rate_limit_event\",\"rate_limit_info\":{\"status\":"
+	    "\"rejected\",\"resetsAt\":1763100000,\"rateLimitType\":"
+	    "\"five_hour\"}}";
+	struct fx			 fx;
+	struct fx_opts			 o = { 0 };
+	const struct adapter_call	*c;
+	char				*data;
+	int				 cut = 60;
+
+	/* Line 1: the first 60 bytes, then the event; line 2: the rest. */
+	xasprintf(&data, "%.*s%s\n%s\n", cut, assistant, event, assistant + cut);
+	fx_play_data(&fx, "claude", data, strlen(data), &o);
+	assert_int_equal(fx.a->bad_lines, 0);
+	assert_int_equal(fx.count[ADAPTER_EV_RATELIMIT], 1);
+	assert_int_equal(fx_nth(&fx, ADAPTER_EV_RATELIMIT, 0)->limit.reset_at,
+	    1763100000);
+	assert_string_equal(fx_nth(&fx, ADAPTER_EV_TEXT, 0)->text, "halfway");
+	c = fx_call(&fx, "msg_9");
+	assert_int_equal(c->usage.in, 7);
+	fx_free(&fx);
+	free(data);
+
+	/* The cut line never finishes: what there is becomes text at the end. */
+	xasprintf(&data, "%.*s%s\n", cut, assistant, event);
+	fx_play_data(&fx, "claude", data, strlen(data), &o);
+	assert_int_equal(fx.count[ADAPTER_EV_RATELIMIT], 1);
+	assert_int_equal(fx.count[ADAPTER_EV_TEXT], 1);
+	assert_int_equal(strlen(fx_nth(&fx, ADAPTER_EV_TEXT, 0)->text), cut);
+	fx_free(&fx);
+	free(data);
+
+	/* A banner before an object, then a whole line: nothing is lost. */
+	xasprintf(&data, "npm notice %s\n%s\n", event, assistant);
+	fx_play_data(&fx, "claude", data, strlen(data), &o);
+	assert_int_equal(fx.count[ADAPTER_EV_RATELIMIT], 1);
+	assert_int_equal(fx.count[ADAPTER_EV_TEXT], 2);
+	assert_string_equal(fx_nth(&fx, ADAPTER_EV_TEXT, 0)->text,
+	    "npm notice ");
+	assert_string_equal(fx_nth(&fx, ADAPTER_EV_TEXT, 1)->text, "halfway");
+	assert_int_equal(fx.a->ncalls, 1);
+	fx_free(&fx);
+	free(data);
+}
+
 /* Lines that are not JSON, a JSON non-object, a CRLF and a 5 MB line. */
 static void
 test_hostile_lines(void **state)
@@ -608,6 +664,7 @@ main(void)
 		cmocka_unit_test(test_amp_blocks),
 		cmocka_unit_test(test_partial_messages),
 		cmocka_unit_test(test_rejected),
+		cmocka_unit_test(test_interleaved_line),
 		cmocka_unit_test(test_hostile_lines),
 	};
 
