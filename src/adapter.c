@@ -608,11 +608,18 @@ adapter_json_is(cJSON *obj, const char *key, const char *value)
 static int
 adapter_split(struct adapter *a, const char *line, size_t len)
 {
-	const char	*p = line, *end;
-	cJSON		*json;
+	static const char	 needle[] = "{\"type\":";
+	const char		*p, *end;
+	cJSON			*json;
+	u_int			 tries = 0;
 
-	while ((p = memmem(p + 1, len - (p + 1 - line), "{\"type\":", 8)) !=
-	    NULL) {
+	/* From the end back, and only a few: a long bad line stays cheap. */
+	if (len < sizeof needle)
+		return (0);
+	for (p = line + len - (sizeof needle - 1); p > line && tries < 8; p--) {
+		if (*p != '{' || memcmp(p, needle, sizeof needle - 1) != 0)
+			continue;
+		tries++;
 		json = cJSON_ParseWithLengthOpts(p, len - (p - line), &end, 0);
 		if (cJSON_IsObject(json) && end == line + len) {
 			free(a->split);

@@ -638,6 +638,17 @@ test_hostile_lines(void **state)
 	    "npm WARN something");
 	fx_free(&fx);
 
+	/* A bad 2 MB line full of object starts is text, and quickly. */
+	data = xrealloc(data, 2 * 1024 * 1024 + 2);
+	for (len = 0; len + 9 <= 2 * 1024 * 1024; len += 9)
+		memcpy(data + len, "{\"type\":1", 9);
+	data[len++] = '\n';
+	fx_play_data(&fx, "claude", data, len, &o);
+	assert_int_equal(fx.count[ADAPTER_EV_TEXT], 1);
+	assert_int_equal(fx.a->bad_lines, 1);
+	fx_free(&fx);
+
+	len = strlen(big);
 	o.chunk = 65536;
 	fx_play_data(&fx, "claude", big, len, &o);
 	assert_int_equal(fx.count[ADAPTER_EV_TEXT], 1);
