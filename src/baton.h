@@ -20,6 +20,7 @@
 struct sqlite3;
 struct sqlite3_stmt;
 struct cJSON;
+struct adapter_usage;
 
 /* Exit codes of the command line. */
 #define BATON_EXIT_OK 0
@@ -278,7 +279,14 @@ struct ingest	*runtime_ingest(struct runtime *);
 
 /* shim.c */
 extern const struct cmd_entry cmd_agent_entry;
-void		 shim_render_line(FILE *, const char *, const char *, size_t);
+
+/* transcript.c */
+struct transcript;
+struct transcript *transcript_new(const char *);
+void		 transcript_free(struct transcript *);
+void		 transcript_line(struct transcript *, FILE *, const char *,
+		     size_t);
+void		 transcript_finish(struct transcript *, FILE *, int);
 
 /* store.c */
 struct store	*store_open(const char *, int, char **);
@@ -329,6 +337,11 @@ int		 store_run_set_offset(struct store *, int64_t, int64_t, int64_t,
 		     char **);
 int		 store_event_add(struct store *, int64_t, int64_t, int, int64_t,
 		     const char *, const char *, char **);
+int		 store_call_put(struct store *, int64_t, const char *,
+		     const char *, int64_t, const struct adapter_usage *,
+		     const double *, const double *, char **);
+int		 store_limit_add(struct store *, const char *, const char *,
+		     int64_t, int64_t, int64_t, const char *, char **);
 void		 run_free(struct run *);
 void		 run_list_free(struct run **, size_t);
 const char	*run_state_name(enum run_state);
@@ -415,5 +428,248 @@ char		*xstrndup(const char *, size_t);
 int		 xasprintf(char **, const char *, ...)
 		     __attribute__((format(printf, 2, 3)));
 int		 xvasprintf(char **, const char *, va_list);
+
+/* ratelimit.c */
+/* What a limit signal means for the run. */
+enum ratelimit_class {
+	RATELIMIT_NONE,		/* informational: status reported, nothing blocked */
+	RATELIMIT_LIMIT,	/* usage or rate limit: wait for reset_at */
+	RATELIMIT_AUTH,		/* login, key or plan problem: waiting will not help */
+	RATELIMIT_RETRY,	/* transient: the CLI retries by itself */
+};
+
+/* One limit, auth or retry signal, from structure or from text. */
+struct ratelimit {
+	enum ratelimit_class	 class;
+	const char		*provider;	/* static: "claude", "codex", ... */
+	char			 kind[32];	/* five_hour, weekly, daily_quota, ... */
+	int64_t			 reset_at;	/* epoch seconds, -1 if unknown */
+	double			 utilization;	/* 0 to 1 of the limit, -1 unknown */
+};
+
+void		 ratelimit_init(struct ratelimit *, const char *);
+const char	*ratelimit_class_name(enum ratelimit_class);
+int		 ratelimit_parse_reset(const char *, int64_t, const char *,
+		     int64_t *);
+int		 ratelimit_classify(const char *, const char *, int64_t,
+		     const char *, struct ratelimit *);
+
+/* adapter.c */
+/* The normalised events every stream adapter produces. */
+enum adapter_ev {
+	ADAPTER_EV_SESSION,	/* session id (and model) known */
+	ADAPTER_EV_TEXT_DELTA,	/* a piece of assistant text */
+	ADAPTER_EV_TEXT,	/* a complete text block, or a non-JSON line */
+	ADAPTER_EV_THINKING,	/* reasoning text or a piece of it */
+	ADAPTER_EV_TOOL_START,
+	ADAPTER_EV_TOOL_END,
+	ADAPTER_EV_USAGE,	/* one call's usage; replaces earlier figures for msg_id */
+	ADAPTER_EV_TURN_END,
+	ADAPTER_EV_RETRY,
+	ADAPTER_EV_RATELIMIT,	/* limit, auth failure, or limit status */
+	ADAPTER_EV_ERROR,
+};
+#define ADAPTER_NEV (ADAPTER_EV_ERROR + 1)
+
+/*
+ * Tokens of one call, normalised across vendors: in is the uncached input,
+ * cache_write includes cache_write_1h, out includes reasoning.
+ */
+struct adapter_usage {
+	int64_t		 in;
+	int64_t		 cache_read;
+	int64_t		 cache_write;
+	int64_t		 cache_write_1h;
+	int64_t		 out;
+	int64_t		 reasoning;
+	int64_t		 web_search;	/* server-side web search requests */
+	int		 fast;
+	int		 summed;	/* several calls added up: no per-call tier */
+};
+
+/* One event; every string is owned by the event. */
+struct adapter_event {
+	enum adapter_ev		 kind;
+	char			*session_id;
+	char			*msg_id;
+	char			*model;
+	char			*text;
+	char			*tool_id;
+	char			*tool_name;
+	char			*parent_tool_id;
+	int			 is_error;
+	struct adapter_usage	 usage;
+	int			 has_cli_cost;
+	double			 cli_cost;	/* per call, or the run total on TURN_END */
+	struct ratelimit	 limit;		/* RATELIMIT and RETRY */
+	int			 http_status;
+	int			 retry_attempt;
+	int			 retry_max;
+	int64_t			 retry_delay_ms;
+	int			 exit_status;	/* TURN_END made by finish, else -1 */
+};
+
+/* One model call in the run's ledger, deduplicated by msg_id. */
+struct adapter_call {
+	char			*msg_id;
+	char			*model;
+	struct adapter_usage	 usage;
+	int			 flags;
+#define ADAPTER_CALL_MAIN 0x1		/* main loop, not a subagent */
+#define ADAPTER_CALL_UNATTRIBUTED 0x2	/* the CLI's totals minus the calls seen */
+#define ADAPTER_CALL_SEED 0x4		/* counted before this run (resume) */
+	int			 has_cli_cost;
+	double			 cli_cost;
+};
+
+/* Strings to indexes, for the per-run sets and the ledger. */
+struct adapter_index {
+	char		**keys;
+	size_t		 *vals;
+	size_t		  size;
+	size_t		  used;
+};
+
+struct adapter;
+
+/* One stream format. */
+struct adapter_ops {
+	const char	*name;
+	const char	*provider;
+	int		 json;		/* lines are JSON objects */
+	void		(*init)(struct adapter *);
+	void		(*free)(struct adapter *);
+	void		(*line)(struct adapter *, struct cJSON *);
+	void		(*finish)(struct adapter *, int);
+};
+
+/* One run's parser: line buffer, event queue, call ledger. */
+struct adapter {
+	const struct adapter_ops *ops;
+	void			*data;		/* the format's own state */
+	int			 quirks;
+#define ADAPTER_QUIRK_AMP 0x1
+
+	int64_t			 now;		/* 0: the real clock */
+	char			*tz;		/* NULL: the local zone */
+	char			*model;		/* when the stream names none */
+	char			*session_id;
+
+	char			*buf;
+	size_t			 len;
+	size_t			 size;
+	int			 skipping;	/* dropping an over-long line */
+	char			*split;		/* start of a line cut in two */
+	u_int			 lines;
+	u_int			 bad_lines;
+
+	struct adapter_event	**queue;
+	size_t			 qhead;
+	size_t			 qlen;
+	size_t			 qsize;
+
+	struct adapter_call	*calls;
+	size_t			 ncalls;
+	struct adapter_index	 call_index;	/* msg_id to calls[] */
+
+	struct ratelimit	*limits;	/* already reported */
+	size_t			 nlimits;
+	int64_t			 limit_reset;	/* last structured reset, -1 */
+
+	int			 turn_open;	/* activity since the last TURN_END */
+	int			 finished;
+	int			 has_cli_cost;
+	double			 cli_cost;	/* the CLI's latest run total */
+};
+
+#define ADAPTER_LINE_MAX (64U * 1024 * 1024)
+
+int		 adapter_index_get(struct adapter_index *, const char *,
+		     size_t *);
+int		 adapter_index_put(struct adapter_index *, const char *, size_t);
+void		 adapter_index_free(struct adapter_index *);
+const char	*adapter_ev_name(enum adapter_ev);
+const struct adapter_ops *adapter_find(const char *);
+const char	*adapter_names(void);
+struct adapter	*adapter_new(const char *, char **);
+void		 adapter_free(struct adapter *);
+void		 adapter_set_now(struct adapter *, int64_t);
+void		 adapter_set_tz(struct adapter *, const char *);
+void		 adapter_set_model(struct adapter *, const char *);
+void		 adapter_seed_usage(struct adapter *, const char *,
+		     const struct adapter_usage *);
+void		 adapter_feed(struct adapter *, const char *, size_t);
+void		 adapter_finish(struct adapter *, int);
+struct adapter_event *adapter_next(struct adapter *);
+void		 adapter_event_free(struct adapter_event *);
+void		 adapter_totals(struct adapter *, struct adapter_usage *);
+int64_t		 adapter_now(struct adapter *);
+struct adapter_event *adapter_emit(struct adapter *, enum adapter_ev);
+void		 adapter_set_session(struct adapter *, const char *);
+struct adapter_call *adapter_call_find(struct adapter *, const char *);
+struct adapter_call *adapter_call_update(struct adapter *, const char *,
+		     const char *, const struct adapter_usage *, int, int,
+		     const double *);
+void		 adapter_limit(struct adapter *, const struct ratelimit *,
+		     const char *, int);
+enum ratelimit_class adapter_check_text(struct adapter *, const char *,
+		     int);
+void		 adapter_turn_end(struct adapter *, int, int);
+void		 adapter_error(struct adapter *, const char *);
+struct cJSON	*adapter_json_get(struct cJSON *, ...);
+struct cJSON	*adapter_json_array(struct cJSON *, const char *);
+const char	*adapter_json_str(struct cJSON *, const char *);
+int64_t		 adapter_json_int(struct cJSON *, const char *, int64_t);
+int		 adapter_json_is(struct cJSON *, const char *, const char *);
+void		 adapter_json_add_string(struct cJSON *, const char *,
+		     const char *);
+void		 adapter_json_add_usage(struct cJSON *,
+		     const struct adapter_usage *);
+struct cJSON	*adapter_event_to_json(struct adapter_event *);
+
+/* adapter-*.c: every format's ops */
+void		 adapter_claude_usage(struct cJSON *, struct adapter_usage *);
+extern const struct adapter_ops adapter_claude_ops;
+extern const struct adapter_ops adapter_amp_ops;
+extern const struct adapter_ops adapter_codex_ops;
+extern const struct adapter_ops adapter_gemini_ops;
+extern const struct adapter_ops adapter_opencode_ops;
+extern const struct adapter_ops adapter_text_ops;
+
+/* cmd-cost.c, cmd-parse.c */
+extern const struct cmd_entry cmd_cost_entry;
+extern const struct cmd_entry cmd_parse_entry;
+
+/* price.c */
+/* One model's prices, in USD per million tokens. */
+struct price {
+	char		*key;		/* normalised model key */
+	char		*provider;
+	double		 input;
+	double		 output;
+	double		 cache_write_5m;
+	double		 cache_write_1h;
+	double		 cache_read;
+	int64_t		 tier_above;	/* context size where the tier starts, 0: none */
+	double		 input_tier;
+	double		 output_tier;
+	double		 cache_write_5m_tier;
+	double		 cache_write_1h_tier;
+	double		 cache_read_tier;
+	double		 fast;		/* multiplier for fast mode, 0: none */
+	double		 web_search;	/* USD per thousand requests */
+	char		*source;
+};
+
+extern const char price_default_data[];
+int		 price_load_string(const char *, const char *, char **);
+int		 price_load_file(const char *, char **);
+int		 price_load_user(char **);
+void		 price_reset(void);
+const struct price *price_find(const char *);
+int		 price_cost(const char *, const struct adapter_usage *, double *,
+		     char **);
+double		 price_apply(const struct price *, const struct adapter_usage *);
+char		*price_normalise(const char *);
 
 #endif /* BATON_H */

@@ -41,6 +41,8 @@ const struct cmd_entry *cmd_table[] = {
 	&cmd_run_entry,
 	&cmd_agent_entry,
 	&cmd_demo_entry,
+	&cmd_cost_entry,
+	&cmd_parse_entry,
 	&cmd_help_entry,
 	&cmd_version_entry,
 	NULL

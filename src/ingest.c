@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
 #include <event2/event.h>
 
 #include "baton.h"
@@ -33,6 +34,7 @@ struct ingest_run {
 	char		*dir;
 	int		 fd;		/* stream.jsonl, -1 until it exists */
 	int		 wd;		/* inotify watch on the run's folder */
+	struct adapter	*adapter;	/* the run's stream format */
 };
 
 struct ingest {
@@ -57,19 +59,150 @@ struct ingest {
 
 static void	ingest_step_all(struct ingest *);
 
+/*
+ * The run's stream parser. When part of the log is already stored (baton
+ * was restarted), that part is read through it again without storing
+ * anything, so that it knows what it knew: which calls it has seen, which
+ * session it is in.
+ */
+static struct adapter *
+ingest_adapter(struct ingest *ing, struct ingest_run *ir)
+{
+	struct run	*r = ir->run;
+	struct adapter	*a;
+	struct adapter_event *ev;
+	char		*cause = NULL, buf[65536];
+	int64_t		 at = 0;
+	ssize_t		 n;
+
+	if (ir->adapter != NULL)
+		return (ir->adapter);
+	if ((a = adapter_new(r->format, &cause)) == NULL) {
+		log_debug("%s: run %lld: %s; reading it as text", __func__,
+		    (long long)r->id, cause);
+		free(cause);
+		a = adapter_new("text", &cause);
+	}
+	adapter_set_model(a, r->model);
+	while (ir->fd != -1 && at < r->log_offset) {
+		n = pread(ir->fd, buf, r->log_offset - at < (int64_t)sizeof buf ?
+		    (size_t)(r->log_offset - at) : sizeof buf, at);
+		if (n <= 0)
+			break;
+		adapter_feed(a, buf, (size_t)n);
+		while ((ev = adapter_next(a)) != NULL)
+			adapter_event_free(ev);
+		at += n;
+	}
+	ir->adapter = a;
+	return (a);
+}
+
+/* A call's cost by baton's price table; NULL when the model has no price. */
+static const double *
+ingest_price(struct ingest *ing, struct ingest_run *ir,
+    struct adapter_event *ev, double *cost, int64_t offset, int *seq,
+    char **cause)
+{
+	char	*why = NULL;
+
+	if (price_cost(ev->model, &ev->usage, cost, &why) == 0)
+		return (cost);
+	/* price_cost says why only once per model: keep that warning. */
+	if (why != NULL) {
+		if (store_event_add(ing->store, ir->run->id, offset, (*seq)++,
+		    store_now(), "warning", why, cause) != 0) {
+			free(why);
+			return (NULL);
+		}
+		free(why);
+	}
+	return (NULL);
+}
+
+/*
+ * Store the events the adapter has parsed, as coming from the line at
+ * offset: each in the events table, and calls, sessions and rate limits
+ * where they belong.
+ */
+static int
+ingest_drain(struct ingest *ing, struct ingest_run *ir, int64_t offset,
+    char **cause)
+{
+	struct run		*r = ir->run;
+	struct adapter_event	*ev;
+	const char		*provider;
+	const double		*cost_p;
+	cJSON			*json;
+	double			 cost;
+	char			*data;
+	int			 seq = 0, rc = 0;
+	int64_t			 now = store_now();
+
+	while (rc == 0 && (ev = adapter_next(ir->adapter)) != NULL) {
+		json = adapter_event_to_json(ev);
+		data = cJSON_PrintUnformatted(json);
+		cJSON_Delete(json);
+		rc = store_event_add(ing->store, r->id, offset, seq++, now,
+		    adapter_ev_name(ev->kind), data, cause);
+		free(data);
+		if (rc != 0) {
+			adapter_event_free(ev);
+			break;
+		}
+		switch (ev->kind) {
+		case ADAPTER_EV_USAGE:
+			*cause = NULL;
+			cost_p = ingest_price(ing, ir, ev, &cost, offset, &seq,
+			    cause);
+			if (cost_p == NULL && *cause != NULL) {
+				rc = -1;
+				break;
+			}
+			rc = store_call_put(ing->store, r->id, ev->msg_id,
+			    ev->model, now, &ev->usage, cost_p,
+			    ev->has_cli_cost ? &ev->cli_cost : NULL, cause);
+			break;
+		case ADAPTER_EV_SESSION:
+			if (ev->session_id == NULL || (r->agent_session !=
+			    NULL && strcmp(r->agent_session,
+			    ev->session_id) == 0))
+				break;
+			free(r->agent_session);
+			r->agent_session = xstrdup(ev->session_id);
+			if (r->model == NULL && ev->model != NULL)
+				r->model = xstrdup(ev->model);
+			rc = store_run_update(ing->store, r, cause);
+			break;
+		case ADAPTER_EV_RATELIMIT:
+			if (ev->limit.class != RATELIMIT_LIMIT &&
+			    ev->limit.class != RATELIMIT_AUTH)
+				break;
+			provider = r->provider != NULL ? r->provider :
+			    ev->limit.provider;
+			rc = store_limit_add(ing->store, provider,
+			    ev->limit.class == RATELIMIT_AUTH ? "auth" :
+			    ev->limit.kind, r->id, now, ev->limit.reset_at,
+			    ev->text, cause);
+			break;
+		default:
+			break;
+		}
+		adapter_event_free(ev);
+	}
+	return (rc);
+}
+
 /* Store what one line says. */
 static int
 ingest_line(struct ingest *ing, struct ingest_run *ir, const char *line,
     size_t len, int64_t offset, char **cause)
 {
-	char	*copy;
-	int	 rc;
+	struct adapter	*a = ingest_adapter(ing, ir);
 
-	copy = xstrndup(line, len);
-	rc = store_event_add(ing->store, ir->run->id, offset, 0, store_now(),
-	    "raw", copy, cause);
-	free(copy);
-	return (rc);
+	adapter_feed(a, line, len);
+	adapter_feed(a, "\n", 1);
+	return (ingest_drain(ing, ir, offset, cause));
 }
 
 /* How the shim said the agent ended, into the run. */
@@ -243,10 +376,17 @@ ingest_finish(struct ingest *ing, struct ingest_run *ir, const char *why,
 	r->log_done = 1;
 	if (r->ended_at == 0)
 		r->ended_at = store_now();
-	if (store_begin(ing->store, cause) != 0 ||
-	    store_run_update(ing->store, r, cause) != 0 ||
-	    store_commit(ing->store, cause) != 0)
+
+	/* A stream with no final event is closed out from the exit status. */
+	adapter_finish(ingest_adapter(ing, ir), r->exit_status);
+	if (store_begin(ing->store, cause) != 0)
 		return (-1);
+	if (ingest_drain(ing, ir, r->log_offset, cause) != 0 ||
+	    store_run_update(ing->store, r, cause) != 0 ||
+	    store_commit(ing->store, cause) != 0) {
+		store_rollback(ing->store);
+		return (-1);
+	}
 	log_debug("%s: run %lld done: %s", __func__, (long long)r->id,
 	    r->outcome);
 	return (0);
@@ -259,6 +399,7 @@ ingest_run_free(struct ingest *ing, struct ingest_run *ir)
 		inotify_rm_watch(ing->ifd, ir->wd);
 	if (ir->fd != -1)
 		close(ir->fd);
+	adapter_free(ir->adapter);
 	run_free(ir->run);
 	free(ir->dir);
 	free(ir);
@@ -500,6 +641,15 @@ ingest_new(struct event_base *base, struct repo *repo, struct store *store,
 	ing->arg = arg;
 	ing->bufsize = 1024 * 1024;
 	ing->buf = xmalloc(ing->bufsize);
+	{
+		char	*cause = NULL;
+
+		if (price_load_user(&cause) != 0) {
+			log_debug("%s: %s", __func__, cause);
+			fprintf(stderr, "baton: %s\n", cause);
+			free(cause);
+		}
+	}
 
 	if ((ing->ifd = inotify_init1(IN_NONBLOCK|IN_CLOEXEC)) == -1)
 		fatal("inotify_init1");

@@ -49,6 +49,7 @@ struct shim_tail {
 struct shim {
 	char		 *dir;
 	char		 *format;
+	struct transcript *transcript;
 	char		 *cwd;
 	char		**argv;
 	int		  inbox_mode;
@@ -256,7 +257,7 @@ shim_tail_read(struct shim_tail *t, int flush,
 static void
 shim_show_out(struct shim *sh, const char *line, size_t len)
 {
-	shim_render_line(stdout, sh->format, line, len);
+	transcript_line(sh->transcript, stdout, line, len);
 }
 
 static void
@@ -415,6 +416,12 @@ cmd_agent_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		free(sh.dir);
 		return (BATON_EXIT_ERROR);
 	}
+	sh.transcript = transcript_new(sh.format);
+	if (price_load_user(&cause) != 0) {
+		printf("baton: %s\n", cause);
+		free(cause);
+		cause = NULL;
+	}
 	sh.out.fd = shim_open_read(&sh, "stream.jsonl");
 	sh.err.fd = shim_open_read(&sh, "stderr.log");
 	sh.inbox.fd = shim_open_read(&sh, "inbox.jsonl");
@@ -429,6 +436,9 @@ cmd_agent_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	fflush(stdout);
 
 	shim_loop(&sh);
+	transcript_finish(sh.transcript, stdout, WIFEXITED(sh.status) ?
+	    WEXITSTATUS(sh.status) : 128 + WTERMSIG(sh.status));
+	transcript_free(sh.transcript);
 
 	if (sh.hangup)
 		snprintf(text, sizeof text, "interrupted %d\n",

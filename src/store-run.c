@@ -309,3 +309,66 @@ store_event_add(struct store *s, int64_t run, int64_t offset, int seq,
 	bind_text(stmt, 6, data);
 	return (store_run_step(s, stmt, cause));
 }
+
+/*
+ * Record one model call's figures, replacing earlier ones for the same
+ * message: a stream reports a call's usage more than once as it grows.
+ * cost and cli_cost may be NULL for "not known".
+ */
+int
+store_call_put(struct store *s, int64_t run, const char *msg_id,
+    const char *model, int64_t at, const struct adapter_usage *u,
+    const double *cost, const double *cli_cost, char **cause)
+{
+	static const char	*sql = "INSERT INTO calls (run_id, msg_id, "
+	    "model, at, tokens_in, tokens_cache_read, tokens_cache_write, "
+	    "tokens_out, cost_usd, cli_cost_usd) VALUES (?1, ?2, ?3, ?4, ?5, "
+	    "?6, ?7, ?8, ?9, ?10) ON CONFLICT (run_id, msg_id) DO UPDATE SET "
+	    "model = coalesce(?3, model), tokens_in = ?5, "
+	    "tokens_cache_read = ?6, tokens_cache_write = ?7, tokens_out = ?8, "
+	    "cost_usd = ?9, cli_cost_usd = coalesce(?10, cli_cost_usd)";
+	sqlite3_stmt		*stmt;
+
+	stmt = store_prepare(s, sql);
+	sqlite3_bind_int64(stmt, 1, run);
+	bind_text(stmt, 2, msg_id);
+	bind_text(stmt, 3, model);
+	sqlite3_bind_int64(stmt, 4, at);
+	sqlite3_bind_int64(stmt, 5, u->in);
+	sqlite3_bind_int64(stmt, 6, u->cache_read);
+	sqlite3_bind_int64(stmt, 7, u->cache_write);
+	sqlite3_bind_int64(stmt, 8, u->out);
+	if (cost != NULL)
+		sqlite3_bind_double(stmt, 9, *cost);
+	else
+		sqlite3_bind_null(stmt, 9);
+	if (cli_cost != NULL)
+		sqlite3_bind_double(stmt, 10, *cli_cost);
+	else
+		sqlite3_bind_null(stmt, 10);
+	return (store_run_step(s, stmt, cause));
+}
+
+/* Record a rate limit or auth failure a run ran into. */
+int
+store_limit_add(struct store *s, const char *provider, const char *kind,
+    int64_t run, int64_t at, int64_t reset_at, const char *message,
+    char **cause)
+{
+	static const char	*sql = "INSERT INTO rate_limits (provider, "
+	    "kind, run_id, detected_at, reset_at, message) VALUES "
+	    "(?, ?, ?, ?, ?, ?)";
+	sqlite3_stmt		*stmt;
+
+	stmt = store_prepare(s, sql);
+	bind_text(stmt, 1, provider);
+	bind_text(stmt, 2, kind);
+	sqlite3_bind_int64(stmt, 3, run);
+	sqlite3_bind_int64(stmt, 4, at);
+	if (reset_at == -1)
+		sqlite3_bind_null(stmt, 5);
+	else
+		sqlite3_bind_int64(stmt, 5, reset_at);
+	bind_text(stmt, 6, message);
+	return (store_run_step(s, stmt, cause));
+}

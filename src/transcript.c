@@ -1,90 +1,204 @@
 /*
- * The readable transcript a run's pane shows: one agent output line at a
- * time, made into text for a person, never raw JSON and never raw control
- * bytes.
+ * The readable transcript a run's pane shows, made from the same parsed
+ * events baton stores: text, thinking, tools, calls with their cost, retries,
+ * limits and errors. Never raw JSON and never raw control bytes.
  */
 
 #include <stdlib.h>
 #include <string.h>
-
-#include <cjson/cJSON.h>
+#include <time.h>
 
 #include "baton.h"
 
-/* Find the first string under one of the names, depth first. */
-static const char *
-transcript_find(cJSON *item, const char *const *names, int depth)
-{
-	cJSON		*child;
-	const char	*found;
-	u_int		 i;
+struct transcript {
+	struct adapter	*adapter;
+	int		 in_delta;	/* text deltas printed, line open */
+};
 
-	if (item == NULL || depth > 5)
-		return (NULL);
-	for (i = 0; names[i] != NULL; i++) {
-		child = cJSON_GetObjectItemCaseSensitive(item, names[i]);
-		if (cJSON_IsString(child) && *child->valuestring != '\0')
-			return (child->valuestring);
+#define T_DIM	"\033[2m"
+#define T_BOLD	"\033[1m"
+#define T_RED	"\033[31m"
+#define T_GREEN	"\033[32m"
+#define T_YELLOW "\033[33m"
+#define T_CYAN	"\033[36m"
+#define T_OFF	"\033[0m"
+
+struct transcript *
+transcript_new(const char *format)
+{
+	struct transcript	*t;
+	char			*cause = NULL;
+
+	t = xcalloc(1, sizeof *t);
+	if ((t->adapter = adapter_new(format, &cause)) == NULL) {
+		free(cause);
+		t->adapter = adapter_new("text", &cause);
 	}
-	cJSON_ArrayForEach(child, item) {
-		if (cJSON_IsObject(child) || cJSON_IsArray(child)) {
-			found = transcript_find(child, names, depth + 1);
-			if (found != NULL)
-				return (found);
-		}
-	}
-	return (NULL);
+	return (t);
 }
 
-static void
-transcript_print(FILE *f, const char *prefix, const char *text, size_t max)
+void
+transcript_free(struct transcript *t)
 {
-	char	*safe, *p, *line;
+	if (t == NULL)
+		return;
+	adapter_free(t->adapter);
+	free(t);
+}
 
-	safe = xstrdup(text);
-	for (p = safe; (line = strsep(&p, "\n")) != NULL;) {
-		char	*vis = util_vis(line, max);
+/* Print text made safe, each line after the first indented under prefix. */
+static void
+transcript_text(FILE *f, const char *colour, const char *prefix,
+    const char *text, size_t max)
+{
+	char	*copy, *p, *line, *vis;
 
-		fprintf(f, "%s%s\n", prefix, vis);
+	copy = xstrdup(text);
+	for (p = copy; (line = strsep(&p, "\n")) != NULL;) {
+		vis = util_vis(line, max);
+		fprintf(f, "%s%s%s%s\n", colour, prefix, vis, *colour != '\0' ?
+		    T_OFF : "");
 		free(vis);
 		prefix = "  ";
 	}
-	free(safe);
+	free(copy);
+}
+
+static void
+transcript_close_delta(struct transcript *t, FILE *f)
+{
+	if (t->in_delta) {
+		fputc('\n', f);
+		t->in_delta = 0;
+	}
+}
+
+static void
+transcript_event(struct transcript *t, FILE *f, struct adapter_event *ev)
+{
+	char		 when[32], *vis;
+	time_t		 reset;
+	struct tm	 tm;
+	double		 cost;
+	char		*why = NULL;
+
+	if (ev->kind != ADAPTER_EV_TEXT_DELTA && ev->kind != ADAPTER_EV_TEXT)
+		transcript_close_delta(t, f);
+	switch (ev->kind) {
+	case ADAPTER_EV_SESSION:
+		fprintf(f, T_DIM "session %s%s%s" T_OFF "\n",
+		    ev->session_id != NULL ? ev->session_id : "?",
+		    ev->model != NULL ? ", model " : "",
+		    ev->model != NULL ? ev->model : "");
+		break;
+	case ADAPTER_EV_TEXT_DELTA:
+		if (ev->text != NULL) {
+			vis = util_vis(ev->text, 0);
+			/* Keep the agent's own line breaks in deltas. */
+			for (char *p = vis; *p != '\0'; p++) {
+				if (p[0] == '\\' && p[1] == 'n') {
+					fputc('\n', f);
+					p++;
+				} else
+					fputc(*p, f);
+			}
+			free(vis);
+			t->in_delta = 1;
+		}
+		break;
+	case ADAPTER_EV_TEXT:
+		/* After deltas, the complete text repeats them. */
+		if (t->in_delta) {
+			transcript_close_delta(t, f);
+			break;
+		}
+		if (ev->text != NULL)
+			transcript_text(f, "", "", ev->text, 0);
+		break;
+	case ADAPTER_EV_THINKING:
+		if (ev->text != NULL)
+			transcript_text(f, T_DIM, "thinking: ", ev->text, 400);
+		break;
+	case ADAPTER_EV_TOOL_START:
+		transcript_text(f, T_CYAN, "\xe2\x96\xb8 ", ev->tool_name != NULL ?
+		    ev->tool_name : "tool", 200);
+		break;
+	case ADAPTER_EV_TOOL_END:
+		if (ev->is_error)
+			transcript_text(f, T_RED, "\xe2\x97\x82 failed: ",
+			    ev->text != NULL ? ev->text : "", 400);
+		break;
+	case ADAPTER_EV_USAGE:
+		fprintf(f, T_DIM "\xc2\xb7 %s: in %lld, cached %lld, written "
+		    "%lld, out %lld", ev->model != NULL ? ev->model : "call",
+		    (long long)ev->usage.in, (long long)ev->usage.cache_read,
+		    (long long)ev->usage.cache_write, (long long)ev->usage.out);
+		if (price_cost(ev->model, &ev->usage, &cost, &why) == 0)
+			fprintf(f, ", $%.4f", cost);
+		free(why);
+		fprintf(f, T_OFF "\n");
+		break;
+	case ADAPTER_EV_TURN_END:
+		if (ev->has_cli_cost)
+			fprintf(f, T_GREEN "\xe2\x9c\x93 turn done, $%.4f so far"
+			    T_OFF "\n", ev->cli_cost);
+		else
+			fprintf(f, T_GREEN "\xe2\x9c\x93 turn done" T_OFF "\n");
+		break;
+	case ADAPTER_EV_RETRY:
+		fprintf(f, T_YELLOW "\xe2\x86\xbb retry %d/%d in %lld ms%s%s"
+		    T_OFF "\n", ev->retry_attempt, ev->retry_max,
+		    (long long)ev->retry_delay_ms, ev->text != NULL ? ": " : "",
+		    ev->text != NULL ? ev->text : "");
+		break;
+	case ADAPTER_EV_RATELIMIT:
+		if (ev->limit.class == RATELIMIT_AUTH) {
+			transcript_text(f, T_RED, "\xe2\x9c\x97 auth: ",
+			    ev->text != NULL ? ev->text : ev->limit.kind, 400);
+			break;
+		}
+		if (ev->limit.class != RATELIMIT_LIMIT)
+			break;
+		when[0] = '\0';
+		if (ev->limit.reset_at != -1) {
+			reset = (time_t)ev->limit.reset_at;
+			localtime_r(&reset, &tm);
+			strftime(when, sizeof when, ", resets %a %H:%M", &tm);
+		}
+		fprintf(f, T_YELLOW "\xe2\x8f\xb3 %s limit%s" T_OFF "\n",
+		    ev->limit.kind, when);
+		break;
+	case ADAPTER_EV_ERROR:
+		transcript_text(f, T_RED, "\xe2\x9c\x97 ", ev->text != NULL ?
+		    ev->text : "error", 1000);
+		break;
+	}
 }
 
 /* Show one line of agent output. */
 void
-shim_render_line(FILE *f, const char *format, const char *line, size_t len)
+transcript_line(struct transcript *t, FILE *f, const char *line, size_t len)
 {
-	static const char *const text_names[] = { "text", "result", "content",
-	    "message", NULL };
-	static const char *const tool_names[] = { "name", "tool", "tool_name",
-	    "command", NULL };
-	cJSON		*root, *type;
-	const char	*t, *text, *tool;
-	char		*copy;
+	struct adapter_event	*ev;
 
-	copy = xstrndup(line, len);
-	if (strcmp(format, "text") == 0 || (root = cJSON_Parse(copy)) == NULL) {
-		transcript_print(f, "", copy, 4096);
-		free(copy);
-		return;
+	adapter_feed(t->adapter, line, len);
+	adapter_feed(t->adapter, "\n", 1);
+	while ((ev = adapter_next(t->adapter)) != NULL) {
+		transcript_event(t, f, ev);
+		adapter_event_free(ev);
 	}
-	free(copy);
-	type = cJSON_GetObjectItemCaseSensitive(root, "type");
-	t = cJSON_IsString(type) ? type->valuestring : "";
-	text = transcript_find(root, text_names, 0);
-	if (strstr(t, "tool") != NULL ||
-	    memmem(line, len, "\"tool_use\"", 10) != NULL) {
-		tool = transcript_find(root, tool_names, 0);
-		fprintf(f, "\033[36m▸ %s\033[0m\n", tool != NULL ? tool : t);
-	} else if (strstr(t, "error") != NULL || strstr(t, "failed") != NULL)
-		transcript_print(f, "\033[31m✗\033[0m ", text != NULL ? text : t,
-		    1024);
-	else if (strcmp(t, "result") == 0)
-		transcript_print(f, "\033[32m✓\033[0m ", text != NULL ? text :
-		    "done", 1024);
-	else if (text != NULL)
-		transcript_print(f, "", text, 4096);
-	cJSON_Delete(root);
+}
+
+/* The agent ended: close out the stream from its exit status. */
+void
+transcript_finish(struct transcript *t, FILE *f, int status)
+{
+	struct adapter_event	*ev;
+
+	adapter_finish(t->adapter, status);
+	while ((ev = adapter_next(t->adapter)) != NULL) {
+		transcript_event(t, f, ev);
+		adapter_event_free(ev);
+	}
+	transcript_close_delta(t, f);
 }

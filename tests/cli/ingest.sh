@@ -13,8 +13,9 @@ teardown() {
 }
 trap teardown EXIT
 
+# Text runs: each log line becomes one "text" event holding the line.
 events_of() {
-	sqlite3 .baton/baton.db "SELECT count(*) FROM events WHERE run_id = $1"
+	sqlite3 .baton/baton.db "SELECT count(*) FROM events WHERE run_id = $1 AND kind = 'text'"
 }
 
 # 1. Live following: lines show up well before the slow timer would fire,
@@ -72,7 +73,7 @@ ok "catch up after the last kill"
 for r in 2 3 4 5; do
 	log=.baton/runs/$r/stream.jsonl
 	same "run $r: every line once" "$(events_of $r)" "$(wc -l <"$log")"
-	sqlite3 .baton/baton.db "SELECT data FROM events WHERE run_id = $r ORDER BY offset" \
+	sqlite3 .baton/baton.db "SELECT json_extract(data, '$.text') FROM events WHERE run_id = $r AND kind = 'text' ORDER BY offset, seq" \
 	    >"$TEST_TMP/stored.$r"
 	if cmp -s "$TEST_TMP/stored.$r" "$log"; then
 		pass
@@ -80,7 +81,7 @@ for r in 2 3 4 5; do
 		fail "run $r: stored lines differ from the log"
 	fi
 	same "run $r: offsets point at the lines" \
-	    "$(sqlite3 .baton/baton.db "SELECT count(*) FROM events WHERE run_id = $r AND offset + length(CAST(data AS BLOB)) + 1 NOT IN (SELECT offset FROM events WHERE run_id = $r) AND offset <> (SELECT max(offset) FROM events WHERE run_id = $r)")" "0"
+	    "$(sqlite3 .baton/baton.db "SELECT count(*) FROM events e WHERE run_id = $r AND kind = 'text' AND offset + length(CAST(json_extract(data, '$.text') AS BLOB)) + 1 NOT IN (SELECT offset FROM events WHERE run_id = $r AND kind = 'text') AND offset <> (SELECT max(offset) FROM events WHERE run_id = $r AND kind = 'text')")" "0"
 	same "run $r: log all stored" \
 	    "$("$BATON" runs --json | jq -r ".[] | select(.id == $r) | [.state, .exit_status, .log_offset] | @tsv")" \
 	    "exited	0	$(stat -c %s "$log")"

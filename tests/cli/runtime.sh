@@ -67,7 +67,9 @@ run run --once
 ok "run --once"
 same "run 1 state" "$(run_field 1 state)" "exited"
 same "run 1 exit status" "$(run_field 1 exit_status)" "3"
-same "events stored" "$(sqlite3 .baton/baton.db 'SELECT count(*) FROM events WHERE run_id = 1')" "2"
+same "events parsed from the claude stream" \
+    "$(sqlite3 .baton/baton.db "SELECT group_concat(kind || ':' || coalesce(json_extract(data, '$.text'), ''), '|') FROM (SELECT * FROM events WHERE run_id = 1 ORDER BY offset, seq)")" \
+    "text:hello from the agent|text:\$(touch $marker); \`touch $marker\`|error:exited with status 3 without a final event|turn_end:"
 same "offset at the end of the log" "$(run_field 1 log_offset)" \
     "$(stat -c %s .baton/runs/1/stream.jsonl)"
 run show 1 --json
@@ -102,7 +104,8 @@ same "stopped state" "$(run_field 3 state)" "stopped"
 run run --once
 same "stopped run keeps its state" "$(run_field 3 state)" "stopped"
 same "stopped run's status" "$(run_field 3 exit_status)" "143"
-same "stopped run's log stored" "$(sqlite3 .baton/baton.db 'SELECT data FROM events WHERE run_id = 3')" "started"
+same "stopped run's log stored" \
+    "$(sqlite3 .baton/baton.db "SELECT json_extract(data, '$.text') FROM events WHERE run_id = 3 AND kind = 'text'")" "started"
 run stop 3
 refused "stop a stopped run" "is not running"
 

@@ -1,0 +1,786 @@
+/*
+ * cost: tokens and dollars from agent logs, grouped by session, model,
+ * day or task.
+ *
+ * It reads Claude Code transcript folders (~/.claude/projects/<project>/
+ * <session>.jsonl, the default) and raw stream logs of any format baton
+ * parses. Transcripts are the hot path and are read without the adapters:
+ * only lines holding "usage" are parsed, and calls are deduplicated across
+ * all files by message.id + requestId, keeping the line with the most
+ * tokens (a resumed session's file begins with a copy of the earlier one,
+ * and one response is written once per content block). Stream logs go
+ * through their adapter, whose ledger already counts each call once.
+ */
+
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+#include <sqlite3.h>
+
+#include "baton.h"
+
+static int	cmd_cost_exec(struct cmd_ctx *, int, char **);
+
+const struct cmd_entry cmd_cost_entry = {
+	.name = "cost",
+	.alias = NULL,
+	.usage = "[--by session|model|day|task] [--format F] [--model M] "
+	    "[--json] [PATH ...]",
+	.doc = "Add up tokens and cost from Claude Code transcripts (default: "
+	    "~/.claude/projects) or agent stream logs; files or folders. "
+	    "--model prices streams that name no model.",
+	.flags = 0,
+	.exec = cmd_cost_exec,
+};
+
+/* How rows are grouped. */
+enum cost_by {
+	COST_BY_SESSION,
+	COST_BY_MODEL,
+	COST_BY_DAY,
+	COST_BY_TASK,
+};
+
+static const struct {
+	const char	*name;
+	enum cost_by	 by;
+	const char	*heading;
+} cost_bys[] = {
+	{ "session", COST_BY_SESSION, "SESSION" },
+	{ "model", COST_BY_MODEL, "MODEL" },
+	{ "day", COST_BY_DAY, "DAY" },
+	{ "task", COST_BY_TASK, "TASK" },
+};
+
+/* A line that marks a file's format; the first matching line decides. */
+static const struct {
+	const char	*needle;
+	const char	*format;
+} cost_sniffs[] = {
+	{ "\"sessionId\"", "transcript" },
+	{ "\"requestId\"", "transcript" },
+	{ "\"thread.started\"", "codex" },
+	{ "\"turn.completed\"", "codex" },
+	{ "\"turn_context\"", "codex" },
+	{ "\"event_msg\"", "codex" },
+	{ "\"session_meta\"", "codex" },
+	{ "\"sessionID\"", "opencode" },
+	{ "\"type\":\"init\"", "gemini" },
+	{ "\"stats\"", "gemini" },
+	{ "\"session_id\"", "claude" },
+	{ "\"type\":\"assistant\"", "claude" },
+};
+
+/* One call. */
+struct cost_call {
+	char			*key;		/* dedupe key, or NULL */
+	char			*session;
+	char			*model;
+	char			*task;
+	char			 day[11];
+	struct adapter_usage	 u;
+	int			 has_cli;
+	double			 cli;
+};
+
+/* One output row. */
+struct cost_row {
+	char			*name;
+	size_t			 calls;
+	size_t			 unknown;	/* calls with no price */
+	struct adapter_usage	 u;
+	double			 cost;
+	int			 has_cli;
+	double			 cli;
+};
+
+struct cost_state {
+	enum cost_by		 by;
+	const char		*format;	/* forced, or NULL */
+	const char		*model;		/* for streams naming none */
+
+	struct cost_call	*calls;
+	size_t			 ncalls;
+	size_t			*hash;		/* index + 1 of keyed calls */
+	size_t			 hsize;
+	size_t			 hused;
+
+	struct store		*store;		/* for --by task, if any */
+	size_t			 files;
+	uint64_t		 bytes;
+	size_t			 errors;
+};
+
+static uint64_t
+cost_hash(const char *s)
+{
+	uint64_t	h = 14695981039346656037ULL;
+
+	for (; *s != '\0'; s++) {
+		h ^= (u_char)*s;
+		h *= 1099511628211ULL;
+	}
+	return (h);
+}
+
+static void
+cost_hash_insert(struct cost_state *cs, size_t idx)
+{
+	size_t	i;
+
+	i = cost_hash(cs->calls[idx].key) & (cs->hsize - 1);
+	while (cs->hash[i] != 0)
+		i = (i + 1) & (cs->hsize - 1);
+	cs->hash[i] = idx + 1;
+	cs->hused++;
+}
+
+static void
+cost_hash_grow(struct cost_state *cs)
+{
+	size_t	i;
+
+	free(cs->hash);
+	cs->hsize = cs->hsize == 0 ? 1024 : cs->hsize * 2;
+	cs->hash = xcalloc(cs->hsize, sizeof *cs->hash);
+	cs->hused = 0;
+	for (i = 0; i < cs->ncalls; i++) {
+		if (cs->calls[i].key != NULL)
+			cost_hash_insert(cs, i);
+	}
+}
+
+static struct cost_call *
+cost_hash_find(struct cost_state *cs, const char *key)
+{
+	size_t	i;
+
+	if (cs->hsize == 0)
+		return (NULL);
+	i = cost_hash(key) & (cs->hsize - 1);
+	while (cs->hash[i] != 0) {
+		if (strcmp(cs->calls[cs->hash[i] - 1].key, key) == 0)
+			return (&cs->calls[cs->hash[i] - 1]);
+		i = (i + 1) & (cs->hsize - 1);
+	}
+	return (NULL);
+}
+
+static int64_t
+cost_tokens(const struct adapter_usage *u)
+{
+	return (u->in + u->cache_read + u->cache_write + u->out);
+}
+
+static void
+cost_call_free(struct cost_call *c)
+{
+	free(c->key);
+	free(c->session);
+	free(c->model);
+	free(c->task);
+}
+
+/*
+ * Add a call; one whose key is known replaces the earlier copy if it has
+ * more tokens. The strings are copied.
+ */
+static void
+cost_add(struct cost_state *cs, const char *key, const char *session,
+    const char *model, const char *day, const char *task,
+    const struct adapter_usage *u, const double *cli)
+{
+	struct cost_call	*c;
+
+	if (key != NULL && (c = cost_hash_find(cs, key)) != NULL) {
+		if (cost_tokens(u) <= cost_tokens(&c->u))
+			return;
+		free(c->session);
+		free(c->model);
+		free(c->task);
+	} else {
+		cs->calls = xreallocarray(cs->calls, cs->ncalls + 1,
+		    sizeof *cs->calls);
+		c = &cs->calls[cs->ncalls++];
+		memset(c, 0, sizeof *c);
+		if (key != NULL) {
+			if (cs->hused * 2 >= cs->hsize)
+				cost_hash_grow(cs);
+			c->key = xstrdup(key);
+			cost_hash_insert(cs, cs->ncalls - 1);
+		}
+	}
+	c->session = xstrdup(session != NULL ? session : "-");
+	c->model = model != NULL ? xstrdup(model) : NULL;
+	c->task = xstrdup(task != NULL ? task : "-");
+	snprintf(c->day, sizeof c->day, "%s", day != NULL ? day : "-");
+	c->u = *u;
+	c->has_cli = cli != NULL;
+	c->cli = cli != NULL ? *cli : 0;
+}
+
+/* The task a run log belongs to, from .baton/runs/N/ and the store. */
+static char *
+cost_task(struct cost_state *cs, const char *path)
+{
+	sqlite3_stmt	*stmt;
+	const char	*p;
+	char		*task = NULL;
+	long long	 run;
+
+	if (cs->by != COST_BY_TASK)
+		return (NULL);
+	if ((p = strstr(path, ".baton/runs/")) == NULL)
+		return (NULL);
+	run = strtoll(p + 12, NULL, 10);
+	if (run <= 0)
+		return (NULL);
+	if (cs->store != NULL) {
+		stmt = store_prepare(cs->store,
+		    "SELECT task_id FROM runs WHERE id = ?");
+		sqlite3_bind_int64(stmt, 1, run);
+		if (sqlite3_step(stmt) == SQLITE_ROW &&
+		    sqlite3_column_type(stmt, 0) != SQLITE_NULL)
+			xasprintf(&task, "#%lld",
+			    (long long)sqlite3_column_int64(stmt, 0));
+		sqlite3_reset(stmt);
+	}
+	if (task == NULL)
+		xasprintf(&task, "run %lld", run);
+	return (task);
+}
+
+/* One transcript line; only lines that can carry usage are parsed. */
+static void
+cost_transcript_line(struct cost_state *cs, const char *line, size_t len,
+    const char *task)
+{
+	struct adapter_usage	 u;
+	cJSON			*json, *msg, *usage, *cost;
+	const char		*id, *req, *model, *ts;
+	char			*key = NULL, day[11];
+	double			 cli;
+
+	if (memmem(line, len, "\"usage\"", 7) == NULL)
+		return;
+	if ((json = cJSON_ParseWithLength(line, len)) == NULL)
+		return;
+	msg = adapter_json_get(json, "message", (char *)NULL);
+	usage = adapter_json_get(msg, "usage", (char *)NULL);
+	model = adapter_json_str(msg, "model");
+	if (!cJSON_IsObject(usage) ||
+	    (model != NULL && strcmp(model, "<synthetic>") == 0)) {
+		cJSON_Delete(json);
+		return;
+	}
+	adapter_claude_usage(usage, &u);
+	id = adapter_json_str(msg, "id");
+	req = adapter_json_str(json, "requestId");
+	if (id != NULL)
+		xasprintf(&key, "%s:%s", id, req != NULL ? req : "");
+	ts = adapter_json_str(json, "timestamp");
+	if (ts != NULL && strlen(ts) >= 10)
+		snprintf(day, sizeof day, "%.10s", ts);
+	else
+		snprintf(day, sizeof day, "-");
+	cost = adapter_json_get(json, "costUSD", (char *)NULL);
+	cli = cJSON_IsNumber(cost) ? cost->valuedouble : 0;
+	cost_add(cs, key, adapter_json_str(json, "sessionId"), model, day, task,
+	    &u, cJSON_IsNumber(cost) ? &cli : NULL);
+	free(key);
+	cJSON_Delete(json);
+}
+
+/* The format of a file from its first lines. */
+static const char *
+cost_sniff(const char *buf, size_t len)
+{
+	const char	*line = buf, *nl;
+	size_t		 n, i;
+
+	while (len > 0) {
+		nl = memchr(line, '\n', len);
+		n = nl != NULL ? (size_t)(nl - line) : len;
+		for (i = 0; i < nitems(cost_sniffs); i++) {
+			if (memmem(line, n, cost_sniffs[i].needle,
+			    strlen(cost_sniffs[i].needle)) != NULL)
+				return (cost_sniffs[i].format);
+		}
+		if (nl == NULL)
+			break;
+		len -= n + 1;
+		line = nl + 1;
+	}
+	return (NULL);
+}
+
+/* A stream log through its adapter: every call in its ledger. */
+static void
+cost_stream(struct cost_state *cs, const char *format, int fd,
+    const char *first, size_t nfirst, const char *day, const char *task)
+{
+	struct adapter		*a;
+	struct adapter_event	*ev;
+	struct adapter_call	*c;
+	char			 buf[65536], *cause = NULL;
+	ssize_t			 n;
+	size_t			 i, last = SIZE_MAX;
+	double			 cli;
+
+	if ((a = adapter_new(format, &cause)) == NULL) {
+		free(cause);
+		return;
+	}
+	if (cs->model != NULL)
+		adapter_set_model(a, cs->model);
+	adapter_feed(a, first, nfirst);
+	while ((n = read(fd, buf, sizeof buf)) > 0) {
+		cs->bytes += (uint64_t)n;
+		adapter_feed(a, buf, (size_t)n);
+		while ((ev = adapter_next(a)) != NULL)
+			adapter_event_free(ev);
+	}
+	adapter_finish(a, 0);
+	while ((ev = adapter_next(a)) != NULL)
+		adapter_event_free(ev);
+	for (i = 0; i < a->ncalls; i++) {
+		c = &a->calls[i];
+		if (c->flags & ADAPTER_CALL_SEED)
+			continue;
+		cost_add(cs, NULL, a->session_id, c->model, day, task,
+		    &c->usage, c->has_cli_cost ? &c->cli_cost : NULL);
+		last = cs->ncalls - 1;
+	}
+	/* A run total from the CLI goes with the run's last call. */
+	if (a->has_cli_cost && last != SIZE_MAX) {
+		cli = a->cli_cost;
+		cs->calls[last].has_cli = 1;
+		cs->calls[last].cli = cli;
+	}
+	adapter_free(a);
+}
+
+/* One file: sniff its format, then read it. */
+static void
+cost_file(struct cost_state *cs, const char *path)
+{
+	struct stat	 st;
+	struct tm	 tm;
+	const char	*format, *line, *nl;
+	char		*buf, *task, day[11];
+	size_t		 size = 1 << 20, len = 0, n;
+	ssize_t		 r;
+	int		 fd;
+
+	if ((fd = open(path, O_RDONLY)) == -1) {
+		fprintf(stderr, "baton cost: %s: %s\n", path, strerror(errno));
+		cs->errors++;
+		return;
+	}
+	cs->files++;
+	day[0] = '-';
+	day[1] = '\0';
+	if (fstat(fd, &st) == 0 && localtime_r(&st.st_mtime, &tm) != NULL)
+		strftime(day, sizeof day, "%Y-%m-%d", &tm);
+	task = cost_task(cs, path);
+	buf = xmalloc(size);
+	while (len < 65536 && (r = read(fd, buf + len, 65536 - len)) > 0)
+		len += (size_t)r;
+	cs->bytes += len;
+	if ((format = cs->format) == NULL)
+		format = cost_sniff(buf, len);
+	if (format == NULL) {
+		/* Nothing this command reads. */
+	} else if (strcmp(format, "transcript") != 0)
+		cost_stream(cs, format, fd, buf, len, day, task);
+	else {
+		/* Whole lines from a big buffer; a partial one moves down. */
+		for (;;) {
+			line = buf;
+			while ((nl = memchr(line, '\n', len - (line - buf))) !=
+			    NULL) {
+				cost_transcript_line(cs, line, nl - line, task);
+				line = nl + 1;
+			}
+			n = len - (line - buf);
+			memmove(buf, line, n);
+			len = n;
+			if (len == size) {
+				size *= 2;
+				buf = xrealloc(buf, size);
+			}
+			if ((r = read(fd, buf + len, size - len)) <= 0)
+				break;
+			len += (size_t)r;
+			cs->bytes += (uint64_t)r;
+		}
+		if (len > 0)
+			cost_transcript_line(cs, buf, len, task);
+	}
+	free(buf);
+	free(task);
+	close(fd);
+}
+
+static int
+cost_strcmp(const void *a, const void *b)
+{
+	return (strcmp(*(char * const *)a, *(char * const *)b));
+}
+
+/* Every *.jsonl under path (or path itself); -1 if path is missing. */
+static int
+cost_walk(const char *path, char ***files, size_t *n, int top)
+{
+	struct stat	 st;
+	struct dirent	*de;
+	DIR		*d;
+	char		*sub;
+	size_t		 len;
+
+	if ((top ? stat(path, &st) : lstat(path, &st)) != 0) {
+		if (!top)
+			return (0);
+		fprintf(stderr, "baton cost: %s: %s\n", path, strerror(errno));
+		return (-1);
+	}
+	if (S_ISREG(st.st_mode)) {
+		len = strlen(path);
+		if (top || (len > 6 && strcmp(path + len - 6, ".jsonl") == 0)) {
+			*files = xreallocarray(*files, *n + 1, sizeof **files);
+			(*files)[(*n)++] = xstrdup(path);
+		}
+		return (0);
+	}
+	if (!S_ISDIR(st.st_mode) || (d = opendir(path)) == NULL)
+		return (0);
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		xasprintf(&sub, "%s/%s", path, de->d_name);
+		cost_walk(sub, files, n, 0);
+		free(sub);
+	}
+	closedir(d);
+	return (0);
+}
+
+/* The transcript folders Claude Code writes, those that exist. */
+static void
+cost_default_paths(char ***paths, size_t *n)
+{
+	struct stat	 st;
+	const char	*env, *home;
+	char		*copy, *word, *next, *p;
+
+	if ((env = getenv("CLAUDE_CONFIG_DIR")) != NULL && *env != '\0') {
+		copy = xstrdup(env);
+		for (next = copy; (word = strsep(&next, ",")) != NULL;) {
+			if (*word == '\0')
+				continue;
+			xasprintf(&p, "%s/projects", word);
+			*paths = xreallocarray(*paths, *n + 1, sizeof **paths);
+			(*paths)[(*n)++] = p;
+		}
+		free(copy);
+		return;
+	}
+	if ((home = getenv("HOME")) == NULL)
+		return;
+	xasprintf(&p, "%s/.config/claude/projects", home);
+	if (stat(p, &st) == 0) {
+		*paths = xreallocarray(*paths, *n + 1, sizeof **paths);
+		(*paths)[(*n)++] = p;
+	} else
+		free(p);
+	xasprintf(&p, "%s/.claude/projects", home);
+	if (stat(p, &st) == 0) {
+		*paths = xreallocarray(*paths, *n + 1, sizeof **paths);
+		(*paths)[(*n)++] = p;
+	} else
+		free(p);
+}
+
+static const char *
+cost_group(struct cost_state *cs, const struct cost_call *c)
+{
+	switch (cs->by) {
+	case COST_BY_SESSION:
+		return (c->session);
+	case COST_BY_MODEL:
+		return (c->model != NULL ? c->model : "(unknown)");
+	case COST_BY_DAY:
+		return (c->day);
+	case COST_BY_TASK:
+		return (c->task);
+	}
+	return ("-");
+}
+
+static int
+cost_row_by_name(const void *a, const void *b)
+{
+	return (strcmp(((const struct cost_row *)a)->name,
+	    ((const struct cost_row *)b)->name));
+}
+
+static int
+cost_row_by_cost(const void *a, const void *b)
+{
+	const struct cost_row	*ra = a, *rb = b;
+
+	if (ra->cost != rb->cost)
+		return (ra->cost < rb->cost ? 1 : -1);
+	return (strcmp(ra->name, rb->name));
+}
+
+static void
+cost_row_add(struct cost_row *r, const struct cost_call *c)
+{
+	double	 cost;
+	char	*cause;
+
+	r->calls++;
+	r->u.in += c->u.in;
+	r->u.cache_read += c->u.cache_read;
+	r->u.cache_write += c->u.cache_write;
+	r->u.out += c->u.out;
+	if (price_cost(c->model, &c->u, &cost, &cause) == 0)
+		r->cost += cost;
+	else {
+		r->unknown++;
+		if (cause != NULL) {
+			fprintf(stderr, "baton cost: %s\n", cause);
+			free(cause);
+		}
+	}
+	if (c->has_cli) {
+		r->has_cli = 1;
+		r->cli += c->cli;
+	}
+}
+
+static cJSON *
+cost_row_json(const struct cost_row *r, const char *by)
+{
+	cJSON	*o;
+
+	o = cJSON_CreateObject();
+	cJSON_AddItemToObject(o, by, json_string(r->name));
+	cJSON_AddNumberToObject(o, "calls", (double)r->calls);
+	cJSON_AddNumberToObject(o, "tokens_in", (double)r->u.in);
+	cJSON_AddNumberToObject(o, "tokens_cache_write",
+	    (double)r->u.cache_write);
+	cJSON_AddNumberToObject(o, "tokens_cache_read",
+	    (double)r->u.cache_read);
+	cJSON_AddNumberToObject(o, "tokens_out", (double)r->u.out);
+	cJSON_AddNumberToObject(o, "cost_usd", r->cost);
+	cJSON_AddNumberToObject(o, "unpriced_calls", (double)r->unknown);
+	if (r->has_cli)
+		cJSON_AddNumberToObject(o, "cli_cost_usd", r->cli);
+	else
+		cJSON_AddNullToObject(o, "cli_cost_usd");
+	return (o);
+}
+
+static void
+cost_row_print(const struct cost_row *r)
+{
+	char	*name, cli[32];
+
+	name = util_vis(r->name, 40);
+	if (r->has_cli)
+		snprintf(cli, sizeof cli, "%10.4f", r->cli);
+	else
+		snprintf(cli, sizeof cli, "%10s", "-");
+	printf("%-40s %6zu %12lld %12lld %12lld %10lld %10.4f%s %s\n", name,
+	    r->calls, (long long)r->u.in, (long long)r->u.cache_write,
+	    (long long)r->u.cache_read, (long long)r->u.out, r->cost,
+	    r->unknown != 0 ? "+" : " ", cli);
+	free(name);
+}
+
+static int
+cmd_cost_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option	 options[] = {
+		{ "by", required_argument, NULL, 'b' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "model", required_argument, NULL, 'm' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct cost_state		 cs;
+	struct cost_row			*rows = NULL, total;
+	struct repo			*repo;
+	char				**paths = NULL, **files = NULL;
+	char				*cause = NULL, cwd[4096];
+	const char			*by = "session", *heading = NULL, *name;
+	size_t				 npaths = 0, nfiles = 0, nrows = 0, i, j;
+	size_t				*rhash, rsize, h;
+	int				 ch, json = 0;
+	cJSON				*out, *array;
+
+	memset(&cs, 0, sizeof cs);
+	while ((ch = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		switch (ch) {
+		case 'b':
+			by = optarg;
+			break;
+		case 'f':
+			if (strcmp(optarg, "transcript") != 0 &&
+			    adapter_find(optarg) == NULL)
+				return (cmd_usage_error(&cmd_cost_entry,
+				    "unknown format: %s (transcript, %s)",
+				    optarg, adapter_names()));
+			cs.format = optarg;
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 'm':
+			cs.model = optarg;
+			break;
+		default:
+			return (cmd_usage_error(&cmd_cost_entry,
+			    "unknown option: %s", argv[optind - 1]));
+		}
+	}
+	for (i = 0; i < nitems(cost_bys); i++) {
+		if (strcmp(cost_bys[i].name, by) == 0) {
+			cs.by = cost_bys[i].by;
+			heading = cost_bys[i].heading;
+		}
+	}
+	if (heading == NULL)
+		return (cmd_usage_error(&cmd_cost_entry, "--by: one of "
+		    "session, model, day, task"));
+	if (price_load_user(&cause) != 0) {
+		cmd_error("%s", cause);
+		free(cause);
+		return (BATON_EXIT_ERROR);
+	}
+
+	/* --by task reads run ids from the store, when there is one. */
+	if (cs.by == COST_BY_TASK && getcwd(cwd, sizeof cwd) != NULL &&
+	    (repo = repo_find(cwd, &cause)) != NULL) {
+		if (access(repo->db_path, F_OK) == 0)
+			cs.store = store_open(repo->db_path, 0, &cause);
+		repo_free(repo);
+	}
+	free(cause);
+	cause = NULL;
+
+	for (i = optind; i < (size_t)argc; i++) {
+		paths = xreallocarray(paths, npaths + 1, sizeof *paths);
+		paths[npaths++] = xstrdup(argv[i]);
+	}
+	if (npaths == 0)
+		cost_default_paths(&paths, &npaths);
+	if (npaths == 0) {
+		store_close(cs.store);
+		return (cmd_error("no transcripts found (give a path)"));
+	}
+	for (i = 0; i < npaths; i++) {
+		j = nfiles;
+		if (cost_walk(paths[i], &files, &nfiles, 1) != 0)
+			cs.errors++;
+		if (nfiles > j)
+			qsort(files + j, nfiles - j, sizeof *files, cost_strcmp);
+	}
+	for (i = 0; i < nfiles; i++)
+		cost_file(&cs, files[i]);
+
+	memset(&total, 0, sizeof total);
+	total.name = (char *)"TOTAL";
+	rsize = 1024;
+	rhash = xcalloc(rsize, sizeof *rhash);
+	for (i = 0; i < cs.ncalls; i++) {
+		name = cost_group(&cs, &cs.calls[i]);
+		h = cost_hash(name) & (rsize - 1);
+		while (rhash[h] != 0 && strcmp(rows[rhash[h] - 1].name, name) != 0)
+			h = (h + 1) & (rsize - 1);
+		if (rhash[h] != 0) {
+			cost_row_add(&rows[rhash[h] - 1], &cs.calls[i]);
+			continue;
+		}
+		rows = xreallocarray(rows, nrows + 1, sizeof *rows);
+		memset(&rows[nrows], 0, sizeof *rows);
+		rows[nrows].name = xstrdup(name);
+		cost_row_add(&rows[nrows], &cs.calls[i]);
+		rhash[h] = ++nrows;
+		if (nrows * 2 < rsize)
+			continue;
+		/* Grow the row index. */
+		free(rhash);
+		rsize *= 2;
+		rhash = xcalloc(rsize, sizeof *rhash);
+		for (j = 0; j < nrows; j++) {
+			h = cost_hash(rows[j].name) & (rsize - 1);
+			while (rhash[h] != 0)
+				h = (h + 1) & (rsize - 1);
+			rhash[h] = j + 1;
+		}
+	}
+	free(rhash);
+	for (i = 0; i < nrows; i++) {
+		total.calls += rows[i].calls;
+		total.unknown += rows[i].unknown;
+		total.u.in += rows[i].u.in;
+		total.u.cache_write += rows[i].u.cache_write;
+		total.u.cache_read += rows[i].u.cache_read;
+		total.u.out += rows[i].u.out;
+		total.cost += rows[i].cost;
+		total.has_cli |= rows[i].has_cli;
+		total.cli += rows[i].cli;
+	}
+	if (nrows > 0)
+		qsort(rows, nrows, sizeof *rows, cs.by == COST_BY_DAY ?
+		    cost_row_by_name : cost_row_by_cost);
+
+	if (json) {
+		out = cJSON_CreateObject();
+		cJSON_AddStringToObject(out, "by", by);
+		array = cJSON_AddArrayToObject(out, "rows");
+		for (i = 0; i < nrows; i++)
+			cJSON_AddItemToArray(array, cost_row_json(&rows[i], by));
+		cJSON_AddItemToObject(out, "total", cost_row_json(&total, by));
+		cJSON_AddNumberToObject(out, "files", (double)cs.files);
+		cmd_print_json(out);
+	} else {
+		printf("%-40s %6s %12s %12s %12s %10s %10s  %10s\n", heading,
+		    "CALLS", "INPUT", "CACHE_WRITE", "CACHE_READ", "OUTPUT",
+		    "COST", "CLI_COST");
+		for (i = 0; i < nrows; i++)
+			cost_row_print(&rows[i]);
+		cost_row_print(&total);
+		if (total.unknown != 0)
+			printf("+ %zu call%s with no known price not counted\n",
+			    total.unknown, total.unknown == 1 ? "" : "s");
+	}
+
+	for (i = 0; i < nrows; i++)
+		free(rows[i].name);
+	free(rows);
+	for (i = 0; i < cs.ncalls; i++)
+		cost_call_free(&cs.calls[i]);
+	free(cs.calls);
+	free(cs.hash);
+	for (i = 0; i < npaths; i++)
+		free(paths[i]);
+	free(paths);
+	for (i = 0; i < nfiles; i++)
+		free(files[i]);
+	free(files);
+	store_close(cs.store);
+	return (cs.errors != 0 ? BATON_EXIT_ERROR : BATON_EXIT_OK);
+}

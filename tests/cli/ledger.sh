@@ -1,0 +1,93 @@
+#!/bin/sh
+# From agent to ledger: recorded real Claude output and the fake agent run
+# in tmux windows, and baton run stores their calls with their cost, the
+# CLI's own figure beside it, the session id and the rate limit.
+. "$(dirname "$0")/lib.sh"
+
+SRC=${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+fake=$(dirname "$BATON")/contrib/fake-agent/baton-fake-agent
+new_repo
+run init
+teardown() {
+	"$BATON" -C "$REPO" tmux kill-server >/dev/null 2>&1
+	cleanup
+}
+trap teardown EXIT
+
+wait_exit() {	# wait_exit RUN
+	i=0
+	while [ ! -f ".baton/runs/$1/exit" ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ -f ".baton/runs/$1/exit" ] && pass || fail "run $1 did not end"
+}
+q() { sqlite3 .baton/baton.db "$1"; }
+
+# 1. A real Claude Code 2.0.25 capture (tests/fixtures/agents/claude, see
+# SOURCES.md there): 8 calls in the stream, two more that modelUsage holds
+# beyond them, and a total that equals the CLI's total_cost_usd.
+fixture=$FIXTURES/agents/claude/stream-subagents-tools-v2.0.25.jsonl
+run add "replay a real run"
+run start 1 --format claude -- cat "$fixture"
+ok "start the replay"
+wait_exit 1
+run run --once
+ok "store the replay"
+same "ten calls in the ledger" "$(q 'SELECT count(*) FROM calls WHERE run_id = 1')" "10"
+same "baton's total" "$(q 'SELECT printf("%.8f", sum(cost_usd)) FROM calls WHERE run_id = 1')" \
+    "0.21085415"
+same "the CLI's own total, kept beside it" \
+    "$(q "SELECT printf('%.8f', json_extract(data, '$.cli_cost_usd')) FROM events WHERE run_id = 1 AND kind = 'turn_end' AND json_extract(data, '$.cli_cost_usd') IS NOT NULL")" \
+    "0.21085415"
+same "msg_01Hji counted once, with its largest output" \
+    "$(q "SELECT count(*) || ' ' || max(tokens_out) FROM calls WHERE run_id = 1 AND msg_id LIKE 'msg_01Hji%'")" "1 324"
+same "the session id, for resuming" \
+    "$("$BATON" runs --json | jq -r '.[0].session')" \
+    "$(head -n 1 "$fixture" | jq -r .session_id)"
+same "the run ended well" "$("$BATON" runs --json | jq -r '.[0] | [.state, .exit_status] | @tsv')" \
+    "exited	0"
+screen=$("$BATON" tmux capture-pane -p -t "$("$BATON" runs --json | jq -r '.[0].pane')" -S -200)
+contains "the pane shows a tool call" "$screen" "▸ Task"
+contains "the pane shows a call's cost" "$screen" "· claude-sonnet-4-5-20250929: in"
+case $screen in *'"type":'*) fail "the pane shows raw JSON" ;; *) pass ;; esac
+
+# 2. The fake agent's three-call scenario, at Sonnet 4.5 prices:
+#   3*3 + 4200*3.75 + 14800*0.3 + 180*15 = 22899e-6
+#   6*3 +  900*3.75 + 19000*0.3 + 620*15 = 18393e-6
+#   4*3 +  300*3.75 + 19900*0.3 + 240*15 = 10707e-6   total $0.051999
+run add "fix a bug"
+run start 2 --format claude -- "$fake" -s 0.05 -f claude "$SRC/contrib/fake-agent/scenarios/fix-bug.txt"
+wait_exit 2
+run run --once
+same "three calls" "$(q 'SELECT count(*) FROM calls WHERE run_id = 2')" "3"
+same "their costs" "$(q 'SELECT group_concat(printf("%.6f", cost_usd), " ") FROM (SELECT cost_usd FROM calls WHERE run_id = 2 ORDER BY id)')" \
+    "0.022899 0.018393 0.010707"
+same "two tools and a retry" \
+    "$(q "SELECT sum(kind = 'tool_start') || ' ' || sum(kind = 'retry') FROM events WHERE run_id = 2")" "2 1"
+
+# 3. The same agent hitting its usage limit: a limit with a reset time.
+run add "hit the limit"
+run start 3 --format claude --provider claude-max -- "$fake" -s 0.05 -f claude "$SRC/contrib/fake-agent/scenarios/usage-limit.txt"
+wait_exit 3
+run run --once
+same "one limit recorded" "$(q 'SELECT count(*) FROM rate_limits WHERE run_id = 3')" "1"
+same "for the run's provider" "$(q 'SELECT provider FROM rate_limits WHERE run_id = 3')" "claude-max"
+# "resets 8pm (America/New_York)": the next 8 pm there, within a day.
+reset=$(q 'SELECT reset_at - detected_at FROM rate_limits WHERE run_id = 3')
+[ "$reset" -gt 0 ] && [ "$reset" -le 86400 ] && pass ||
+    fail "reset $reset s after detection is not the next 8 pm"
+same "8 pm in New York" "$(TZ=America/New_York date -d "@$(q 'SELECT reset_at FROM rate_limits WHERE run_id = 3')" +%H:%M)" "20:00"
+
+# 4. An unknown model costs "unknown", not zero, with one warning.
+run add "mystery model"
+printf '%s\n' '{"type":"assistant","message":{"id":"msg_x1","model":"nobody-knows-1","content":[{"type":"text","text":"hi"}],"usage":{"input_tokens":10,"output_tokens":5}}}' \
+    '{"type":"assistant","message":{"id":"msg_x2","model":"nobody-knows-1","content":[{"type":"text","text":"again"}],"usage":{"input_tokens":10,"output_tokens":5}}}' \
+    >"$TEST_TMP/unknown.jsonl"
+run start 4 --format claude -- cat "$TEST_TMP/unknown.jsonl"
+wait_exit 4
+run run --once
+same "unknown cost is NULL" "$(q 'SELECT count(*) FROM calls WHERE run_id = 4 AND cost_usd IS NULL')" "2"
+same "one warning" "$(q "SELECT count(*) FROM events WHERE run_id = 4 AND kind = 'warning'")" "1"
+
+finish
