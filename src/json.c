@@ -1,6 +1,7 @@
 /* cJSON helpers that keep baton's JSON output valid whatever it stores. */
 
 #include <stdlib.h>
+#include <string.h>
 
 #include <cjson/cJSON.h>
 
@@ -15,9 +16,13 @@ json_string(const char *s)
 
 	if (s == NULL)
 		return (cJSON_CreateNull());
-	clean = utf8_sanitize(s);
-	item = cJSON_CreateString(clean);
-	free(clean);
+	if (utf8_valid(s, strlen(s)))
+		item = cJSON_CreateString(s);
+	else {
+		clean = utf8_sanitize(s);
+		item = cJSON_CreateString(clean);
+		free(clean);
+	}
 	if (item == NULL)
 		fatalx("cJSON_CreateString failed");
 	return (item);

@@ -50,6 +50,28 @@ static const struct {
 
 static struct price	*price_table;
 static size_t		 price_count;
+
+/*
+ * Models already looked up, with their entry's index (-1: no price). A run
+ * names the same few models on every call; matching a dated name against
+ * every key each time would cost more than the rest of its ingestion.
+ */
+#define PRICE_MEMO_SIZE 32
+static struct {
+	char	*model;
+	ssize_t	 index;
+}			 price_memo[PRICE_MEMO_SIZE];
+static size_t		 price_nmemo;
+
+static void
+price_memo_clear(void)
+{
+	size_t	i;
+
+	for (i = 0; i < price_nmemo; i++)
+		free(price_memo[i].model);
+	price_nmemo = 0;
+}
 static int		 price_loaded;
 static char		**price_warned;
 static size_t		 price_nwarned;
@@ -266,6 +288,7 @@ price_load(const char *data, const char *origin, char **cause)
 		}
 	}
 	free(pp.out);
+	price_memo_clear();
 	return (0);
 }
 
@@ -356,6 +379,7 @@ price_reset(void)
 	price_table = NULL;
 	price_count = 0;
 	price_loaded = 0;
+	price_memo_clear();
 	for (i = 0; i < price_nwarned; i++)
 		free(price_warned[i]);
 	free(price_warned);
@@ -415,21 +439,34 @@ price_find(const char *model)
 	price_ensure();
 	if (model == NULL)
 		return (NULL);
-	norm = price_normalise(model);
-	for (i = 0; i < price_count; i++) {
-		if (strcmp(price_table[i].key, norm) == 0) {
-			free(norm);
-			return (&price_table[i]);
+	for (i = 0; i < price_nmemo; i++) {
+		if (strcmp(price_memo[i].model, model) == 0) {
+			if (price_memo[i].index == -1)
+				return (NULL);
+			return (&price_table[price_memo[i].index]);
 		}
 	}
-	for (i = 0; i < price_count; i++) {
-		len = price_match(norm, price_table[i].key);
-		if (len > best_len) {
-			best_len = len;
+	norm = price_normalise(model);
+	for (i = 0; i < price_count && best == NULL; i++) {
+		if (strcmp(price_table[i].key, norm) == 0)
 			best = &price_table[i];
+	}
+	if (best == NULL) {
+		for (i = 0; i < price_count; i++) {
+			len = price_match(norm, price_table[i].key);
+			if (len > best_len) {
+				best_len = len;
+				best = &price_table[i];
+			}
 		}
 	}
 	free(norm);
+	if (price_nmemo < PRICE_MEMO_SIZE) {
+		price_memo[price_nmemo].model = xstrdup(model);
+		price_memo[price_nmemo].index = best == NULL ? -1 :
+		    best - price_table;
+		price_nmemo++;
+	}
 	return (best);
 }
 
