@@ -9,7 +9,7 @@
 
 #include "baton.h"
 
-#define LIVE_CARD_LINES 8	/* seven lines and a gap */
+#define LIVE_CARD_LINES 9	/* eight lines and a gap */
 #define LIVE_CARD_WIDTH 56	/* narrower than this: one card a row */
 
 struct ui_live {
@@ -161,25 +161,24 @@ ui_live_card(struct run_info *ri, int y, int x, int w, int selected)
 		ui_put(y + 3 + (int)i, x, w, base, first + i < ri->nlines ?
 		    ri->lines[first + i] : "");
 	tokens = ui_live_tokens(ri);
-	costs = ui_live_costs(ri);
-	xasprintf(&line, "%s · %s", tokens, costs);
-	ui_put(y + 5, x, w, selected ? ROLE_SELECTION : ROLE_COST, line);
-	free(line);
-	free(costs);
+	ui_put(y + 5, x, w, base, tokens);
 	free(tokens);
+	costs = ui_live_costs(ri);
+	ui_put(y + 6, x, w, selected ? ROLE_SELECTION : ROLE_COST, costs);
+	free(costs);
 
 	if (ri->reset_at != 0) {
 		d = report_duration(ri->reset_at - ui_now());
 		xasprintf(&line, "rate limited: reset in %s", d);
 		free(d);
-		ui_put(y + 6, x, w, ROLE_COUNTDOWN, line);
+		ui_put(y + 7, x, w, ROLE_COUNTDOWN, line);
 		free(line);
 	} else if (ri->error != NULL) {
 		xasprintf(&line, "error: %s", ri->error);
-		ui_put(y + 6, x, w, ROLE_ERROR, line);
+		ui_put(y + 7, x, w, ROLE_ERROR, line);
 		free(line);
 	} else
-		ui_put(y + 6, x, w, base, "");
+		ui_put(y + 7, x, w, base, "");
 }
 
 static void
@@ -201,7 +200,7 @@ ui_live_row(struct run_info *ri, int y, int x, int w, int selected)
 	else
 		xasprintf(&extra, "%s", ri->tool != NULL ? ri->tool : "");
 	xasprintf(&line, "%5lld %5lld %-8.8s %-10.10s %-14.14s %7s %6s/%-6s "
-	    "%9s %-24.24s %s", (long long)ri->id, (long long)ri->task_id,
+	    "%15s %-24.24s %s", (long long)ri->id, (long long)ri->task_id,
 	    ri->reset_at != 0 ? "waiting" : ri->state,
 	    ri->role != NULL ? ri->role : "-",
 	    ri->provider != NULL ? ri->provider : "-", elapsed, in, out, cost,
@@ -237,6 +236,8 @@ ui_live_draw(struct ui_view *v)
 	ui_want_clock();
 
 	ul->per_row = v->sx / LIVE_CARD_WIDTH;
+	if ((size_t)ul->per_row > ul->nshown)
+		ul->per_row = (int)ul->nshown;
 	if (ul->per_row < 1)
 		ul->per_row = 1;
 	rows_needed = (ul->nshown + (size_t)ul->per_row - 1) /
@@ -244,7 +245,7 @@ ui_live_draw(struct ui_view *v)
 	ul->compact = (int)rows_needed * LIVE_CARD_LINES > v->sy - 1;
 
 	if (ul->compact) {
-		xasprintf(&line, "%5s %5s %-8s %-10s %-14s %7s %13s %9s %-24s "
+		xasprintf(&line, "%5s %5s %-8s %-10s %-14s %7s %13s %15s %-24s "
 		    "%s", "RUN", "TASK", "STATE", "ROLE", "PROVIDER", "ELAPSED",
 		    "TOKENS IN/OUT", "COST", "TITLE", "NOW");
 		ui_put(v->y + 1, v->x, v->sx, ROLE_COLUMN, line);
