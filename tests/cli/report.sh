@@ -84,7 +84,8 @@ check '.lessons == ["[worker] Run the tests before pushing (#5)", "[sre] Watch t
 pass "retro --json"
 
 md=$(b retro --markdown) || fail "retro --markdown"
-for line in "# Retrospective: sprint s" "## Landed (4)" "- #3 Gamma (worker) (10m00s)" \
+printf '%s\n' "$md" | grep -q '^# Retrospective: sprint s (' || fail "retro --markdown title"
+for line in "## Landed (4)" "- #3 Gamma (worker) (10m00s)" \
     "- #4 Delta (designer) (10h00m)" "## Failed (1)" "- #5 Eps (worker): tests kept failing" \
     "Cycle time: median 1h00m, p90 10h00m" "## Rate-limit waits (3, 2h40m in all)" \
     "## Cost (\$2.45+1 unknown over 9 calls)" "- [sre] Watch the quota"; do

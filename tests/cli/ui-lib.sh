@@ -137,9 +137,16 @@ ui_start() {
 UI_ENV=""
 
 ui_quit() {
+	local i
 	keys q
 	wait_for "baton-exited-0"
 	tmux -L "$UI_SOCK" kill-server 2>/dev/null
+	# Wait for the server to go, so the next start gets a new one.
+	for i in $(seq 1 50); do
+		tmux -L "$UI_SOCK" has-session 2>/dev/null || return 0
+		sleep 0.1
+	done
+	fail "tmux server did not exit"
 }
 
 now() {
