@@ -353,6 +353,7 @@ struct board {
 	char		*sprint_name;
 	struct board_card *cards;
 	size_t		 ncards;
+	int		 costs;		/* card costs are loaded */
 };
 
 /* One run with its token and cost totals and the tail of its events. */
@@ -615,6 +616,7 @@ void		 ui_error(const char *, ...) __attribute__((format(printf, 1, 2)));
 void		 ui_redraw(void);
 void		 ui_want_clock(void);
 void		 ui_open_task(int64_t);
+void		 ui_later(struct ui_view *, void (*)(struct ui_view *));
 const char	*ui_filter(void);
 int		 ui_matches(const char *);
 void		 ui_mouse(int *, int *);
@@ -646,6 +648,7 @@ int		 theme_is_mono(void);
 
 /* store-run.c */
 int		 store_board_load(struct store *, struct board *, char **);
+int		 store_board_costs(struct store *, struct board *, char **);
 void		 board_free(struct board *);
 int		 board_column(const struct board_card *);
 const char	*board_column_name(int);

@@ -146,8 +146,24 @@ ui_board_update(struct ui_view *v)
 }
 
 static void
+ui_board_costs(struct ui_view *v)
+{
+	struct ui_board	*ub = v->data;
+	char		*cause = NULL;
+
+	if (ub->board.costs)
+		return;
+	if (store_board_costs(v->store, &ub->board, &cause) != 0) {
+		ui_error("%s", cause);
+		free(cause);
+		ub->board.costs = 1;	/* do not ask again until a reload */
+	}
+	log_debug("%s: costs of %zu cards loaded", __func__, ub->board.ncards);
+}
+
+static void
 ui_board_card(struct ui_view *v, struct board_card *c, int y, int x, int w,
-    int selected)
+    int selected, int ub_costs)
 {
 	char		*line, *cost, *d, id[32];
 	enum ui_role	 base = selected ? ROLE_SELECTION : ROLE_DEFAULT;
@@ -181,7 +197,9 @@ ui_board_card(struct ui_view *v, struct board_card *c, int y, int x, int w,
 		    c->nopen_blockers == 1 ? "" : "s");
 	else
 		line = xstrdup("");
-	if (c->ncalls > 0)
+	if (!ub_costs)
+		cost = xstrdup("$…");
+	else if (c->ncalls > 0)
 		cost = report_cost(c->cost, c->ncalls, c->nunknown);
 	else
 		cost = xstrdup("");
@@ -230,7 +248,12 @@ ui_board_draw(struct ui_view *v)
 		ncalls += ub->board.cards[i].ncalls;
 		nunknown += ub->board.cards[i].nunknown;
 	}
-	cost = report_cost(total, ncalls, nunknown);
+	if (ub->board.costs)
+		cost = report_cost(total, ncalls, nunknown);
+	else {
+		cost = xstrdup("cost …");
+		ui_later(v, ui_board_costs);
+	}
 	if (ub->board.sprint_id != 0)
 		xasprintf(&line, " Sprint %s: %zu tasks, %s", ub->board.sprint_name,
 		    ub->board.ncards, cost);
@@ -282,7 +305,7 @@ ui_board_draw(struct ui_view *v)
 			c = &ub->board.cards[ub->col[k][i]];
 			ui_board_card(v, c, v->y + 2 +
 			    (int)n * BOARD_CARD_LINES, x, w,
-			    k == ub->sel_col && i == ub->sel[k]);
+			    k == ub->sel_col && i == ub->sel[k], ub->board.costs);
 		}
 		if (ub->top[k] + fit < ub->ncol[k])
 			ui_put(v->y + v->sy - 1, x, w, ROLE_DIM, "  more ↓");

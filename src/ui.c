@@ -28,6 +28,7 @@
 
 #define UI_DATA_SECONDS 2	/* how often to ask SQLite if data changed */
 #define UI_MAX_STACK 8
+#define UI_CACHE_KB "512"	/* SQLite page cache of the UI, in KiB */
 
 #ifndef CTRL
 #define CTRL(c) ((c) & 0x1f)
@@ -90,6 +91,10 @@ static struct event	*ui_ev_key;
 static struct event	*ui_ev_winch;
 static struct event	*ui_ev_data;
 static struct event	*ui_ev_clock;
+static struct event	*ui_ev_later;
+static struct ui_view	*ui_later_view;
+static const struct ui_view_ops *ui_later_ops;
+static void		(*ui_later_fn)(struct ui_view *);
 static struct ui_view	 ui_tabs[UI_NTABS];
 static struct ui_view	*ui_stack[UI_MAX_STACK];
 static u_int		 ui_depth;
@@ -370,6 +375,34 @@ ui_pop(void)
 	if (v->ops->close != NULL)
 		v->ops->close(v);
 	free(v);
+	ui_dirty = 1;
+}
+
+/*
+ * Run fn on the view in the next loop turn, after this frame is drawn: for
+ * slow work the first frame need not wait for. Dropped if the view is not
+ * the current one by then (it asks again when next drawn).
+ */
+void
+ui_later(struct ui_view *v, void (*fn)(struct ui_view *))
+{
+	struct timeval	tv = { 0, 0 };
+
+	ui_later_view = v;
+	ui_later_ops = v->ops;
+	ui_later_fn = fn;
+	event_add(ui_ev_later, &tv);
+}
+
+static void
+ui_later_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct ui_view	*v = ui_later_view;
+
+	ui_later_view = NULL;
+	if (v == NULL || v != ui_current() || v->ops != ui_later_ops)
+		return;
+	ui_later_fn(v);
 	ui_dirty = 1;
 }
 
@@ -771,8 +804,12 @@ ui_main(struct store *s, const char *batondir, char **cause)
 {
 	struct timeval	 tv_data = { UI_DATA_SECONDS, 0 };
 	struct timeval	 tv_clock = { 1, 0 };
+	struct timespec	 ts_start, ts_now;
 	const char	*name = baton_theme;
 	u_int		 i;
+	int		 frames = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts_start);
 
 	if (name == NULL)
 		name = theme_config_name(batondir);
@@ -781,6 +818,9 @@ ui_main(struct store *s, const char *batondir, char **cause)
 
 	ui_store = s;
 	ui_data_version = store_data_version(s);
+	/* The views read little at a time: a small page cache keeps RSS low. */
+	if (store_exec(s, "PRAGMA cache_size = -" UI_CACHE_KB, cause) != 0)
+		return (-1);
 	if ((ui_base = event_base_new()) == NULL) {
 		*cause = xstrdup("event_base_new failed");
 		return (-1);
@@ -814,6 +854,7 @@ ui_main(struct store *s, const char *batondir, char **cause)
 	ui_ev_winch = evsignal_new(ui_base, SIGWINCH, ui_winch_cb, NULL);
 	ui_ev_data = event_new(ui_base, -1, EV_PERSIST, ui_data_cb, NULL);
 	ui_ev_clock = event_new(ui_base, -1, EV_PERSIST, ui_clock_cb, NULL);
+	ui_ev_later = evtimer_new(ui_base, ui_later_cb, NULL);
 	event_add(ui_ev_key, NULL);
 	event_add(ui_ev_winch, NULL);
 	event_add(ui_ev_data, &tv_data);
@@ -822,6 +863,13 @@ ui_main(struct store *s, const char *batondir, char **cause)
 	while (!ui_quit) {
 		if (ui_dirty) {
 			ui_draw();
+			if (frames++ == 0) {
+				clock_gettime(CLOCK_MONOTONIC, &ts_now);
+				log_debug("%s: first frame after %lld us", __func__,
+				    (long long)(ts_now.tv_sec - ts_start.tv_sec) *
+				    1000000 + (ts_now.tv_nsec -
+				    ts_start.tv_nsec) / 1000);
+			}
 			if (ui_clock && !evtimer_pending(ui_ev_clock, NULL))
 				event_add(ui_ev_clock, &tv_clock);
 			else if (!ui_clock &&
@@ -846,6 +894,7 @@ ui_main(struct store *s, const char *batondir, char **cause)
 	event_free(ui_ev_winch);
 	event_free(ui_ev_data);
 	event_free(ui_ev_clock);
+	event_free(ui_ev_later);
 	event_base_free(ui_base);
 	ui_cleanup();
 	fatal_set_cleanup(NULL);
