@@ -163,7 +163,7 @@ ui_board_costs(struct ui_view *v)
 
 static void
 ui_board_card(struct ui_view *v, struct board_card *c, int y, int x, int w,
-    int selected, int ub_costs)
+    int selected, int costs)
 {
 	char		*line, *cost, *d, id[32];
 	enum ui_role	 base = selected ? ROLE_SELECTION : ROLE_DEFAULT;
@@ -197,7 +197,7 @@ ui_board_card(struct ui_view *v, struct board_card *c, int y, int x, int w,
 		    c->nopen_blockers == 1 ? "" : "s");
 	else
 		line = xstrdup("");
-	if (!ub_costs)
+	if (!costs)
 		cost = xstrdup("$…");
 	else if (c->ncalls > 0)
 		cost = report_cost(c->cost, c->ncalls, c->nunknown);

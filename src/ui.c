@@ -708,9 +708,7 @@ ui_action(enum ui_action action)
 	default:
 		break;
 	}
-	if (!v->ops->key(v, action) && action != UI_NONE)
-		ui_dirty = 1;
-	else
+	if (action != UI_NONE && v->ops->key(v, action))
 		ui_dirty = 1;
 }
 
@@ -789,6 +787,13 @@ ui_clock_cb(evutil_socket_t fd, short events, void *arg)
 	ui_dirty = 1;
 }
 
+/* libevent's own warnings go to the debug log, never onto the screen. */
+static void
+ui_event_log(int severity, const char *msg)
+{
+	log_debug("libevent (%d): %s", severity, msg);
+}
+
 static void
 ui_cleanup(void)
 {
@@ -821,6 +826,7 @@ ui_main(struct store *s, const char *batondir, char **cause)
 	/* The views read little at a time: a small page cache keeps RSS low. */
 	if (store_exec(s, "PRAGMA cache_size = -" UI_CACHE_KB, cause) != 0)
 		return (-1);
+	event_set_log_callback(ui_event_log);
 	if ((ui_base = event_base_new()) == NULL) {
 		*cause = xstrdup("event_base_new failed");
 		return (-1);

@@ -101,6 +101,48 @@ keys Escape
 wait_for "Sprint s1"
 pass "enter and back"
 
+# The mouse: a click selects a card (here #3, top of "backlog"), a click
+# on the selected card opens it.
+keys -l "$(printf '\033[M #$')"
+keys -l "$(printf '\033[M##$')"
+keys Enter
+wait_for "^#3 Write docs"
+keys Escape
+wait_for "Sprint s1"
+keys -l "$(printf '\033[M 2$')"
+keys -l "$(printf '\033[M#2$')"
+keys -l "$(printf '\033[M 2$')"
+keys -l "$(printf '\033[M#2$')"
+wait_for "^#2 Implement parser"
+keys Escape
+wait_for "Sprint s1"
+pass "mouse selects and opens"
+
+# Hostile titles in full: control characters escaped, wide characters and
+# invalid UTF-8 kept inside the line.
+sql "UPDATE tasks SET title = CAST(x'42616420627974657320fffe20e6bca2' AS TEXT) WHERE id = 8"
+keys / H o s t i l e Enter
+wait_for "#12 Hostile"
+keys Enter
+wait_for "> task"
+expect '^#12 Hostile \\033\[31mred\\007 漢字 title that is long$'
+check_widths 120
+keys Escape
+wait_for "filter: Hostile"
+keys Escape	# Esc on the board clears the filter
+wait_gone "filter:"
+keys / B a d Enter
+wait_for "#8 Bad bytes"
+keys Enter
+wait_for "> task"
+expect '^#8 Bad bytes \\xff\\xfe 漢$'
+check_widths 120
+keys Escape
+wait_for "filter: Bad"
+keys / BSpace BSpace BSpace Enter	# an empty filter clears it too
+wait_gone "filter:"
+pass "hostile titles"
+
 # Filter narrows the cards; empty filter clears it.
 keys / p a r s e r Enter
 wait_for "filter: parser"
