@@ -236,12 +236,69 @@ ui_put_raw(int y, int x, int width, enum ui_role role, const char *s)
 	free(fitted);
 }
 
+/* Combining marks that terminals draw on the character before them. */
+static int
+ui_combining(wchar_t wc)
+{
+	return ((wc >= 0x0300 && wc <= 0x036f) ||
+	    (wc >= 0x1ab0 && wc <= 0x1aff) ||
+	    (wc >= 0x1dc0 && wc <= 0x1dff) ||
+	    (wc >= 0x20d0 && wc <= 0x20ff) ||
+	    (wc >= 0xfe20 && wc <= 0xfe2f));
+}
+
+/*
+ * Outside text made safe for a cell grid: util_vis escapes controls and
+ * invalid bytes; here characters without a width of their own (joiners,
+ * zero-width spaces, direction marks, unassigned code points) are escaped
+ * too, since terminals and curses disagree on where they leave the cursor.
+ * Combining accents stay, when they follow a character.
+ */
+static char *
+ui_safe(const char *s)
+{
+	char		*vis, *out, *p;
+	const char	*q;
+	mbstate_t	 ps;
+	wchar_t		 wc;
+	size_t		 n, len;
+	int		 w, have_base = 0;
+
+	vis = util_vis(s != NULL ? s : "", 4096);
+	len = strlen(vis);
+	out = p = xmalloc(len * 3 + 1);
+	memset(&ps, 0, sizeof ps);
+	for (q = vis; *q != '\0'; q += n) {
+		n = mbrtowc(&wc, q, len - (size_t)(q - vis), &ps);
+		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+			/* util_vis leaves only valid UTF-8; be safe anyway. */
+			*p++ = '?';
+			n = 1;
+			memset(&ps, 0, sizeof ps);
+			continue;
+		}
+		w = wcwidth(wc);
+		if (w > 0 || (w == 0 && have_base && ui_combining(wc))) {
+			memcpy(p, q, n);
+			p += n;
+			have_base = 1;
+			continue;
+		}
+		p += sprintf(p, wc > 0xffff ? "\\U%08x" : "\\u%04x",
+		    (u_int)wc);
+		have_base = 1;
+	}
+	*p = '\0';
+	free(vis);
+	return (out);
+}
+
 void
 ui_put(int y, int x, int width, enum ui_role role, const char *s)
 {
 	char	*safe;
 
-	safe = util_vis(s != NULL ? s : "", 4096);
+	safe = ui_safe(s);
 	ui_put_raw(y, x, width, role, safe);
 	free(safe);
 }
