@@ -187,6 +187,8 @@ ui_board_card(struct ui_view *v, struct board_card *c, int y, int x, int w,
 	free(line);
 
 	left = c->reset_at - ui_now();
+	if (c->reset_at != 0 && left <= 0)
+		ui_notify();	/* the limit is over: reload to drop it */
 	if (c->reset_at != 0) {
 		ui_want_clock();
 		d = report_duration(left);
@@ -339,6 +341,10 @@ ui_board_attach(struct ui_view *v, struct board_card *c)
 	if (store_runs_load(v->store, c->id, &runs, &n, &cause) != 0) {
 		ui_error("%s", cause);
 		free(cause);
+		return;
+	}
+	if (n == 0) {
+		ui_error("#%lld has no runs any more", (long long)c->id);
 		return;
 	}
 	xasprintf(&what, "run #%lld of #%lld", (long long)runs[n - 1].id,

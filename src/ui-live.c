@@ -167,6 +167,8 @@ ui_live_card(struct run_info *ri, int y, int x, int w, int selected)
 	ui_put(y + 6, x, w, selected ? ROLE_SELECTION : ROLE_COST, costs);
 	free(costs);
 
+	if (ri->reset_at != 0 && ri->reset_at <= ui_now())
+		ui_notify();	/* the limit is over: reload to drop it */
 	if (ri->reset_at != 0) {
 		d = report_duration(ri->reset_at - ui_now());
 		xasprintf(&line, "rate limited: reset in %s", d);

@@ -88,12 +88,11 @@ ui_task_runs(struct ui_view *v, struct ui_task *ut, struct text *t)
 		text_add(t, runs[i].outcome != NULL &&
 		    strcmp(runs[i].outcome, "success") != 0 ? TEXT_WARN :
 		    TEXT_PLAIN, "  run %lld  attempt %d  %s  %s/%s/%s  %s  %s  "
-		    "%s  outcome %s%s", (long long)runs[i].id, runs[i].attempt,
+		    "%s  outcome %s", (long long)runs[i].id, runs[i].attempt,
 		    runs[i].state, runs[i].role != NULL ? runs[i].role : "-",
 		    runs[i].provider != NULL ? runs[i].provider : "-",
 		    runs[i].model != NULL ? runs[i].model : "-", at, d, cost,
-		    runs[i].outcome != NULL ? runs[i].outcome : "-",
-		    runs[i].has_exit ? "" : "");
+		    runs[i].outcome != NULL ? runs[i].outcome : "-");
 		if (runs[i].has_exit)
 			text_add(t, TEXT_DIM, "    exit status %d",
 			    runs[i].exit_status);
@@ -157,9 +156,10 @@ ui_task_runs(struct ui_view *v, struct ui_task *ut, struct text *t)
 			at = util_time(events[j].at);
 			sum = event_summary(events[j].kind, events[j].data);
 			line = util_vis(sum, 512);
+			/* Only the time of day: "YYYY-MM-DD HH:MM" or "-". */
 			text_add(t, strcmp(events[j].kind, "error") == 0 ?
-			    TEXT_BAD : TEXT_PLAIN, "  %s %-10s %s", at + 11,
-			    events[j].kind, line);
+			    TEXT_BAD : TEXT_PLAIN, "  %s %-10s %s",
+			    strlen(at) > 11 ? at + 11 : at, events[j].kind, line);
 			free(line);
 			free(sum);
 			free(at);

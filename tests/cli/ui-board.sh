@@ -105,6 +105,8 @@ pass "enter and back"
 # on the selected card opens it.
 keys -l "$(printf '\033[M #$')"
 keys -l "$(printf '\033[M##$')"
+sleep 0.3
+expect_not "> task"
 keys Enter
 wait_for "^#3 Write docs"
 keys Escape

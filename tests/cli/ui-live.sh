@@ -52,6 +52,12 @@ expect "rate limited: reset in 4m5[0-9]s|rate limited: reset in 5m00s"
 check_widths 120
 pass "rate-limited run"
 
+# A limit that runs out goes away by itself, with no write to notice.
+limit_add claude "$r1" "$(now)" $(($(now) + 5))
+wait_for "run $r1 +#1 Port the lexer +waiting" 60
+wait_for "run $r1 +#1 Port the lexer +running" 100
+pass "a spent rate limit clears itself"
+
 keys Enter
 wait_for "> task"
 expect "#1 Port the lexer"
