@@ -628,6 +628,11 @@ void		 ui_fill(int, int, int, enum ui_role);
 void		 ui_text_draw(struct ui_view *, struct text *, size_t);
 int		 ui_text_key(struct ui_view *, struct text *, size_t *,
 		     enum ui_action);
+void		 ui_textview_open(struct ui_view *);
+void		 ui_textview_close(struct ui_view *);
+void		 ui_textview_draw(struct ui_view *);
+int		 ui_textview_key(struct ui_view *, enum ui_action);
+struct text	*ui_textview_text(struct ui_view *);
 
 /* ui-*.c */
 extern const struct ui_view_ops ui_board_ops;
@@ -647,6 +652,8 @@ const char	*theme_config_name(const char *);
 int		 theme_is_mono(void);
 
 /* store-run.c */
+char		*store_col_text(struct sqlite3_stmt *, int);
+void		 store_bind_sprint(struct sqlite3_stmt *, int, int64_t);
 int		 store_board_load(struct store *, struct board *, char **);
 int		 store_board_costs(struct store *, struct board *, char **);
 void		 board_free(struct board *);
@@ -684,7 +691,7 @@ void		 text_add(struct text *, enum text_kind, const char *, ...)
 		     __attribute__((format(printf, 3, 4)));
 void		 text_free(struct text *);
 
-/* cmd-report.c, cmd-ui.c */
+/* cmd-report.c, cmd-ui.c; baton.c (--theme) */
 extern const struct cmd_entry cmd_standup_entry;
 extern const struct cmd_entry cmd_retro_entry;
 extern const struct cmd_entry cmd_ui_entry;

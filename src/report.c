@@ -124,26 +124,6 @@ report_percentile(int64_t *v, size_t n, u_int p)
 	return (v[rank - 1]);
 }
 
-static char *
-col_text(sqlite3_stmt *stmt, int i)
-{
-	const u_char	*text;
-
-	if (sqlite3_column_type(stmt, i) == SQLITE_NULL)
-		return (NULL);
-	text = sqlite3_column_text(stmt, i);
-	return (xstrdup(text == NULL ? "" : (const char *)text));
-}
-
-static void
-bind_sprint(sqlite3_stmt *stmt, int i, int64_t sprint)
-{
-	if (sprint == 0)
-		sqlite3_bind_null(stmt, i);
-	else
-		sqlite3_bind_int64(stmt, i, sprint);
-}
-
 static struct report_task *
 tasks_add(struct report_tasks *rt)
 {
@@ -197,23 +177,23 @@ tasks_query(struct store *s, const char *sql, int64_t sprint, int64_t arg,
 	int			 rc;
 
 	stmt = store_prepare(s, sql);
-	bind_sprint(stmt, 1, sprint);
+	store_bind_sprint(stmt, 1, sprint);
 	if (sqlite3_bind_parameter_count(stmt) >= 2)
 		sqlite3_bind_int64(stmt, 2, arg);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		t = tasks_add(rt);
 		t->id = sqlite3_column_int64(stmt, 0);
-		t->title = col_text(stmt, 1);
-		t->role = col_text(stmt, 2);
+		t->title = store_col_text(stmt, 1);
+		t->role = store_col_text(stmt, 2);
 		state = (const char *)sqlite3_column_text(stmt, 3);
 		if (state == NULL || task_state_from_name(state, &t->state))
 			t->state = TASK_BACKLOG;
-		t->provider = col_text(stmt, 4);
+		t->provider = store_col_text(stmt, 4);
 		if (sqlite3_column_count(stmt) > 6)
 			t->cycle = sqlite3_column_int64(stmt, 6) -
 			    sqlite3_column_int64(stmt, 5);
 		if (sqlite3_column_count(stmt) > 7)
-			t->on = col_text(stmt, 7);
+			t->on = store_col_text(stmt, 7);
 	}
 	sqlite3_reset(stmt);
 	return (rc == SQLITE_DONE ? 0 : -1);
@@ -229,14 +209,14 @@ costs_query(struct store *s, const char *sql, int64_t sprint, int64_t arg,
 	int		 r;
 
 	stmt = store_prepare(s, sql);
-	bind_sprint(stmt, 1, sprint);
+	store_bind_sprint(stmt, 1, sprint);
 	if (sqlite3_bind_parameter_count(stmt) >= 2)
 		sqlite3_bind_int64(stmt, 2, arg);
 	while ((r = sqlite3_step(stmt)) == SQLITE_ROW) {
 		rc->items = xreallocarray(rc->items, rc->n + 1,
 		    sizeof *rc->items);
 		c = &rc->items[rc->n++];
-		c->key = col_text(stmt, 0);
+		c->key = store_col_text(stmt, 0);
 		if (c->key == NULL)
 			c->key = xstrdup("-");
 		c->cost = sqlite3_column_double(stmt, 1);
@@ -417,7 +397,7 @@ retro_sprint(struct store *s, int64_t id, struct retro *r, char **cause)
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW) {
 		r->sprint_id = sqlite3_column_int64(stmt, 0);
-		r->sprint_name = col_text(stmt, 1);
+		r->sprint_name = store_col_text(stmt, 1);
 		r->started = sqlite3_column_int64(stmt, 2);
 		r->closed = sqlite3_column_int64(stmt, 3);
 	}
@@ -483,8 +463,8 @@ retro_attempts(struct store *s, struct retro *r)
 			break;
 		if (!have) {
 			cur.id = sqlite3_column_int64(stmt, 0);
-			cur.title = col_text(stmt, 1);
-			cur.role = col_text(stmt, 2);
+			cur.title = store_col_text(stmt, 1);
+			cur.role = store_col_text(stmt, 2);
 			state = (const char *)sqlite3_column_text(stmt, 3);
 			if (state == NULL ||
 			    task_state_from_name(state, &cur.state))

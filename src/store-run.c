@@ -13,8 +13,9 @@
 
 #include "baton.h"
 
-static char *
-col_text(sqlite3_stmt *stmt, int i)
+/* A text column as a new string, NULL for SQL NULL. */
+char *
+store_col_text(struct sqlite3_stmt *stmt, int i)
 {
 	const u_char	*text;
 
@@ -24,8 +25,9 @@ col_text(sqlite3_stmt *stmt, int i)
 	return (xstrdup(text == NULL ? "" : (const char *)text));
 }
 
-static void
-bind_sprint(sqlite3_stmt *stmt, int i, int64_t sprint)
+/* Bind a sprint id; 0 means "no sprint" and binds NULL (for IS). */
+void
+store_bind_sprint(struct sqlite3_stmt *stmt, int i, int64_t sprint)
 {
 	if (sprint == 0)
 		sqlite3_bind_null(stmt, i);
@@ -166,7 +168,7 @@ store_board_load(struct store *s, struct board *b, char **cause)
 		return (-1);
 
 	stmt = store_prepare(s, sql_share);
-	bind_sprint(stmt, 1, b->sprint_id);
+	store_bind_sprint(stmt, 1, b->sprint_id);
 	scan = 0;
 	if (sqlite3_step(stmt) == SQLITE_ROW) {
 		alloc = (size_t)sqlite3_column_int64(stmt, 0);
@@ -176,7 +178,7 @@ store_board_load(struct store *s, struct board *b, char **cause)
 	}
 	sqlite3_reset(stmt);
 	stmt = store_prepare(s, scan ? sql_tasks_scan : sql_tasks_index);
-	bind_sprint(stmt, 1, b->sprint_id);
+	store_bind_sprint(stmt, 1, b->sprint_id);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		if (b->ncards == alloc) {
 			alloc = alloc == 0 ? 64 : alloc * 2;
@@ -187,9 +189,9 @@ store_board_load(struct store *s, struct board *b, char **cause)
 		memset(c, 0, sizeof *c);
 		c->id = sqlite3_column_int64(stmt, 0);
 		c->parent_id = sqlite3_column_int64(stmt, 1);
-		c->title = col_text(stmt, 2);
-		c->role = col_text(stmt, 3);
-		c->reason = col_text(stmt, 4);
+		c->title = store_col_text(stmt, 2);
+		c->role = store_col_text(stmt, 3);
+		c->reason = store_col_text(stmt, 4);
 		state = (const char *)sqlite3_column_text(stmt, 5);
 		if (state == NULL || task_state_from_name(state, &c->state))
 			c->state = TASK_BACKLOG;
@@ -214,15 +216,15 @@ store_board_load(struct store *s, struct board *b, char **cause)
 		if ((c = board_find(b, sqlite3_column_int64(stmt, 0))) == NULL)
 			continue;
 		c->run_id = sqlite3_column_int64(stmt, 1);
-		c->provider = col_text(stmt, 2);
-		c->model = col_text(stmt, 3);
+		c->provider = store_col_text(stmt, 2);
+		c->model = store_col_text(stmt, 3);
 	}
 	sqlite3_reset(stmt);
 	if (rc != SQLITE_DONE)
 		goto fail;
 
 	stmt = store_prepare(s, sql_limits);
-	bind_sprint(stmt, 1, b->sprint_id);
+	store_bind_sprint(stmt, 1, b->sprint_id);
 	sqlite3_bind_int64(stmt, 2, store_now());
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		if ((c = board_find(b, sqlite3_column_int64(stmt, 0))) == NULL)
@@ -234,7 +236,7 @@ store_board_load(struct store *s, struct board *b, char **cause)
 		goto fail;
 
 	stmt = store_prepare(s, sql_children);
-	bind_sprint(stmt, 1, b->sprint_id);
+	store_bind_sprint(stmt, 1, b->sprint_id);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		if ((c = board_find(b, sqlite3_column_int64(stmt, 0))) == NULL)
 			continue;
@@ -268,7 +270,7 @@ store_board_costs(struct store *s, struct board *b, char **cause)
 	int			 rc;
 
 	stmt = store_prepare(s, sql_cost);
-	bind_sprint(stmt, 1, b->sprint_id);
+	store_bind_sprint(stmt, 1, b->sprint_id);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		if ((c = board_find(b, sqlite3_column_int64(stmt, 0))) == NULL)
 			continue;
@@ -486,13 +488,13 @@ store_runs_load(struct store *s, int64_t task, struct run_info **runs,
 		ri->id = sqlite3_column_int64(stmt, 0);
 		ri->task_id = sqlite3_column_int64(stmt, 1);
 		ri->attempt = sqlite3_column_int(stmt, 2);
-		ri->task_title = col_text(stmt, 3);
-		ri->role = col_text(stmt, 4);
-		ri->provider = col_text(stmt, 5);
-		ri->model = col_text(stmt, 6);
-		ri->state = col_text(stmt, 7);
-		ri->outcome = col_text(stmt, 8);
-		ri->tmux_window = col_text(stmt, 9);
+		ri->task_title = store_col_text(stmt, 3);
+		ri->role = store_col_text(stmt, 4);
+		ri->provider = store_col_text(stmt, 5);
+		ri->model = store_col_text(stmt, 6);
+		ri->state = store_col_text(stmt, 7);
+		ri->outcome = store_col_text(stmt, 8);
+		ri->tmux_window = store_col_text(stmt, 9);
 		ri->has_exit = sqlite3_column_type(stmt, 10) != SQLITE_NULL;
 		ri->exit_status = sqlite3_column_int(stmt, 10);
 		ri->started_at = sqlite3_column_int64(stmt, 11);
@@ -549,7 +551,7 @@ store_calls_load(struct store *s, int64_t task, struct call_info **calls,
 		ci->id = sqlite3_column_int64(stmt, 0);
 		ci->run_id = sqlite3_column_int64(stmt, 1);
 		ci->at = sqlite3_column_int64(stmt, 2);
-		ci->model = col_text(stmt, 3);
+		ci->model = store_col_text(stmt, 3);
 		ci->tokens_in = sqlite3_column_int64(stmt, 4);
 		ci->tokens_cache_read = sqlite3_column_int64(stmt, 5);
 		ci->tokens_cache_write = sqlite3_column_int64(stmt, 6);
@@ -603,10 +605,10 @@ store_events_load(struct store *s, int64_t run, u_int limit,
 		ei->id = sqlite3_column_int64(stmt, 0);
 		ei->run_id = sqlite3_column_int64(stmt, 1);
 		ei->at = sqlite3_column_int64(stmt, 2);
-		ei->kind = col_text(stmt, 3);
+		ei->kind = store_col_text(stmt, 3);
 		if (ei->kind == NULL)
 			ei->kind = xstrdup("");
-		ei->data = col_text(stmt, 4);
+		ei->data = store_col_text(stmt, 4);
 	}
 	sqlite3_reset(stmt);
 	if (rc != SQLITE_DONE) {

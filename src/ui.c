@@ -384,6 +384,58 @@ ui_text_key(struct ui_view *v, struct text *t, size_t *top,
 	return (1);
 }
 
+/*
+ * A view that is one scrolling page of text (standup, retro, help): these
+ * are its open, close, draw and key; the view fills the text in update.
+ */
+struct ui_textview {
+	struct text	 text;
+	size_t		 top;
+};
+
+void
+ui_textview_open(struct ui_view *v)
+{
+	v->data = xcalloc(1, sizeof (struct ui_textview));
+}
+
+void
+ui_textview_close(struct ui_view *v)
+{
+	struct ui_textview	*tv = v->data;
+
+	text_free(&tv->text);
+	free(tv);
+}
+
+/* The view's text, emptied for update to fill. */
+struct text *
+ui_textview_text(struct ui_view *v)
+{
+	struct ui_textview	*tv = v->data;
+
+	text_free(&tv->text);
+	return (&tv->text);
+}
+
+void
+ui_textview_draw(struct ui_view *v)
+{
+	struct ui_textview	*tv = v->data;
+
+	if (tv->top >= tv->text.n)
+		tv->top = 0;
+	ui_text_draw(v, &tv->text, tv->top);
+}
+
+int
+ui_textview_key(struct ui_view *v, enum ui_action action)
+{
+	struct ui_textview	*tv = v->data;
+
+	return (ui_text_key(v, &tv->text, &tv->top, action));
+}
+
 static void
 ui_layout(struct ui_view *v)
 {
