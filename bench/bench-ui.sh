@@ -5,6 +5,7 @@
 #   - idle CPU over 30 s with 20 quiet runs on screen (target 0.1 % of a
 #     core),
 #   - peak RSS with 50 runs on screen (target 8 MB).
+# Build with optimisation (a plain ./configure) for figures worth quoting.
 # Usage: BATON=./baton bench/bench-ui.sh [idle-seconds]
 set -u
 BATON=${BATON:-./baton}
@@ -24,8 +25,7 @@ DB=$REPO/.baton/baton.db
 now=$(date +%s)
 
 echo "building: 10000 tasks, 1000 runs, 100000 calls, 1000000 events..."
-sqlite3 "$DB" <<SQL
-PRAGMA journal_mode = WAL;
+sqlite3 "$DB" >/dev/null <<SQL
 BEGIN;
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10000)
 INSERT INTO tasks (sprint_id, title, role, priority, state, created_at, updated_at)
