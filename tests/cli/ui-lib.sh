@@ -41,10 +41,10 @@ pass() {
 	echo "ok - $*"
 }
 
-# Wait until the screen matches an extended regex (or fail after ~5 s).
+# Wait until the screen matches an extended regex (or fail after ~10 s).
 wait_for() {
 	local i
-	for i in $(seq 1 "${2:-50}"); do
+	for i in $(seq 1 "${2:-100}"); do
 		screen | grep -Eq -- "$1" && return 0
 		sleep 0.1
 	done
@@ -54,7 +54,7 @@ wait_for() {
 # Wait until the screen does not match.
 wait_gone() {
 	local i
-	for i in $(seq 1 "${2:-50}"); do
+	for i in $(seq 1 "${2:-100}"); do
 		screen | grep -Eq -- "$1" || return 0
 		sleep 0.1
 	done
