@@ -89,6 +89,8 @@ static struct store	*ui_store;
 static struct event_base *ui_base;
 static struct event	*ui_ev_key;
 static struct event	*ui_ev_winch;
+static struct event	*ui_ev_term;
+static struct event	*ui_ev_hup;
 static struct event	*ui_ev_data;
 static struct event	*ui_ev_clock;
 static struct event	*ui_ev_later;
@@ -532,9 +534,14 @@ ui_switch_tab(u_int tab)
 	ui_dirty = 1;
 }
 
-/* Suspend curses, run tmux attach in the terminal, then come back. */
+/*
+ * Run tmux with these arguments and wait for it. With suspend, curses gives
+ * the terminal to tmux (def_prog_mode and endwin) and takes it back after.
+ * The first line tmux writes to stderr goes into cause on failure.
+ */
 static int
-ui_attach_tmux(const char *socket, const char *window, char **cause)
+ui_tmux_run(const char *socket, const char *cmd, const char *window,
+    int suspend, char **cause)
 {
 	pid_t	 pid;
 	int	 status, fds[2];
@@ -545,22 +552,31 @@ ui_attach_tmux(const char *socket, const char *window, char **cause)
 		xasprintf(cause, "pipe: %s", strerror(errno));
 		return (-1);
 	}
-	def_prog_mode();
-	endwin();
+	if (suspend) {
+		def_prog_mode();
+		endwin();
+	}
 	switch (pid = fork()) {
 	case -1:
 		xasprintf(cause, "fork: %s", strerror(errno));
 		close(fds[0]);
 		close(fds[1]);
-		reset_prog_mode();
+		if (suspend)
+			reset_prog_mode();
 		return (-1);
 	case 0:
 		close(fds[0]);
 		dup2(fds[1], STDERR_FILENO);
 		close(fds[1]);
-		unsetenv("TMUX");
-		execlp("tmux", "tmux", "-L", socket, "attach-session", "-t",
-		    window, (char *)NULL);
+		if (!suspend) {
+			/* Keep tmux off the terminal curses is using. */
+			dup2(STDERR_FILENO, STDOUT_FILENO);
+			close(STDIN_FILENO);
+		}
+		if (suspend)
+			unsetenv("TMUX");
+		execlp("tmux", "tmux", "-L", socket, cmd, "-t", window,
+		    (char *)NULL);
 		dprintf(STDERR_FILENO, "cannot run tmux: %s", strerror(errno));
 		_exit(127);
 	}
@@ -571,15 +587,48 @@ ui_attach_tmux(const char *socket, const char *window, char **cause)
 	close(fds[0]);
 	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
 		;
-	reset_prog_mode();
-	clearok(curscr, TRUE);
-	refresh();
+	if (suspend) {
+		reset_prog_mode();
+		clearok(curscr, TRUE);
+		refresh();
+	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		xasprintf(cause, "tmux -L %s attach -t %s failed%s%s", socket,
+		xasprintf(cause, "tmux -L %s %s -t %s failed%s%s", socket, cmd,
 		    window, *buf != '\0' ? ": " : "", buf);
 		return (-1);
 	}
 	return (0);
+}
+
+/* Is this process inside a pane of the tmux server on socket? */
+static int
+ui_in_server(const char *socket)
+{
+	const char	*env = getenv("TMUX"), *end, *base;
+	size_t		 len;
+
+	if (env == NULL || *env == '\0')
+		return (0);
+	/* $TMUX is "socket-path,server-pid,session". */
+	if ((end = strchr(env, ',')) == NULL)
+		end = env + strlen(env);
+	for (base = end; base > env && base[-1] != '/'; base--)
+		;
+	len = (size_t)(end - base);
+	return (len == strlen(socket) && strncmp(base, socket, len) == 0);
+}
+
+/*
+ * Show a run's window: from inside the same tmux server, switch this
+ * client to it; from anywhere else, suspend the UI and attach a client in
+ * this terminal until it detaches.
+ */
+static int
+ui_attach_tmux(const char *socket, const char *window, char **cause)
+{
+	if (ui_in_server(socket))
+		return (ui_tmux_run(socket, "switch-client", window, 0, cause));
+	return (ui_tmux_run(socket, "attach-session", window, 1, cause));
 }
 
 /* Attach to a run's window through the hook, or say why not. */
@@ -876,6 +925,14 @@ ui_winch_cb(evutil_socket_t fd, short events, void *arg)
 	ui_dirty = 1;
 }
 
+/* SIGTERM or SIGHUP: leave the loop so the terminal is given back. */
+static void
+ui_quit_cb(evutil_socket_t fd, short events, void *arg)
+{
+	log_debug("%s: signal %d", __func__, (int)fd);
+	ui_quit = 1;
+}
+
 /* The slow timer: reload only if another connection wrote. */
 static void
 ui_data_cb(evutil_socket_t fd, short events, void *arg)
@@ -967,11 +1024,15 @@ ui_main(struct store *s, const char *batondir, char **cause)
 	ui_ev_key = event_new(ui_base, STDIN_FILENO, EV_READ|EV_PERSIST,
 	    ui_key_cb, NULL);
 	ui_ev_winch = evsignal_new(ui_base, SIGWINCH, ui_winch_cb, NULL);
+	ui_ev_term = evsignal_new(ui_base, SIGTERM, ui_quit_cb, NULL);
+	ui_ev_hup = evsignal_new(ui_base, SIGHUP, ui_quit_cb, NULL);
 	ui_ev_data = event_new(ui_base, -1, EV_PERSIST, ui_data_cb, NULL);
 	ui_ev_clock = event_new(ui_base, -1, EV_PERSIST, ui_clock_cb, NULL);
 	ui_ev_later = evtimer_new(ui_base, ui_later_cb, NULL);
 	event_add(ui_ev_key, NULL);
 	event_add(ui_ev_winch, NULL);
+	event_add(ui_ev_term, NULL);
+	event_add(ui_ev_hup, NULL);
 	event_add(ui_ev_data, &tv_data);
 
 	ui_dirty = 1;
@@ -1007,6 +1068,8 @@ ui_main(struct store *s, const char *batondir, char **cause)
 	}
 	event_free(ui_ev_key);
 	event_free(ui_ev_winch);
+	event_free(ui_ev_term);
+	event_free(ui_ev_hup);
 	event_free(ui_ev_data);
 	event_free(ui_ev_clock);
 	event_free(ui_ev_later);

@@ -137,9 +137,13 @@ ui_start() {
 UI_ENV=""
 
 ui_quit() {
-	local i
 	keys q
 	wait_for "baton-exited-0"
+	ui_quit_server
+}
+
+ui_quit_server() {
+	local i
 	tmux -L "$UI_SOCK" kill-server 2>/dev/null
 	# Wait for the server to go, so the next start gets a new one.
 	for i in $(seq 1 50); do

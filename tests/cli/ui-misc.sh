@@ -39,6 +39,16 @@ wait_for "active run"
 pass "mouse click on the tab bar"
 ui_quit
 
+# SIGTERM ends the UI cleanly: the terminal is given back, exit status 0.
+ui_start 120 30
+pid=$(pgrep -P "$(tmux -L "$UI_SOCK" display -p -t ui:0 '#{pane_pid}')" -x baton)
+[ -n "$pid" ] || fail "cannot find baton's pid"
+kill -TERM "$pid"
+wait_for "baton-exited-0"
+expect_not "Sprint s"
+ui_quit_server
+pass "SIGTERM gives the terminal back"
+
 # Themes: the 256-colour terminal gets colours; NO_COLOR gets mono.
 UI_TERM=tmux-256color
 ui_start 120 30 --theme nier

@@ -84,7 +84,21 @@ keys a
 wait_for "#4 has not run yet"
 pass "attach explains why not"
 
-# Scrolling a long page keeps the header.
 keys Escape
 wait_for "Sprint s"
 ui_quit
+
+# From a pane of the runs' own tmux server, a switches this client to the
+# run's window instead of nesting a second client.
+tmux -L "$UI_SOCK2" new-window -d -t agents -n ui -c "$REPO" \
+    "env LC_ALL=C.UTF-8 BATON_TMUX_SOCKET=$UI_SOCK2 $BATON; sleep 600"
+tmux -L "$UI_SOCK" -u -f /dev/null new-session -d -s ui -x 120 -y 50 \
+    "env -u TMUX tmux -L $UI_SOCK2 attach -t agents:ui" || fail "outer tmux"
+wait_for "^ baton "
+keys l l Enter
+wait_for "^#2 Port the lexer"
+keys a
+wait_for "AGENT-PANE-CONTENT"
+tmux -L "$UI_SOCK2" capture-pane -p -t agents:ui | grep -q "back from run #$r2" ||
+    fail "baton did not stay up in its own window"
+pass "switch-client from inside the server"
