@@ -273,6 +273,7 @@ struct runtime;
 struct runtime	*runtime_new(struct event_base *, struct repo *, struct store *,
 		     void (*)(void *), void *, char **);
 void		 runtime_free(struct runtime *);
+int		 runtime_lock(struct repo *, char **);
 void		 runtime_run_started(struct runtime *);
 int		 runtime_connected(struct runtime *);
 struct ingest	*runtime_ingest(struct runtime *);
@@ -671,5 +672,391 @@ int		 price_cost(const char *, const struct adapter_usage *, double *,
 		     char **);
 double		 price_apply(const struct price *, const struct adapter_usage *);
 char		*price_normalise(const char *);
+
+/* ui.c, ui-*.c, theme.c, report.c, store-view.c, cmd-report.c, cmd-ui.c */
+
+/* One task as the board shows it, with what its runs add up to. */
+struct board_card {
+	int64_t		 id;
+	int64_t		 parent_id;
+	char		*title;
+	char		*role;
+	char		*reason;
+	enum task_state	 state;
+	int		 priority;
+	u_int		 nopen_blockers;
+	int64_t		 run_id;	/* latest run, 0 for none */
+	char		*provider;	/* of the latest run */
+	char		*model;
+	double		 cost;		/* known costs summed */
+	u_int		 ncalls;
+	u_int		 nunknown;	/* calls whose cost is not known */
+	int64_t		 reset_at;	/* rate limit it waits on, 0 none */
+	u_int		 nchildren;
+	u_int		 nchildren_done;
+	int		 column;	/* BOARD_COL_* */
+};
+
+/* Board columns, left to right. */
+enum {
+	BOARD_COL_BACKLOG,
+	BOARD_COL_READY,
+	BOARD_COL_RUNNING,
+	BOARD_COL_REVIEW,
+	BOARD_COL_BLOCKED,
+	BOARD_COL_DONE,
+	BOARD_COL_FAILED,
+};
+#define BOARD_NCOLS (BOARD_COL_FAILED + 1)
+
+/* The open sprint's tasks, or the tasks in no sprint when none is open. */
+struct board {
+	int64_t		 sprint_id;
+	char		*sprint_name;
+	struct board_card *cards;
+	size_t		 ncards;
+	int		 costs;		/* card costs are loaded */
+};
+
+/* One run with its token and cost totals and the tail of its events. */
+struct run_info {
+	int64_t		 id;
+	int64_t		 task_id;
+	int		 attempt;
+	char		*task_title;
+	char		*role;
+	char		*provider;
+	char		*model;
+	char		*state;
+	char		*outcome;
+	char		*tmux_window;
+	int		 has_exit;
+	int		 exit_status;
+	int64_t		 started_at;
+	int64_t		 ended_at;
+	int64_t		 tokens_in;
+	int64_t		 tokens_cache;
+	int64_t		 tokens_out;
+	double		 cost;
+	u_int		 ncalls;
+	u_int		 nunknown;
+	double		 last_cost[3];	/* newest first; < 0 unknown */
+	u_int		 nlast;
+	int64_t		 reset_at;
+	char		*tool;		/* latest tool event */
+	char		*error;		/* latest error among recent events */
+	char		*lines[3];	/* latest text, oldest first */
+	u_int		 nlines;
+};
+
+/* One model call of the ledger. */
+struct call_info {
+	int64_t		 id;
+	int64_t		 run_id;
+	int64_t		 at;
+	char		*model;
+	int64_t		 tokens_in;
+	int64_t		 tokens_cache_read;
+	int64_t		 tokens_cache_write;
+	int64_t		 tokens_out;
+	int		 cost_known;
+	double		 cost;
+};
+
+/* One stored event. */
+struct event_info {
+	int64_t		 id;
+	int64_t		 run_id;
+	int64_t		 at;
+	char		*kind;
+	char		*data;
+};
+
+/* Lines of a report or a text view; kind picks the look. */
+enum text_kind {
+	TEXT_PLAIN,
+	TEXT_HEADING,
+	TEXT_DIM,
+	TEXT_GOOD,
+	TEXT_BAD,
+	TEXT_WARN,
+	TEXT_COST,
+};
+struct text_line {
+	enum text_kind	 kind;
+	char		*text;
+};
+struct text {
+	struct text_line *lines;
+	size_t		 n;
+};
+
+/* A cost total over calls; unknown counts calls that carry no cost. */
+struct cost_sum {
+	char		*key;
+	double		 cost;
+	u_int		 ncalls;
+	u_int		 nunknown;
+	int64_t		 tokens_in;
+	int64_t		 tokens_out;
+};
+
+/* One task line of a report. */
+struct report_task {
+	int64_t		 id;
+	char		*title;
+	char		*role;
+	enum task_state	 state;
+	char		*provider;	/* latest run's */
+	char		*on;		/* what it waits on, in words */
+	int64_t		*blockers;
+	size_t		 nblockers;
+	int64_t		 reset_at;
+	u_int		 runs;
+	char		*providers;	/* distinct, in order of first use */
+	u_int		 nproviders;
+	int64_t		 cycle;		/* finished_at - created_at */
+};
+
+struct report_tasks {
+	struct report_task *items;
+	size_t		 n;
+};
+
+struct report_costs {
+	struct cost_sum	*items;
+	size_t		 n;
+};
+
+/* What happened since the last standup mark. */
+struct standup {
+	int64_t		 since;
+	int64_t		 now;
+	int64_t		 sprint_id;
+	char		*sprint_name;
+	struct report_tasks done;
+	struct report_tasks progress;
+	struct report_tasks blocked;
+	struct report_costs by_role;
+	struct report_costs by_provider;
+	double		 total;
+	u_int		 ncalls;
+	u_int		 nunknown;
+};
+
+/* A sprint looked back on. */
+struct retro {
+	int64_t		 sprint_id;
+	char		*sprint_name;
+	int64_t		 started;
+	int64_t		 closed;
+	struct report_tasks landed;
+	struct report_tasks failed;
+	struct report_tasks cancelled;
+	struct report_tasks retried;	/* more than one run */
+	struct report_tasks fallbacks;	/* more than one provider */
+	u_int		 ntasks;
+	u_int		 nruns;
+	u_int		 ntasks_run;
+	u_int		 nlimits;
+	int64_t		 limit_wait;	/* seconds, summed */
+	struct report_costs limits_by_provider;
+	struct report_costs by_role;
+	struct report_costs by_provider;
+	struct report_costs by_model;
+	double		 total;
+	u_int		 ncalls;
+	u_int		 nunknown;
+	int64_t		 cycle_median;	/* -1 when nothing landed */
+	int64_t		 cycle_p90;
+	char		**lessons;
+	size_t		 nlessons;
+};
+
+/* Colour roles: what a piece of the screen means, not how it looks. */
+enum ui_role {
+	ROLE_DEFAULT,
+	ROLE_HEADER,
+	ROLE_STATUS,
+	ROLE_MESSAGE,
+	ROLE_ERROR,
+	ROLE_SELECTION,
+	ROLE_BORDER,
+	ROLE_COLUMN,
+	ROLE_TASK_ID,
+	ROLE_TITLE,
+	ROLE_ROLE,
+	ROLE_PROVIDER,
+	ROLE_COST,
+	ROLE_COST_UNKNOWN,
+	ROLE_COUNTDOWN,
+	ROLE_RUN_STARTING,
+	ROLE_RUN_RUNNING,
+	ROLE_RUN_WAITING,
+	ROLE_RUN_DONE,
+	ROLE_RUN_FAILED,
+	ROLE_TOOL,
+	ROLE_DIM,
+	ROLE_HEADING,
+	ROLE_KEY,
+	ROLE_GOOD,
+	ROLE_BAD,
+	ROLE_WARN,
+};
+#define UI_NROLES (ROLE_WARN + 1)
+
+/* What a key asks for; the key table maps keys to these. */
+enum ui_action {
+	UI_NONE,
+	UI_UP,
+	UI_DOWN,
+	UI_LEFT,
+	UI_RIGHT,
+	UI_PAGE_UP,
+	UI_PAGE_DOWN,
+	UI_HOME,
+	UI_END,
+	UI_ENTER,
+	UI_BACK,
+	UI_NEXT_VIEW,
+	UI_PREV_VIEW,
+	UI_BOARD,
+	UI_LIVE,
+	UI_STANDUP,
+	UI_RETRO,
+	UI_FILTER,
+	UI_HELP,
+	UI_ATTACH,
+	UI_MARK,
+	UI_REFRESH,
+	UI_QUIT,
+	UI_CLICK,
+};
+
+/* One key binding; the table also draws the help screen. */
+struct ui_key {
+	int		 key;
+	const char	*name;
+	enum ui_action	 action;
+	const char	*doc;
+};
+
+struct ui_view;
+
+/* What every view provides (tig's view ops, htop's Panel). */
+struct ui_view_ops {
+	const char	*name;
+	void		(*open)(struct ui_view *);
+	void		(*close)(struct ui_view *);
+	void		(*draw)(struct ui_view *);
+	int		(*key)(struct ui_view *, enum ui_action);
+	void		(*resize)(struct ui_view *);
+	void		(*update)(struct ui_view *);
+};
+
+/* A view on screen: its ops, its place and its own state. */
+struct ui_view {
+	const struct ui_view_ops *ops;
+	struct store	*store;
+	int		 x;
+	int		 y;
+	int		 sx;
+	int		 sy;
+	int64_t		 arg;		/* task id for the task view */
+	int		 stale;		/* reload before the next draw */
+	void		*data;
+};
+
+/* ui.c */
+extern const struct ui_key ui_keys[];
+extern const size_t ui_nkeys;
+extern int	(*ui_attach_hook)(const char *, const char *, char **);
+int		 ui_main(struct repo *, struct store *, char **);
+void		 ui_notify(void);
+void		 ui_message(const char *, ...) __attribute__((format(printf, 1, 2)));
+void		 ui_error(const char *, ...) __attribute__((format(printf, 1, 2)));
+void		 ui_redraw(void);
+void		 ui_want_clock(void);
+void		 ui_open_task(int64_t);
+void		 ui_later(struct ui_view *, void (*)(struct ui_view *));
+const char	*ui_filter(void);
+int		 ui_matches(const char *);
+void		 ui_mouse(int *, int *);
+int64_t		 ui_now(void);
+void		 ui_attach(const char *, const char *);
+void		 ui_put(int, int, int, enum ui_role, const char *);
+void		 ui_put_raw(int, int, int, enum ui_role, const char *);
+void		 ui_fill(int, int, int, enum ui_role);
+void		 ui_text_draw(struct ui_view *, struct text *, size_t);
+int		 ui_text_key(struct ui_view *, struct text *, size_t *,
+		     enum ui_action);
+void		 ui_textview_open(struct ui_view *);
+void		 ui_textview_close(struct ui_view *);
+void		 ui_textview_draw(struct ui_view *);
+int		 ui_textview_key(struct ui_view *, enum ui_action);
+struct text	*ui_textview_text(struct ui_view *);
+
+/* ui-*.c */
+extern const struct ui_view_ops ui_board_ops;
+extern const struct ui_view_ops ui_live_ops;
+extern const struct ui_view_ops ui_task_ops;
+extern const struct ui_view_ops ui_standup_ops;
+extern const struct ui_view_ops ui_retro_ops;
+extern const struct ui_view_ops ui_help_ops;
+
+/* theme.c */
+extern const char *theme_name;
+int		 theme_load(const char *, char **);
+int		 theme_parse(const char *, size_t, char **);
+void		 theme_start(void);
+int		 theme_attr(enum ui_role);
+const char	*theme_config_name(const char *);
+int		 theme_is_mono(void);
+
+/* store-view.c */
+char		*store_col_text(struct sqlite3_stmt *, int);
+void		 store_bind_sprint(struct sqlite3_stmt *, int, int64_t);
+int		 store_board_load(struct store *, struct board *, char **);
+int		 store_board_costs(struct store *, struct board *, char **);
+void		 board_free(struct board *);
+int		 board_column(const struct board_card *);
+const char	*board_column_name(int);
+int		 store_runs_load(struct store *, int64_t, struct run_info **,
+		     size_t *, char **);
+void		 run_info_free(struct run_info *, size_t);
+int		 store_calls_load(struct store *, int64_t, struct call_info **,
+		     size_t *, char **);
+void		 call_info_free(struct call_info *, size_t);
+int		 store_events_load(struct store *, int64_t, u_int,
+		     struct event_info **, size_t *, char **);
+void		 event_info_free(struct event_info *, size_t);
+char		*event_summary(const char *, const char *);
+int		 store_mark_get(struct store *, const char *, int64_t *);
+int		 store_mark_set(struct store *, const char *, int64_t, char **);
+int		 store_data_version(struct store *);
+
+/* report.c */
+int		 report_standup(struct store *, int64_t, struct standup *,
+		     char **);
+void		 report_standup_free(struct standup *);
+int		 report_retro(struct store *, int64_t, struct retro *, char **);
+void		 report_retro_free(struct retro *);
+void		 report_standup_text(struct standup *, struct text *);
+void		 report_retro_text(struct retro *, int, struct text *);
+struct cJSON	*report_standup_json(struct standup *);
+struct cJSON	*report_retro_json(struct retro *);
+int64_t		 report_percentile(int64_t *, size_t, u_int);
+char		*report_cost(double, u_int, u_int);
+char		*report_duration(int64_t);
+char		*report_tokens(int64_t);
+void		 text_add(struct text *, enum text_kind, const char *, ...)
+		     __attribute__((format(printf, 3, 4)));
+void		 text_free(struct text *);
+
+/* cmd-report.c, cmd-ui.c; baton.c (--theme) */
+extern const struct cmd_entry cmd_standup_entry;
+extern const struct cmd_entry cmd_retro_entry;
+extern const struct cmd_entry cmd_ui_entry;
+extern const char *baton_theme;
 
 #endif /* BATON_H */

@@ -79,7 +79,7 @@ cmd_help_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		return (BATON_EXIT_USAGE);
 	}
 
-	printf("usage: baton [-v] [-C dir] command [args]\n\n"
+	printf("usage: baton [-v] [-C dir] [--theme name] [command [args]]\n\n"
 	    "Run a sprint of coding tasks through agent CLIs in tmux.\n\n"
 	    "Commands:\n");
 	for (e = cmd_table; *e != NULL; e++)
@@ -89,7 +89,11 @@ cmd_help_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	    "  -v             write a debug log to "
 	    "$XDG_STATE_HOME/baton/baton-PID.log\n"
 	    "  -V, --version  print the version\n"
-	    "\n'baton COMMAND --help' shows one command's usage.\n");
+	    "  --theme name   the UI's colours: default, mono, high-contrast, "
+	    "nier\n"
+	    "\nWith no command, inside a repository set up with 'baton init', "
+	    "baton opens\nthe UI.\n'baton COMMAND --help' shows one command's "
+	    "usage.\n");
 	return (BATON_EXIT_OK);
 }
 

@@ -4,8 +4,6 @@
  * running in tmux. One such process per repository holds run.lock.
  */
 
-#include <sys/file.h>
-
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -36,39 +34,6 @@ struct run_loop {
 	struct cmd_ctx		*ctx;
 };
 
-/* Take the repository's run lock, or say who holds it. */
-static int
-run_lock(struct repo *repo, char **cause)
-{
-	char	*path, pid[32];
-	int	 fd;
-	ssize_t	 n;
-
-	xasprintf(&path, "%s/run.lock", repo->dir);
-	fd = open(path, O_RDWR|O_CREAT|O_CLOEXEC, 0600);
-	if (fd == -1) {
-		xasprintf(cause, "%s: %s", path, strerror(errno));
-		free(path);
-		return (-1);
-	}
-	if (flock(fd, LOCK_EX|LOCK_NB) != 0) {
-		n = pread(fd, pid, sizeof pid - 1, 0);
-		pid[n > 0 ? n : 0] = '\0';
-		pid[strcspn(pid, "\n")] = '\0';
-		xasprintf(cause, "another baton is already running for this "
-		    "repository (pid %s)", *pid != '\0' ? pid : "unknown");
-		close(fd);
-		free(path);
-		return (-1);
-	}
-	if (ftruncate(fd, 0) == 0) {
-		n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
-		(void)pwrite(fd, pid, n, 0);
-	}
-	free(path);
-	return (fd);
-}
-
 static void
 run_signal_cb(evutil_socket_t sig, short events, void *arg)
 {
@@ -92,7 +57,7 @@ cmd_run_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	else if (argc != 1)
 		return (cmd_usage_error(&cmd_run_entry, "unexpected argument: "
 		    "%s", argv[1]));
-	if ((lock = run_lock(ctx->repo, &cause)) == -1)
+	if ((lock = runtime_lock(ctx->repo, &cause)) == -1)
 		return (cmd_fail(ctx, cause));
 	signal(SIGPIPE, SIG_IGN);
 

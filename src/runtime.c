@@ -9,8 +9,13 @@
  * Nothing here waits on tmux: notification callbacks only schedule work.
  */
 
+#include <sys/file.h>
+
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 
@@ -153,6 +158,43 @@ static void
 runtime_connect_cb(evutil_socket_t fd, short events, void *arg)
 {
 	runtime_connect(arg);
+}
+
+/*
+ * One process per repository stores runs' output and watches tmux: take
+ * .baton/run.lock, or say who holds it. The lock goes with the process.
+ */
+int
+runtime_lock(struct repo *repo, char **cause)
+{
+	char	*path, pid[32];
+	int	 fd;
+	ssize_t	 n;
+
+	xasprintf(&path, "%s/run.lock", repo->dir);
+	fd = open(path, O_RDWR|O_CREAT|O_CLOEXEC, 0600);
+	if (fd == -1) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		free(path);
+		return (-1);
+	}
+	if (flock(fd, LOCK_EX|LOCK_NB) != 0) {
+		n = pread(fd, pid, sizeof pid - 1, 0);
+		pid[n > 0 ? n : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		xasprintf(cause, "another baton is already running for this "
+		    "repository (pid %s)", *pid != '\0' ? pid : "unknown");
+		close(fd);
+		free(path);
+		return (-1);
+	}
+	if (ftruncate(fd, 0) == 0) {
+		n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+		if (pwrite(fd, pid, n, 0) != n)
+			log_debug("%s: cannot write %s", __func__, path);
+	}
+	free(path);
+	return (fd);
 }
 
 /* Start ingesting and watching tmux; catch up with what happened meanwhile. */
