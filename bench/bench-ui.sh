@@ -37,15 +37,15 @@ SELECT 1, 'Task number ' || i || ' with a title of some length',
 WITH RECURSIVE n(i) AS (SELECT 2 UNION ALL SELECT i + 1 FROM n WHERE i < 10000)
 INSERT INTO task_deps (task_id, blocker_id, created_at) SELECT i, i - 1, $now FROM n WHERE i % 3 = 0;
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000)
-INSERT INTO runs (task_id, role, provider, model, state, started_at, ended_at)
+INSERT INTO runs (task_id, role, provider, model, state, started_at, ended_at, log_done)
 SELECT i * 7 + 1, 'worker', CASE i % 3 WHEN 0 THEN 'claude' WHEN 1 THEN 'codex' ELSE 'gemini' END,
-    'model-x', 'exited', $now - 7200, $now - 3600 FROM n;
+    'model-x', 'exited', $now - 7200, $now - 3600, 1 FROM n;
 WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 99999)
 INSERT INTO calls (run_id, at, tokens_in, tokens_out, cost_usd)
 SELECT i % 1000 + 1, $now - 5000, 1000, 100, CASE WHEN i % 50 = 0 THEN NULL ELSE 0.001 END FROM n;
 WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 999999)
 INSERT INTO events (run_id, offset, at, kind, data)
-SELECT i % 1000 + 1, i, $now - 5000, CASE i % 3 WHEN 0 THEN 'text' WHEN 1 THEN 'tool' ELSE 'usage' END,
+SELECT i % 1000 + 1, i, $now - 5000, CASE i % 3 WHEN 0 THEN 'text' WHEN 1 THEN 'tool_start' ELSE 'usage' END,
     '{"text":"event ' || i || '"}' FROM n;
 COMMIT;
 SQL

@@ -261,7 +261,7 @@ char		*tmux_quote(const char *);
 struct ingest;
 struct event_base;
 struct ingest	*ingest_new(struct event_base *, struct repo *, struct store *,
-		     void (*)(void *), void *);
+		     void (*)(void *), void (*)(void *, const char *), void *);
 void		 ingest_free(struct ingest *);
 int		 ingest_refresh(struct ingest *, char **);
 int		 ingest_catch_up(struct ingest *, char **);
@@ -271,7 +271,8 @@ size_t		 ingest_open_runs(struct ingest *);
 /* runtime.c */
 struct runtime;
 struct runtime	*runtime_new(struct event_base *, struct repo *, struct store *,
-		     void (*)(void *), void *, char **);
+		     void (*)(void *), void (*)(void *, const char *), void *,
+		     char **);
 void		 runtime_free(struct runtime *);
 int		 runtime_lock(struct repo *, char **);
 void		 runtime_run_started(struct runtime *);
@@ -336,6 +337,8 @@ struct run	*store_run_latest(struct store *, int64_t, char **);
 int		 store_run_update(struct store *, struct run *, char **);
 int		 store_run_set_offset(struct store *, int64_t, int64_t, int64_t,
 		     char **);
+int		 store_run_set_session(struct store *, int64_t, const char *,
+		     const char *, char **);
 int		 store_event_add(struct store *, int64_t, int64_t, int, int64_t,
 		     const char *, const char *, char **);
 int		 store_call_put(struct store *, int64_t, const char *,

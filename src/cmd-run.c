@@ -66,7 +66,7 @@ cmd_run_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if ((loop.base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
 	loop.runtime = runtime_new(loop.base, ctx->repo, ctx->store, NULL,
-	    NULL, &cause);
+	    NULL, NULL, &cause);
 	if (loop.runtime == NULL) {
 		event_base_free(loop.base);
 		close(lock);

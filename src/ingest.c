@@ -42,7 +42,9 @@ struct ingest {
 	struct repo		 *repo;
 	struct store		 *store;
 	void			(*changed)(void *);
+	void			(*warn)(void *, const char *);
 	void			 *arg;
+	u_int			  stored;	/* commits that stored something */
 
 	int			  ifd;
 	int			  runs_wd;
@@ -170,9 +172,8 @@ ingest_drain(struct ingest *ing, struct ingest_run *ir, int64_t offset,
 				break;
 			free(r->agent_session);
 			r->agent_session = xstrdup(ev->session_id);
-			if (r->model == NULL && ev->model != NULL)
-				r->model = xstrdup(ev->model);
-			rc = store_run_update(ing->store, r, cause);
+			rc = store_run_set_session(ing->store, r->id,
+			    ev->session_id, ev->model, cause);
 			break;
 		case ADAPTER_EV_RATELIMIT:
 			if (ev->limit.class != RATELIMIT_LIMIT &&
@@ -349,9 +350,33 @@ ingest_run_step(struct ingest *ing, struct ingest_run *ir, size_t budget,
 			return (-1);
 		}
 		r->log_offset = start + (int64_t)used;
+		ing->stored++;
 		budget = used >= budget ? 0 : budget - used;
 	}
 	return (r->log_offset < size ? 1 : 0);
+}
+
+/*
+ * Take in what other processes changed about the run since it was loaded
+ * (baton start fills in the window, baton stop the state); only the log
+ * offset is ingestion's own.
+ */
+static int
+ingest_reload(struct ingest *ing, struct ingest_run *ir, char **cause)
+{
+	struct run	*fresh;
+	int64_t		 offset = ir->run->log_offset;
+
+	if ((fresh = store_run_get(ing->store, ir->run->id, cause)) == NULL) {
+		if (*cause == NULL)
+			xasprintf(cause, "run %lld is gone from the store",
+			    (long long)ir->run->id);
+		return (-1);
+	}
+	fresh->log_offset = offset;
+	run_free(ir->run);
+	ir->run = fresh;
+	return (0);
 }
 
 /* The run is over: store the rest of its log and how it ended, together. */
@@ -366,6 +391,13 @@ ingest_finish(struct ingest *ing, struct ingest_run *ir, const char *why,
 		;
 	if (rc == -1)
 		return (-1);
+	if (store_begin(ing->store, cause) != 0)
+		return (-1);
+	if (ingest_reload(ing, ir, cause) != 0) {
+		store_rollback(ing->store);
+		return (-1);
+	}
+	r = ir->run;
 	if (why == NULL)
 		ingest_read_exit(ing, ir);
 	else {
@@ -379,14 +411,13 @@ ingest_finish(struct ingest *ing, struct ingest_run *ir, const char *why,
 
 	/* A stream with no final event is closed out from the exit status. */
 	adapter_finish(ingest_adapter(ing, ir), r->exit_status);
-	if (store_begin(ing->store, cause) != 0)
-		return (-1);
 	if (ingest_drain(ing, ir, r->log_offset, cause) != 0 ||
 	    store_run_update(ing->store, r, cause) != 0 ||
 	    store_commit(ing->store, cause) != 0) {
 		store_rollback(ing->store);
 		return (-1);
 	}
+	ing->stored++;
 	log_debug("%s: run %lld done: %s", __func__, (long long)r->id,
 	    r->outcome);
 	return (0);
@@ -508,6 +539,7 @@ ingest_check_panes(struct ingest *ing, char **cause)
 	const char		*why;
 	size_t			 i;
 	int			 server = 1;
+	u_int			 stored = ing->stored;
 
 	if (ing->nruns == 0)
 		return (0);
@@ -520,6 +552,12 @@ ingest_check_panes(struct ingest *ing, char **cause)
 		ir = ing->runs[i];
 		if (ir->run->log_done)
 			continue;
+		/* baton start may have given it a window since it was read. */
+		if (ir->run->tmux_pane == NULL &&
+		    ingest_reload(ing, ir, cause) != 0) {
+			free(out);
+			return (-1);
+		}
 		if (ingest_has_exit(ing, ir))
 			why = NULL;
 		else if (ir->run->tmux_pane == NULL) {
@@ -547,10 +585,22 @@ ingest_check_panes(struct ingest *ing, char **cause)
 	}
 	free(out);
 	ingest_prune(ing);
-	if (ing->changed != NULL)
+	if (ing->stored != stored && ing->changed != NULL)
 		ing->changed(ing->arg);
 	return (0);
 }
+
+/* Say what went wrong: on stderr, or wherever the owner shows messages. */
+static void
+ingest_warn(struct ingest *ing, const char *msg)
+{
+	log_debug("ingest: %s", msg);
+	if (ing->warn != NULL)
+		ing->warn(ing->arg, msg);
+	else
+		fprintf(stderr, "baton: %s\n", msg);
+}
+
 
 /* One loop turn's worth of work on every run. */
 static void
@@ -559,14 +609,13 @@ ingest_step_all(struct ingest *ing)
 	char	*cause = NULL;
 	size_t	 i, budget = INGEST_SLICE;
 	int	 more = 0, rc;
+	u_int	 stored = ing->stored;
 
 	for (i = 0; i < ing->nruns; i++) {
 		rc = ingest_run(ing, ing->runs[i], budget / ing->nruns + 1,
 		    &cause);
 		if (rc == -1) {
-			log_debug("%s: run %lld: %s", __func__,
-			    (long long)ing->runs[i]->run->id, cause);
-			fprintf(stderr, "baton: %s\n", cause);
+			ingest_warn(ing, cause);
 			free(cause);
 			cause = NULL;
 			continue;
@@ -577,7 +626,7 @@ ingest_step_all(struct ingest *ing)
 	ingest_prune(ing);
 	if (more)
 		event_active(ing->ev_more, EV_TIMEOUT, 0);
-	if (ing->changed != NULL)
+	if (ing->stored != stored && ing->changed != NULL)
 		ing->changed(ing->arg);
 }
 
@@ -600,7 +649,7 @@ ingest_inotify_cb(evutil_socket_t fd, short events, void *arg)
 		}
 	}
 	if (refresh && ingest_refresh(ing, &cause) != 0) {
-		fprintf(stderr, "baton: %s\n", cause);
+		ingest_warn(ing, cause);
 		free(cause);
 	}
 	ingest_step_all(ing);
@@ -613,7 +662,7 @@ ingest_timer_cb(evutil_socket_t fd, short events, void *arg)
 	char		*cause = NULL;
 
 	if (ingest_refresh(ing, &cause) != 0) {
-		fprintf(stderr, "baton: %s\n", cause);
+		ingest_warn(ing, cause);
 		free(cause);
 	}
 	ingest_step_all(ing);
@@ -627,7 +676,7 @@ ingest_more_cb(evutil_socket_t fd, short events, void *arg)
 
 struct ingest *
 ingest_new(struct event_base *base, struct repo *repo, struct store *store,
-    void (*changed)(void *), void *arg)
+    void (*changed)(void *), void (*warn)(void *, const char *), void *arg)
 {
 	struct ingest	*ing;
 	struct timeval	 tv = { INGEST_TIMER_SECONDS, 0 };
@@ -638,6 +687,7 @@ ingest_new(struct event_base *base, struct repo *repo, struct store *store,
 	ing->repo = repo;
 	ing->store = store;
 	ing->changed = changed;
+	ing->warn = warn;
 	ing->arg = arg;
 	ing->bufsize = 1024 * 1024;
 	ing->buf = xmalloc(ing->bufsize);
@@ -645,8 +695,7 @@ ingest_new(struct event_base *base, struct repo *repo, struct store *store,
 		char	*cause = NULL;
 
 		if (price_load_user(&cause) != 0) {
-			log_debug("%s: %s", __func__, cause);
-			fprintf(stderr, "baton: %s\n", cause);
+			ingest_warn(ing, cause);
 			free(cause);
 		}
 	}

@@ -11,8 +11,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <git2.h>
-
 #include "baton.h"
 
 static const char repo_config_sample[] =
@@ -23,68 +21,178 @@ static const char repo_config_sample[] =
 	"[baton]\n"
 	"# theme = default\n";
 
-static char *
-strip_slash(const char *path)
+/* A directory that holds a git repository's files? */
+static int
+repo_is_gitdir(const char *dir)
 {
-	char	*copy = xstrdup(path);
-	size_t	 len = strlen(copy);
+	static const char	*parts[] = { "HEAD", "objects", "refs" };
+	struct stat		 sb;
+	char			*path;
+	u_int			 i;
 
-	while (len > 1 && copy[len - 1] == '/')
-		copy[--len] = '\0';
-	return (copy);
+	for (i = 0; i < nitems(parts); i++) {
+		xasprintf(&path, "%s/%s", dir, parts[i]);
+		if (stat(path, &sb) != 0) {
+			free(path);
+			return (0);
+		}
+		free(path);
+	}
+	return (1);
 }
 
-/* Find the repository around path. */
+/* A linked worktree's git directory has HEAD but shares the rest. */
+static int
+repo_has_head(const char *dir)
+{
+	struct stat	 sb;
+	char		*path;
+	int		 found;
+
+	xasprintf(&path, "%s/HEAD", dir);
+	found = (stat(path, &sb) == 0);
+	free(path);
+	return (found);
+}
+
+/* The first line of a small file, or NULL. */
+static char *
+repo_read_line(const char *path)
+{
+	char	 buf[4096];
+	FILE	*f;
+
+	if ((f = fopen(path, "r")) == NULL)
+		return (NULL);
+	if (fgets(buf, sizeof buf, f) == NULL) {
+		fclose(f);
+		return (NULL);
+	}
+	fclose(f);
+	buf[strcspn(buf, "\r\n")] = '\0';
+	return (xstrdup(buf));
+}
+
+/* path made absolute against base, and without symbolic links. */
+static char *
+repo_resolve(const char *base, const char *path)
+{
+	char	*joined, *real;
+
+	if (*path == '/')
+		joined = xstrdup(path);
+	else
+		xasprintf(&joined, "%s/%s", base, path);
+	real = realpath(joined, NULL);
+	free(joined);
+	return (real);
+}
+
+/*
+ * Fill r for a work tree at dir whose .git is gitdir: a linked worktree's
+ * git directory names the common one in "commondir", and the main work tree
+ * is the folder that holds that.
+ */
+static int
+repo_fill(struct repo *r, const char *dir, const char *gitdir, char **cause)
+{
+	char	*path, *line, *common = NULL;
+	size_t	 len;
+
+	xasprintf(&path, "%s/commondir", gitdir);
+	if ((line = repo_read_line(path)) != NULL) {
+		common = repo_resolve(gitdir, line);
+		free(line);
+	}
+	free(path);
+	if (common == NULL) {
+		r->gitdir = xstrdup(gitdir);
+		r->workdir = xstrdup(dir);
+		return (0);
+	}
+	r->gitdir = common;
+	len = strlen(common);
+	if (len > 5 && strcmp(common + len - 5, "/.git") == 0)
+		r->workdir = xstrndup(common, len - 5);
+	else {
+		xasprintf(cause, "%s is a worktree of a bare repository: baton "
+		    "needs its main work tree", dir);
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * Find the repository around path, looking upwards for .git as git does.
+ * This reads a few files and does not start libgit2, which costs several
+ * megabytes of memory that most commands never need.
+ */
 struct repo *
 repo_find(const char *path, char **cause)
 {
-	git_repository	*g = NULL;
-	const git_error	*e;
 	struct repo	*r;
-	const char	*common;
-	char		*dir;
-	size_t		 len;
-	int		 rc;
+	struct stat	 sb;
+	char		*dir, *dotgit, *line, *gitdir, *slash;
+	int		 rc = -1;
 
-	git_libgit2_init();
-	rc = git_repository_open_ext(&g, path, 0, NULL);
-	if (rc == GIT_ENOTFOUND) {
-		xasprintf(cause, "not inside a git repository (%s): baton keeps "
-		    "its state beside a git work tree; run 'git init' first",
-		    path);
+	if ((dir = realpath(path, NULL)) == NULL) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
 		return (NULL);
 	}
-	if (rc != 0) {
-		e = git_error_last();
-		xasprintf(cause, "%s: %s", path, e != NULL ? e->message :
-		    "cannot open the git repository");
-		return (NULL);
-	}
-	if (git_repository_is_bare(g)) {
-		xasprintf(cause, "%s is a bare repository: baton needs a work "
-		    "tree", git_repository_path(g));
-		git_repository_free(g);
-		return (NULL);
-	}
-
 	r = xcalloc(1, sizeof *r);
-	common = git_repository_commondir(g);
-	r->gitdir = strip_slash(common);
-	if (git_repository_is_worktree(g)) {
-		/* The main work tree is the folder that holds .git. */
-		dir = xstrdup(r->gitdir);
-		len = strlen(dir);
-		if (len > 5 && strcmp(dir + len - 5, "/.git") == 0) {
-			dir[len - 5] = '\0';
-			r->workdir = dir;
-		} else {
-			free(dir);
-			r->workdir = strip_slash(git_repository_workdir(g));
+	for (;;) {
+		xasprintf(&dotgit, "%s/.git", *dir == '\0' ? "" : dir);
+		if (stat(dotgit, &sb) == 0 && S_ISDIR(sb.st_mode) &&
+		    repo_is_gitdir(dotgit)) {
+			rc = repo_fill(r, *dir == '\0' ? "/" : dir, dotgit,
+			    cause);
+			free(dotgit);
+			break;
 		}
-	} else
-		r->workdir = strip_slash(git_repository_workdir(g));
-	git_repository_free(g);
-
+		if (stat(dotgit, &sb) == 0 && S_ISREG(sb.st_mode)) {
+			/* "gitdir: PATH": a linked worktree or a submodule. */
+			line = repo_read_line(dotgit);
+			gitdir = NULL;
+			if (line != NULL && strncmp(line, "gitdir: ", 8) == 0)
+				gitdir = repo_resolve(dir, line + 8);
+			free(line);
+			if (gitdir == NULL || !repo_has_head(gitdir)) {
+				xasprintf(cause, "%s does not point at a git "
+				    "directory", dotgit);
+				free(gitdir);
+				free(dotgit);
+				break;
+			}
+			rc = repo_fill(r, dir, gitdir, cause);
+			free(gitdir);
+			free(dotgit);
+			break;
+		}
+		free(dotgit);
+		if (repo_is_gitdir(*dir == '\0' ? "/" : dir)) {
+			slash = strrchr(dir, '/');
+			if (slash != NULL && strcmp(slash, "/.git") == 0) {
+				/* Inside a work tree's .git: use the tree. */
+				*slash = '\0';
+				continue;
+			}
+			xasprintf(cause, "%s is a bare repository: baton needs "
+			    "a work tree", dir);
+			break;
+		}
+		if ((slash = strrchr(dir, '/')) == NULL || *dir == '\0') {
+			xasprintf(cause, "not inside a git repository (%s): "
+			    "baton keeps its state beside a git work tree; run "
+			    "'git init' first", path);
+			break;
+		}
+		*slash = '\0';
+	}
+	free(dir);
+	if (rc != 0) {
+		repo_free(r);
+		return (NULL);
+	}
 	xasprintf(&r->dir, "%s/.baton", r->workdir);
 	xasprintf(&r->db_path, "%s/baton.db", r->dir);
 	log_debug("%s: workdir %s, gitdir %s", __func__, r->workdir, r->gitdir);

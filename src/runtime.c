@@ -31,6 +31,7 @@ struct runtime {
 	struct store			*store;
 	struct ingest			*ingest;
 	void				(*changed)(void *);
+	void				(*warn)(void *, const char *);
 	void				*arg;
 
 	struct tmux_control		*tmux;
@@ -53,6 +54,19 @@ runtime_changed(void *arg)
 		rt->changed(rt->arg);
 }
 
+/* Problems go to the owner's message line, or to stderr. */
+static void
+runtime_warn(void *arg, const char *msg)
+{
+	struct runtime	*rt = arg;
+
+	log_debug("runtime: %s", msg);
+	if (rt->warn != NULL)
+		rt->warn(rt->arg, msg);
+	else
+		fprintf(stderr, "baton: %s\n", msg);
+}
+
 /* Look at the panes on the next loop turn (several requests become one). */
 static void
 runtime_check_soon(struct runtime *rt)
@@ -69,8 +83,7 @@ runtime_check_cb(evutil_socket_t fd, short events, void *arg)
 	char		*cause = NULL;
 
 	if (ingest_check_panes(rt->ingest, &cause) != 0) {
-		log_debug("%s: %s", __func__, cause);
-		fprintf(stderr, "baton: %s\n", cause);
+		runtime_warn(rt, cause);
 		free(cause);
 	}
 	/* A run may have started a server we are not connected to yet. */
@@ -200,7 +213,8 @@ runtime_lock(struct repo *repo, char **cause)
 /* Start ingesting and watching tmux; catch up with what happened meanwhile. */
 struct runtime *
 runtime_new(struct event_base *base, struct repo *repo, struct store *store,
-    void (*changed)(void *), void *arg, char **cause)
+    void (*changed)(void *), void (*warn)(void *, const char *), void *arg,
+    char **cause)
 {
 	struct runtime	*rt;
 	struct timeval	 tv = { RUNTIME_SLOW_CHECK_SECONDS, 0 };
@@ -210,10 +224,12 @@ runtime_new(struct event_base *base, struct repo *repo, struct store *store,
 	rt->repo = repo;
 	rt->store = store;
 	rt->changed = changed;
+	rt->warn = warn;
 	rt->arg = arg;
 	rt->socket_name = tmux_socket_name(repo);
 	xasprintf(&rt->config_file, "%s/tmux.conf", repo->dir);
-	rt->ingest = ingest_new(base, repo, store, runtime_changed, rt);
+	rt->ingest = ingest_new(base, repo, store, runtime_changed, runtime_warn,
+	    rt);
 	rt->ev_connect = evtimer_new(base, runtime_connect_cb, rt);
 	rt->ev_check = evtimer_new(base, runtime_check_cb, rt);
 	rt->ev_slow = event_new(base, -1, EV_PERSIST, runtime_check_cb, rt);

@@ -349,6 +349,22 @@ store_call_put(struct store *s, int64_t run, const char *msg_id,
 	return (store_run_step(s, stmt, cause));
 }
 
+/* Record the agent's own session id and, if none is known, its model. */
+int
+store_run_set_session(struct store *s, int64_t run, const char *session,
+    const char *model, char **cause)
+{
+	static const char	*sql = "UPDATE runs SET agent_session = ?, "
+	    "model = coalesce(model, ?) WHERE id = ?";
+	sqlite3_stmt		*stmt;
+
+	stmt = store_prepare(s, sql);
+	bind_text(stmt, 1, session);
+	bind_text(stmt, 2, model);
+	sqlite3_bind_int64(stmt, 3, run);
+	return (store_run_step(s, stmt, cause));
+}
+
 /* Record a rate limit or auth failure a run ran into. */
 int
 store_limit_add(struct store *s, const char *provider, const char *kind,

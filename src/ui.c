@@ -978,13 +978,46 @@ ui_runtime_changed(void *arg)
 	ui_notify();
 }
 
+/* The runtime's problems go to the message line, never to stderr. */
+static void
+ui_runtime_warn(void *arg, const char *msg)
+{
+	ui_error("%s", msg);
+}
+
+/*
+ * Store the runs' output and watch tmux in this loop, unless another baton
+ * (baton run, or another UI) already does: then only show. Started after
+ * the first frame, since catching up and asking tmux take a while.
+ */
+static struct runtime *
+ui_runtime_start(struct repo *repo, struct store *s, int *lock)
+{
+	struct runtime	*rt;
+	char		*why = NULL;
+
+	if ((*lock = runtime_lock(repo, &why)) == -1) {
+		log_debug("%s: %s; only showing", __func__, why);
+		free(why);
+		return (NULL);
+	}
+	rt = runtime_new(ui_base, repo, s, ui_runtime_changed,
+	    ui_runtime_warn, NULL, &why);
+	if (rt == NULL) {
+		ui_error("%s", why);
+		free(why);
+		close(*lock);
+		*lock = -1;
+	}
+	return (rt);
+}
+
 int
 ui_main(struct repo *repo, struct store *s, char **cause)
 {
 	const char	*batondir = repo->dir;
 	struct runtime	*rt = NULL;
-	char		*why = NULL;
-	int		 lock;
+	int		 lock = -1;
 	struct timeval	 tv_data = { UI_DATA_SECONDS, 0 };
 	struct timeval	 tv_clock = { 1, 0 };
 	struct timespec	 ts_start, ts_now;
@@ -1011,23 +1044,6 @@ ui_main(struct repo *repo, struct store *s, char **cause)
 	}
 	free(ui_socket);
 	ui_socket = tmux_socket_name(repo);
-
-	/*
-	 * Store the runs' output and watch tmux in this loop, unless another
-	 * baton (baton run, or another UI) already does: then only show.
-	 */
-	if ((lock = runtime_lock(repo, &why)) != -1) {
-		rt = runtime_new(ui_base, repo, s, ui_runtime_changed, NULL,
-		    cause);
-		if (rt == NULL) {
-			close(lock);
-			event_base_free(ui_base);
-			return (-1);
-		}
-	} else {
-		log_debug("%s: %s; only showing", __func__, why);
-		free(why);
-	}
 
 	if (newterm(NULL, stdout, stdin) == NULL) {
 		*cause = xstrdup("cannot start curses on this terminal (check "
@@ -1076,6 +1092,7 @@ ui_main(struct repo *repo, struct store *s, char **cause)
 				    (long long)(ts_now.tv_sec - ts_start.tv_sec) *
 				    1000000 + (ts_now.tv_nsec -
 				    ts_start.tv_nsec) / 1000);
+				rt = ui_runtime_start(repo, s, &lock);
 			}
 			if (ui_clock && !evtimer_pending(ui_ev_clock, NULL))
 				event_add(ui_ev_clock, &tv_clock);

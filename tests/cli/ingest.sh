@@ -28,6 +28,9 @@ run start 1 -- sh -c 'echo one; sleep 0.5; echo two; sleep 1000'
 i=0
 while [ "$(events_of 1)" != 2 ] && [ $i -lt 30 ]; do sleep 0.1; i=$((i + 1)); done
 same "followed both lines within 3 s" "$(events_of 1)" "2"
+# What baton start wrote after baton run first read the run stays written.
+same "the run is still running in its window" \
+    "$("$BATON" runs --json | jq -r '.[0] | [.state, .window] | @tsv')" "running	@0"
 run run --once
 refused "a second baton run is refused" "another baton is already running"
 kill -TERM "$follower"
