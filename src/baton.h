@@ -268,6 +268,18 @@ int		 ingest_catch_up(struct ingest *, char **);
 int		 ingest_check_panes(struct ingest *, char **);
 size_t		 ingest_open_runs(struct ingest *);
 
+/* git-diff.c */
+struct diffstat {
+	size_t		 files;
+	size_t		 insertions;
+	size_t		 deletions;
+	char		**lines;	/* " path | 3 ++-", then the summary */
+	size_t		 nlines;
+};
+int		 git_diffstat(struct repo *, const char *, struct diffstat *,
+		     char **);
+void		 diffstat_free(struct diffstat *);
+
 /* runtime.c */
 struct runtime;
 struct runtime	*runtime_new(struct event_base *, struct repo *, struct store *,
@@ -975,6 +987,7 @@ extern const struct ui_key ui_keys[];
 extern const size_t ui_nkeys;
 extern int	(*ui_attach_hook)(const char *, const char *, char **);
 int		 ui_main(struct repo *, struct store *, char **);
+struct repo	*ui_repository(void);
 void		 ui_notify(void);
 void		 ui_message(const char *, ...) __attribute__((format(printf, 1, 2)));
 void		 ui_error(const char *, ...) __attribute__((format(printf, 1, 2)));

@@ -34,6 +34,30 @@ ui_task_close(struct ui_view *v)
 	free(ut);
 }
 
+/* What the task's branch changed since it left main. */
+static void
+ui_task_diffstat(struct text *t, const char *branch)
+{
+	struct diffstat	 ds;
+	char		*cause = NULL;
+	size_t		 i;
+
+	text_add(t, TEXT_HEADING, "Work on %s", branch);
+	if (ui_repository() == NULL ||
+	    git_diffstat(ui_repository(), branch, &ds, &cause) != 0) {
+		text_add(t, TEXT_DIM, "  %s", cause != NULL ? cause :
+		    "no repository");
+		free(cause);
+	} else {
+		if (ds.nlines == 0)
+			text_add(t, TEXT_DIM, "  no changes yet");
+		for (i = 0; i < ds.nlines; i++)
+			text_add(t, TEXT_PLAIN, "  %s", ds.lines[i]);
+		diffstat_free(&ds);
+	}
+	text_add(t, TEXT_PLAIN, "%s", "");
+}
+
 /* One line per related task: "#3 [done] title". */
 static void
 ui_task_refs(struct ui_view *v, struct text *t, const char *heading,
@@ -201,6 +225,8 @@ ui_task_update(struct ui_view *v)
 		text_add(t, TEXT_PLAIN, "subtask of #%lld",
 		    (long long)task->parent_id);
 	text_add(t, TEXT_PLAIN, "%s", "");
+	if (task->branch != NULL)
+		ui_task_diffstat(t, task->branch);
 
 	text_add(t, TEXT_HEADING, "Description");
 	if (*task->body == '\0')

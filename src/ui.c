@@ -106,6 +106,7 @@ static int		 ui_quit;
 static int		 ui_clock;	/* a drawn view wants the clock */
 static int		 ui_data_version;
 static char		*ui_socket;	/* baton's tmux server for this repository */
+static struct repo	*ui_repo;
 static char		*ui_msg;
 static int		 ui_msg_error;
 static char		*ui_filter_text;
@@ -971,6 +972,13 @@ ui_cleanup(void)
 }
 
 /* Run the UI until q. */
+/* The repository the UI shows, for views that look at git. */
+struct repo *
+ui_repository(void)
+{
+	return (ui_repo);
+}
+
 /* The runtime told us something changed: redraw. */
 static void
 ui_runtime_changed(void *arg)
@@ -1044,6 +1052,7 @@ ui_main(struct repo *repo, struct store *s, char **cause)
 	}
 	free(ui_socket);
 	ui_socket = tmux_socket_name(repo);
+	ui_repo = repo;
 
 	if (newterm(NULL, stdout, stdin) == NULL) {
 		*cause = xstrdup("cannot start curses on this terminal (check "
