@@ -1059,4 +1059,24 @@ extern const struct cmd_entry cmd_retro_entry;
 extern const struct cmd_entry cmd_ui_entry;
 extern const char *baton_theme;
 
+/* git-worktree.c */
+/* What a worktree operation did, one line per step, for the caller to show. */
+struct worktree_log {
+	char		**lines;
+	size_t		  n;
+};
+#define WORKTREE_KEPT 1		/* worktree_remove kept work it would lose */
+#define BATON_EXIT_KEPT 3	/* worktree rm: kept, see the task's reason */
+char		*worktree_slug(const char *);
+int		 worktree_main_branch(struct repo *, char **, char **);
+int		 worktree_ensure(struct repo *, struct store *, struct task *,
+		     struct worktree_log *, char **);
+int		 worktree_remove(struct repo *, struct store *, struct task *,
+		     struct worktree_log *, char **);
+void		 worktree_log_free(struct worktree_log *);
+
+/* cmd-worktree.c */
+extern const struct cmd_entry cmd_worktree_add_entry;
+extern const struct cmd_entry cmd_worktree_rm_entry;
+
 #endif /* BATON_H */
