@@ -809,7 +809,8 @@ wt_dirty(struct wt *w, git_repository *wr, char **cause)
 	}
 	/* A HEAD moved off the branch may hold commits of its own. */
 	if (git_repository_head(&head, wr) == 0) {
-		if (wt_ref_oid(head, &oid) == 0 &&
+		if (strcmp(git_reference_name(head), w->refname) != 0 &&
+		    wt_ref_oid(head, &oid) == 0 &&
 		    (unique = wt_unique_commits(w, &oid)) > 0)
 			xasprintf(&why, "the HEAD of %s has %d commit%s not in "
 			    "%s", w->path, unique, unique == 1 ? "" : "s",
