@@ -1079,4 +1079,28 @@ void		 worktree_log_free(struct worktree_log *);
 extern const struct cmd_entry cmd_worktree_add_entry;
 extern const struct cmd_entry cmd_worktree_rm_entry;
 
+/* lock.c */
+/* Who holds the build lock, from its holder file. */
+struct lock_holder {
+	pid_t		 pid;		/* baton lock */
+	pid_t		 child;		/* the command it runs, 0 before */
+	int64_t		 run;		/* $BATON_RUN, 0 for none */
+	int64_t		 started;
+	char		*command;	/* made visible for printing */
+};
+struct lock;
+struct lock	*lock_acquire(struct repo *, int, const char *, int64_t,
+		     void (*)(const char *), char **);
+int		 lock_set_child(struct lock *, pid_t, char **);
+void		 lock_release(struct lock *);
+int		 lock_fd(struct lock *);
+int		 lock_status(struct repo *, struct lock_holder *, int *,
+		     char **);
+int		 lock_holder_alive(struct lock_holder *);
+char		*lock_holder_text(struct lock_holder *);
+void		 lock_holder_free(struct lock_holder *);
+
+/* cmd-lock.c */
+extern const struct cmd_entry cmd_lock_entry;
+
 #endif /* BATON_H */

@@ -43,6 +43,7 @@ const struct cmd_entry *cmd_table[] = {
 	&cmd_tmux_entry,
 	&cmd_worktree_add_entry,
 	&cmd_worktree_rm_entry,
+	&cmd_lock_entry,
 	&cmd_run_entry,
 	&cmd_agent_entry,
 	&cmd_demo_entry,
