@@ -912,8 +912,14 @@ worktree_remove(struct repo *repo, struct store *s, struct task *t,
 		wt_note(&w, __func__, "removed worktree %s", w.path);
 	}
 	if (ref != NULL) {
+		/*
+		 * baton's branches have no config section (no upstream), so
+		 * deleting the ref and its reflog is the whole job; and
+		 * git_branch_delete in libgit2 1.5 leaks the regex match data
+		 * of its config search.
+		 */
 		log_debug("%s: deleting %s", __func__, w.refname);
-		if (git_branch_delete(ref) != 0) {
+		if (git_reference_delete(ref) != 0) {
 			wt_git_error(cause, "deleting branch %s", w.branch);
 			goto out;
 		}

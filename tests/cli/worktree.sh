@@ -241,6 +241,8 @@ same "result" "$(printf '%s' "$OUT" | jq -r .result)" "removed"
 [ ! -e "$path" ] && pass || fail "worktree directory left"
 git rev-parse -q --verify baton/T14-remove-me >/dev/null &&
     fail "branch left" || pass
+git reflog exists refs/heads/baton/T14-remove-me &&
+    fail "branch's reflog left" || pass
 case $(git worktree list) in
 *T14-remove-me*) fail "worktree still registered" ;;
 *) pass ;;
