@@ -196,9 +196,12 @@ same "the old files are kept" \
     "$(cat .baton/worktrees/T13-orphan.orphan-*/notes.txt)" "precious"
 [ ! -e .baton/worktrees/T13-orphan/notes.txt ] && pass ||
     fail "the old files are in the new worktree"
-# 3g. Asking again reuses it, without touching anything.
+# 3g. Asking again reuses it, without touching anything, even after the
+# title changed.
+run edit 13 --title "A new title"
 run worktree add 13
 contains "reused" "$OUT" "reused worktree $REPO/.baton/worktrees/T13-orphan"
+same "same branch after a new title" "$(field 13 branch)" "baton/T13-orphan"
 
 # 4. Removal never loses work.
 run add "remove me"		# 14
