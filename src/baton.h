@@ -1075,4 +1075,48 @@ extern const struct cmd_entry cmd_retro_entry;
 extern const struct cmd_entry cmd_ui_entry;
 extern const char *baton_theme;
 
+/* git-worktree.c */
+/* What a worktree operation did, one line per step, for the caller to show. */
+struct worktree_log {
+	char		**lines;
+	size_t		  n;
+};
+#define WORKTREE_KEPT 1		/* worktree_remove kept work it would lose */
+#define BATON_EXIT_KEPT 3	/* worktree rm: kept, see the task's reason */
+char		*worktree_slug(const char *);
+int		 worktree_main_branch(struct repo *, char **, char **);
+int		 worktree_ensure(struct repo *, struct store *, struct task *,
+		     struct worktree_log *, char **);
+int		 worktree_remove(struct repo *, struct store *, struct task *,
+		     struct worktree_log *, char **);
+void		 worktree_log_free(struct worktree_log *);
+
+/* cmd-worktree.c */
+extern const struct cmd_entry cmd_worktree_add_entry;
+extern const struct cmd_entry cmd_worktree_rm_entry;
+
+/* lock.c */
+/* Who holds the build lock, from its holder file. */
+struct lock_holder {
+	pid_t		 pid;		/* baton lock */
+	pid_t		 child;		/* the command it runs, 0 before */
+	int64_t		 run;		/* $BATON_RUN, 0 for none */
+	int64_t		 started;
+	char		*command;	/* made visible for printing */
+};
+struct lock;
+struct lock	*lock_acquire(struct repo *, int, const char *, int64_t,
+		     void (*)(const char *), char **);
+int		 lock_set_child(struct lock *, pid_t, char **);
+void		 lock_release(struct lock *);
+int		 lock_fd(struct lock *);
+int		 lock_status(struct repo *, struct lock_holder *, int *,
+		     char **);
+int		 lock_holder_alive(struct lock_holder *);
+char		*lock_holder_text(struct lock_holder *);
+void		 lock_holder_free(struct lock_holder *);
+
+/* cmd-lock.c */
+extern const struct cmd_entry cmd_lock_entry;
+
 #endif /* BATON_H */

@@ -126,8 +126,8 @@ self_path(void)
 
 /* Write run.json, which is all the shim needs to know. */
 static int
-start_write_run_json(struct cmd_ctx *ctx, struct run *r, int argc,
-    char **argv, int inbox, char **cause)
+start_write_run_json(struct cmd_ctx *ctx, struct run *r, const char *cwd,
+    int argc, char **argv, int inbox, char **cause)
 {
 	cJSON	*obj, *array;
 	char	*path, *tmp, *text;
@@ -140,7 +140,7 @@ start_write_run_json(struct cmd_ctx *ctx, struct run *r, int argc,
 	array = cJSON_AddArrayToObject(obj, "argv");
 	for (i = 0; i < argc; i++)
 		cJSON_AddItemToArray(array, cJSON_CreateString(argv[i]));
-	cJSON_AddStringToObject(obj, "cwd", ctx->repo->workdir);
+	cJSON_AddStringToObject(obj, "cwd", cwd);
 	cJSON_AddStringToObject(obj, "format", r->format);
 	cJSON_AddStringToObject(obj, "stdin", inbox ? "inbox" : "null");
 	text = cJSON_PrintUnformatted(obj);
@@ -196,8 +196,10 @@ cmd_start_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	const char	*format = "text", *role = NULL, *env[4], *shim[4];
 	char		*cause = NULL, *self = NULL, *name = NULL, *dir = NULL;
 	char		*env_run = NULL, *env_task = NULL, *env_dir = NULL;
+	struct worktree_log log = { NULL, 0 };
 	char		 id[32];
 	int		 ch, inbox = 0, json = 0, rc;
+	size_t		 i;
 
 	memset(&r, 0, sizeof r);
 	r.exit_status = -1;
@@ -252,6 +254,15 @@ cmd_start_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		goto fail;
 	}
 
+	/*
+	 * The agent works in the task's own worktree, made or healed first:
+	 * without one there is nothing to start.
+	 */
+	if (worktree_ensure(ctx->repo, ctx->store, t, &log, &cause) != 0)
+		goto fail;
+	for (i = 0; i < log.n; i++)
+		cmd_error("worktree: %s", log.lines[i]);
+
 	/* Record the run first, so nothing that follows goes unaccounted. */
 	r.task_id = t->id;
 	r.role = (char *)(role != NULL ? role : t->role);
@@ -267,8 +278,8 @@ cmd_start_exec(struct cmd_ctx *ctx, int argc, char **argv)
 
 	dir = repo_run_dir(ctx->repo, r.id);
 	if (util_mkdir_p(dir, 0700, &cause) != 0 ||
-	    start_write_run_json(ctx, &r, argc - optind, argv + optind, inbox,
-	    &cause) != 0)
+	    start_write_run_json(ctx, &r, t->worktree, argc - optind,
+	    argv + optind, inbox, &cause) != 0)
 		goto fail_run;
 
 	self = self_path();
@@ -285,7 +296,7 @@ cmd_start_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	shim[1] = "agent";
 	shim[2] = id;
 	shim[3] = NULL;
-	if (tmux_new_window(ctx->repo, name, ctx->repo->workdir, env, shim,
+	if (tmux_new_window(ctx->repo, name, t->worktree, env, shim,
 	    &r.tmux_window, &r.tmux_pane, &cause) != 0)
 		goto fail_run;
 
@@ -324,6 +335,7 @@ fail_run:
 fail:
 	rc = cmd_fail(ctx, cause);
 out:
+	worktree_log_free(&log);
 	free(r.log_path);
 	free(r.tmux_window);
 	free(r.tmux_pane);

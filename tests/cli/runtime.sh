@@ -61,7 +61,9 @@ contains "transcript shows the end" "$screen" "agent exited 3"
 case $screen in *'"type"'*) fail "the pane shows raw JSON" ;; *) pass ;; esac
 wait_for "a shell is left in the pane" sh -c \
     "case \$('$BATON' tmux display -p -t @0 '#{pane_current_command}') in *sh) true;; *) false;; esac"
-same "shell's directory" "$("$BATON" tmux display -p -t @0 '#{pane_current_path}')" "$REPO"
+same "shell's directory is the task's worktree" \
+    "$("$BATON" tmux display -p -t @0 '#{pane_current_path}')" \
+    "$REPO/.baton/worktrees/T1-first"
 
 run run --once
 ok "run --once"

@@ -6,6 +6,9 @@
 
 fake=$(dirname "$BATON")/contrib/fake-agent/baton-fake-agent
 repo_new
+# Agents work in worktrees made from main, so main needs a commit.
+git -C "$REPO" -c user.name=test -c user.email=test@example.invalid \
+    commit -q --allow-empty -m first || fail "first commit"
 b sprint new live >/dev/null
 b add "Fix the date parser" >/dev/null
 b add "Keep running" >/dev/null
