@@ -219,6 +219,8 @@ config_parse_list(const char *text, struct config_value *v, char **cause)
 	copy = xstrdup(text);
 	for (next = copy; rc == 0 && (word = strsep(&next, ",")) != NULL;) {
 		word = config_trim(word);
+		if (*word == '\0' && next == NULL && word != copy)
+			break;	/* "a, b," goes on on the next line */
 		if (*word == '\0') {
 			xasprintf(cause, "an empty name in \"%s\"", text);
 			rc = -1;
@@ -591,7 +593,7 @@ config_handler(void *user, const char *section, const char *name,
 	struct config_state	*st = cf->state;
 	const struct config_option *o;
 	struct config_value	*v, fresh;
-	char			*label, *cause = NULL;
+	char			*label, *cause = NULL, *copy = NULL, *end;
 
 	if (!st->in_section) {
 		config_problem(cf, st->file, st->line, "%s is outside any "
@@ -609,6 +611,13 @@ config_handler(void *user, const char *section, const char *name,
 	if (st->continued) {
 		if ((o = st->last) == NULL)
 			goto out;
+		/* Older inih leaves a comment on a continuation line. */
+		copy = xstrdup(value);
+		end = (char *)config_find_chars(copy, NULL);
+		*end = '\0';
+		while (end > copy && isspace((u_char)end[-1]))
+			*--end = '\0';
+		value = copy;
 		if (o->type != CONFIG_COMMAND && o->type != CONFIG_LIST &&
 		    o->type != CONFIG_ENV) {
 			config_problem(cf, st->file, st->line, "%s %s takes one "
@@ -657,6 +666,7 @@ bad:
 	    cause);
 	free(cause);
 out:
+	free(copy);
 	free(label);
 	(void)section;
 	return (1);
@@ -1024,11 +1034,11 @@ config_load(struct repo *r, char **cause)
 	if (cf->nproblems > 1) {
 		free(*cause);
 		if (p->line != 0)
-			xasprintf(cause, "%s:%u: %s (and %zu more problems: see "
+			xasprintf(cause, "%s:%u: %s (and %zu more: see "
 			    "'baton config check')", p->file, p->line,
 			    p->message, cf->nproblems - 1);
 		else
-			xasprintf(cause, "%s: %s (and %zu more problems: see "
+			xasprintf(cause, "%s: %s (and %zu more: see "
 			    "'baton config check')", p->file, p->message,
 			    cf->nproblems - 1);
 	}
