@@ -288,14 +288,11 @@ config_parse_command(const char *text, struct config_value *v, char **cause)
 	int	  uses = 0;
 
 	if (template_split(text, &words, &n, cause) != 0)
-		return (-1);
+		goto fail;
 	for (i = 0; i < n; i++) {
 		if (template_check(words[i], &uses, &why) != 0) {
 			*cause = why;
-			for (i = 0; i < n; i++)
-				free(words[i]);
-			free(words);
-			return (-1);
+			goto fail;
 		}
 	}
 	v->words = xreallocarray(v->words, v->nwords + n + 1,
@@ -305,6 +302,12 @@ config_parse_command(const char *text, struct config_value *v, char **cause)
 	v->words[v->nwords] = NULL;
 	free(words);
 	return (0);
+
+fail:
+	for (i = 0; i < n; i++)
+		free(words[i]);
+	free(words);
+	return (-1);
 }
 
 static int

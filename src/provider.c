@@ -44,7 +44,8 @@ template_add_word(char ***words, u_int *n, struct template_buf *b)
  * Split a template line into words at spaces and tabs. '...' keeps
  * everything inside; "..." too, except that \" and \\ stand for " and \;
  * outside quotes a backslash keeps the next character. The word list is
- * NULL-terminated and appended to what *words holds already.
+ * NULL-terminated and appended to what *words holds already, even when
+ * an unterminated quote makes it fail.
  */
 int
 template_split(const char *text, char ***words, u_int *n, char **cause)

@@ -522,6 +522,14 @@ test_problems(void **state)
 	assert_int_equal(config_role(cf, "s")->nchain, 1);
 	config_free(cf);
 
+	/* An unterminated quote refuses the line (and leaks nothing). */
+	cf = read_texts("[provider \"u\"]\nargv = u {prompt} 'open\n"
+	    "format = text\n", NULL);
+	assert_true(has_problem(cf, "one", 2, "unterminated ' quote"));
+	assert_true(has_problem(cf, "one", 1, "sets no argv"));
+	assert_int_equal(cf->nproblems, 2);
+	config_free(cf);
+
 	/* A file that is not there is no problem. */
 	cf = config_new();
 	config_read_file(cf, "/nonexistent/baton/config");
