@@ -292,6 +292,8 @@ test_builtin(void **state)
 		assert_non_null(cf->providers[i]->model);
 		assert_non_null(cf->providers[i]->resume);
 		assert_non_null(adapter_find(cf->providers[i]->format));
+		/* Every shipped model has a price. */
+		assert_non_null(price_find(cf->providers[i]->price));
 	}
 	worker = config_role(cf, "worker");
 	reviewer = config_role(cf, "reviewer");
@@ -299,6 +301,66 @@ test_builtin(void **state)
 	    reviewer->chain[0]->format);
 	assert_true(config_role(cf, "architect")->persistent);
 	assert_false(worker->persistent);
+	config_free(cf);
+}
+
+static void
+check_argv(struct config *cf, const char *name, int resume, const char *want)
+{
+	struct provider	*p;
+	char		**argv, *cause = NULL, *got = NULL, *s;
+	u_int		  i;
+
+	p = config_provider(cf, name);
+	assert_non_null(p);
+	assert_int_equal(provider_argv(p, "do it", NULL, "S1", resume, &argv,
+	    &cause), 0);
+	for (i = 0; argv[i] != NULL; i++) {
+		xasprintf(&s, "%s%s[%s]", got != NULL ? got : "",
+		    i != 0 ? " " : "", argv[i]);
+		free(got);
+		got = s;
+	}
+	assert_string_equal(got, want);
+	free(got);
+	provider_argv_free(argv);
+}
+
+/* The shipped providers start each CLI headless, as its docs say. */
+static void
+test_builtin_argv(void **state)
+{
+	struct config	*cf;
+
+	cf = config_new();
+	config_read_string(cf, CONFIG_BUILTIN, config_default_data);
+	config_finish(cf);
+	check_argv(cf, "claude-sonnet", 0, "[claude] [-p] [do it] "
+	    "[--output-format] [stream-json] [--verbose] [--model] "
+	    "[claude-sonnet-5] [--permission-mode] [acceptEdits]");
+	check_argv(cf, "claude-opus", 1, "[claude] [-p] [do it] "
+	    "[--output-format] [stream-json] [--verbose] [--model] "
+	    "[claude-opus-5] [--permission-mode] [acceptEdits] [--resume] "
+	    "[S1]");
+	check_argv(cf, "codex", 0, "[codex] [exec] [--json] [--sandbox] "
+	    "[workspace-write] [--skip-git-repo-check] [--model] [gpt-5.5] "
+	    "[do it]");
+	check_argv(cf, "codex-mini", 1, "[codex] [exec] [--json] [-c] "
+	    "[sandbox_mode=\"workspace-write\"] [--skip-git-repo-check] "
+	    "[--model] [gpt-5.4-mini] [resume] [S1] [do it]");
+	check_argv(cf, "gemini-pro", 0, "[gemini] [-p] [do it] "
+	    "[--output-format] [stream-json] [-m] [gemini-2.5-pro] "
+	    "[--approval-mode] [auto_edit]");
+	check_argv(cf, "gemini-flash", 1, "[gemini] [-p] [do it] "
+	    "[--output-format] [stream-json] [-m] [gemini-2.5-flash] "
+	    "[--approval-mode] [auto_edit] [--resume] [S1]");
+	check_argv(cf, "opencode-sonnet", 0, "[opencode] [run] [--format] "
+	    "[json] [-m] [anthropic/claude-sonnet-5] [do it]");
+	check_argv(cf, "opencode-gpt", 1, "[opencode] [run] [--format] [json] "
+	    "[-m] [openai/gpt-5.5] [--session] [S1] [do it]");
+	assert_string_equal(config_provider(cf, "opencode-sonnet")->price,
+	    "claude-sonnet-5");
+	assert_string_equal(config_provider(cf, "codex")->price, "gpt-5.5");
 	config_free(cf);
 }
 
@@ -588,6 +650,7 @@ main(void)
 		cmocka_unit_test(test_argv_prompts),
 		cmocka_unit_test(test_argv_resume),
 		cmocka_unit_test(test_builtin),
+		cmocka_unit_test(test_builtin_argv),
 		cmocka_unit_test(test_sample),
 		cmocka_unit_test(test_override),
 		cmocka_unit_test(test_syntax),
