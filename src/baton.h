@@ -1119,4 +1119,154 @@ void		 lock_holder_free(struct lock_holder *);
 /* cmd-lock.c */
 extern const struct cmd_entry cmd_lock_entry;
 
+/* config.c, config-table.c, provider.c, cmd-config.c */
+/*
+ * Configuration: the built-in data/baton.conf, then the user's
+ * $XDG_CONFIG_HOME/baton/config, then the repository's .baton/config, all
+ * INI read by one parser; a later file replaces an earlier one key by key.
+ * Sections are [baton], [ui] (theme only), [provider "NAME"] and
+ * [role "NAME"]. The options table says which keys each takes.
+ */
+enum config_scope {
+	CONFIG_BATON,		/* [baton] */
+	CONFIG_UI,		/* [ui]: older home of the theme */
+	CONFIG_PROVIDER,	/* [provider "NAME"] */
+	CONFIG_ROLE,		/* [role "NAME"] */
+};
+
+enum config_type {
+	CONFIG_STRING,
+	CONFIG_NUMBER,		/* whole number within minimum..maximum */
+	CONFIG_FLAG,		/* yes/no, true/false, on/off, 1/0 */
+	CONFIG_CHOICE,		/* one of choices */
+	CONFIG_FORMAT,		/* a stream adapter's name */
+	CONFIG_COMMAND,		/* argv template with {placeholders} */
+	CONFIG_LIST,		/* comma-separated names */
+	CONFIG_ENV,		/* NAME=value; may be given several times */
+};
+
+#define CONFIG_REQUIRED 0x1	/* a section of its scope must set it */
+
+/* One option (tmux options-table.c): also --help, the sample, the man page. */
+struct config_option {
+	enum config_scope	 scope;
+	const char		*name;
+	enum config_type	 type;
+	const char		*default_value;	/* NULL: unset */
+	long long		 minimum;
+	long long		 maximum;
+	const char *const	*choices;	/* NULL-terminated */
+	int			 flags;
+	const char		*alias;		/* same option as [baton] alias */
+	const char		*example;	/* for the sample config */
+	const char		*doc;		/* one line */
+};
+
+/* Where a value came from: a file and line, or the table (file NULL). */
+struct config_value {
+	char		*text;		/* as written; NULL: not set */
+	char		**words;	/* COMMAND, LIST, ENV: the parts */
+	u_int		 nwords;
+	long long	 number;	/* NUMBER and FLAG */
+	const char	*file;		/* NULL: the options table's default */
+	u_int		 line;
+};
+
+/* One problem found while reading: file:line: message. */
+struct config_problem {
+	const char	*file;
+	u_int		 line;
+	char		*message;
+};
+
+/* What a provider's agent reads on standard input. */
+enum provider_stdin {
+	PROVIDER_STDIN_NULL,	/* /dev/null */
+	PROVIDER_STDIN_INBOX,	/* the run's inbox, fed by 'baton send' */
+};
+
+/* How to start one agent CLI with one model. Strings belong to the config. */
+struct provider {
+	const char	 *name;
+	char *const	 *argv;		/* template words, placeholders intact */
+	u_int		  argc;
+	char *const	 *resume;	/* the same to continue a session; NULL: cannot */
+	u_int		  nresume;
+	const char	 *format;	/* stream adapter */
+	const char	 *model;	/* NULL: the caller must name one */
+	const char	 *price;	/* price table key: the model unless set */
+	char *const	 *env;		/* NAME=value */
+	u_int		  nenv;
+	enum provider_stdin stdin_from;
+	u_int		  concurrency;	/* 0: no limit of its own */
+	struct config_value *values;	/* per option, for show */
+};
+
+/* A role: providers in order of preference, and its limits. */
+struct role {
+	const char	 *name;
+	struct provider	**chain;	/* resolved; unknown names left out */
+	u_int		  nchain;
+	u_int		  concurrency;	/* 0: no limit of its own */
+	int		  persistent;	/* keeps one agent session across tasks */
+	struct config_value *values;
+};
+
+/* The merged configuration. */
+struct config {
+	u_int		  concurrency;	/* agents at once, all roles */
+	u_int		  retries;	/* attempts after the first */
+	u_int		  backoff;	/* seconds before the first retry; doubles */
+	const char	 *theme;
+
+	struct provider	**providers;	/* in order of first definition */
+	size_t		  nproviders;
+	struct role	**roles;
+	size_t		  nroles;
+
+	struct config_value *values;	/* [baton], per option */
+	char		**files;	/* every file read, in order */
+	u_int		 *files_read;	/* 1: existed and was read */
+	size_t		  nfiles;
+	struct config_problem *problems;
+	size_t		  nproblems;
+	struct config_state *state;	/* config.c's own: sections, reading */
+};
+
+#define CONFIG_BUILTIN "built-in"
+
+/* Template placeholders a word uses. */
+#define TEMPLATE_PROMPT 0x1
+#define TEMPLATE_MODEL 0x2
+#define TEMPLATE_SESSION 0x4
+
+extern const char config_default_data[];
+extern const struct config_option config_options[];
+extern const u_int config_noptions;
+const char	*config_scope_name(enum config_scope);
+const char	*config_type_name(const struct config_option *);
+const struct config_option *config_option_find(enum config_scope,
+		     const char *);
+char		*config_sample(void);
+struct config	*config_new(void);
+void		 config_free(struct config *);
+void		 config_read_string(struct config *, const char *, const char *);
+void		 config_read_file(struct config *, const char *);
+void		 config_finish(struct config *);
+struct config	*config_read_all(const char *);
+struct config	*config_load(struct repo *, char **);
+char		*config_user_path(void);
+struct provider	*config_provider(struct config *, const char *);
+struct role	*config_role(struct config *, const char *);
+int		 template_split(const char *, char ***, u_int *, char **);
+int		 template_check(const char *, int *, char **);
+char		*template_expand(const char *, const char *, const char *,
+		     const char *, char **);
+int		 provider_argv(const struct provider *, const char *,
+		     const char *, const char *, int, char ***, char **);
+void		 provider_argv_free(char **);
+extern const struct cmd_entry cmd_config_check_entry;
+extern const struct cmd_entry cmd_config_show_entry;
+extern const struct cmd_entry cmd_config_sample_entry;
+
 #endif /* BATON_H */

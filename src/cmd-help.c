@@ -11,9 +11,10 @@ static int	cmd_version_exec(struct cmd_ctx *, int, char **);
 const struct cmd_entry cmd_help_entry = {
 	.name = "help",
 	.alias = NULL,
-	.usage = "[COMMAND | --commands]",
+	.usage = "[COMMAND | --commands | --options]",
 	.doc = "Show the commands, or one command's usage. --commands prints "
-	    "the bare names, one a line (for completions).",
+	    "the bare names, one a line (for completions); --options lists "
+	    "the configuration files' settings.",
 	.flags = 0,
 	.exec = cmd_help_exec,
 };
@@ -48,6 +49,45 @@ help_wrap(const char *name, const char *doc)
 	printf("%s\n", p);
 }
 
+/* The options table, section by section. */
+static int
+help_options(void)
+{
+	static const enum config_scope	 scopes[] = {
+		CONFIG_BATON, CONFIG_PROVIDER, CONFIG_ROLE, CONFIG_UI
+	};
+	static const char		*headers[] = {
+		"[baton]", "[provider \"NAME\"]", "[role \"NAME\"]", "[ui]"
+	};
+	const struct config_option	*o;
+	char				*doc;
+	u_int				 i, j;
+
+	printf("Settings of baton's configuration files: the built-in "
+	    "defaults, then\n$XDG_CONFIG_HOME/baton/config, then "
+	    ".baton/config. 'baton config sample'\nprints them as a "
+	    "commented file.\n");
+	for (i = 0; i < nitems(scopes); i++) {
+		printf("\n%s\n", headers[i]);
+		for (j = 0; j < config_noptions; j++) {
+			o = &config_options[j];
+			if (o->scope != scopes[i])
+				continue;
+			if (o->default_value != NULL) {
+				xasprintf(&doc, "%s (%s; default %s)", o->doc,
+				    config_type_name(o), o->default_value);
+			} else {
+				xasprintf(&doc, "%s (%s%s)", o->doc,
+				    config_type_name(o), (o->flags &
+				    CONFIG_REQUIRED) ? "; required" : "");
+			}
+			help_wrap(o->name, doc);
+			free(doc);
+		}
+	}
+	return (BATON_EXIT_OK);
+}
+
 static int
 cmd_help_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -59,6 +99,8 @@ cmd_help_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			printf("%s\n", (*e)->name);
 		return (BATON_EXIT_OK);
 	}
+	if (argc >= 2 && strcmp(argv[1], "--options") == 0)
+		return (help_options());
 	if (argc >= 2) {
 		if (argc == 3)
 			xasprintf(&name, "%s %s", argv[1], argv[2]);
@@ -93,7 +135,7 @@ cmd_help_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	    "nier\n"
 	    "\nWith no command, inside a repository set up with 'baton init', "
 	    "baton opens\nthe UI.\n'baton COMMAND --help' shows one command's "
-	    "usage.\n");
+	    "usage;\n'baton help --options' lists the configuration settings.\n");
 	return (BATON_EXIT_OK);
 }
 

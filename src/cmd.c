@@ -19,6 +19,9 @@
 /* Every command, in the order --help lists them. */
 const struct cmd_entry *cmd_table[] = {
 	&cmd_init_entry,
+	&cmd_config_check_entry,
+	&cmd_config_show_entry,
+	&cmd_config_sample_entry,
 	&cmd_add_entry,
 	&cmd_ls_entry,
 	&cmd_show_entry,

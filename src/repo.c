@@ -13,14 +13,6 @@
 
 #include "baton.h"
 
-static const char repo_config_sample[] =
-	"# baton settings for this repository (INI syntax).\n"
-	"# They override $XDG_CONFIG_HOME/baton/config and the built-in "
-	"defaults.\n"
-	"\n"
-	"[baton]\n"
-	"# theme = default\n";
-
 /* A directory that holds a git repository's files? */
 static int
 repo_is_gitdir(const char *dir)
@@ -242,9 +234,10 @@ int
 repo_init_dir(struct repo *r, char **cause)
 {
 	static const char	*subdirs[] = { "runs", "worktrees" };
-	char			*path;
+	char			*path, *sample;
 	u_int			 i;
 	int			 fd;
+	size_t			 len;
 	ssize_t			 n;
 
 	if (repo_mkdir(r->dir, cause) != 0)
@@ -266,9 +259,12 @@ repo_init_dir(struct repo *r, char **cause)
 		return (-1);
 	}
 	if (fd != -1) {
-		n = write(fd, repo_config_sample, sizeof repo_config_sample - 1);
-		if (n != (ssize_t)(sizeof repo_config_sample - 1) ||
-		    close(fd) != 0) {
+		/* A commented sample from the options table. */
+		sample = config_sample();
+		len = strlen(sample);
+		n = write(fd, sample, len);
+		free(sample);
+		if (n != (ssize_t)len || close(fd) != 0) {
 			xasprintf(cause, "cannot write %s: %s", path,
 			    strerror(errno));
 			free(path);

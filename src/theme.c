@@ -339,52 +339,22 @@ theme_load(const char *name, char **cause)
 	return (rc);
 }
 
-struct theme_config {
-	char	*theme;
-};
-
-static int
-theme_config_handler(void *user, const char *section, const char *name,
-    const char *value)
-{
-	struct theme_config	*tc = user;
-
-	if (strcmp(section, "ui") == 0 && strcmp(name, "theme") == 0) {
-		free(tc->theme);
-		tc->theme = xstrdup(value);
-	}
-	return (1);
-}
-
 /*
- * The theme the configuration asks for: [ui] theme = NAME in the user's
- * config, overridden by the repository's .baton/config. NULL for none.
+ * The theme the configuration asks for: [baton] theme (or its older
+ * spelling [ui] theme) from the built-in defaults, the user's config and
+ * the repository's .baton/config in batondir. The configuration's other
+ * problems are for 'baton config check', not for the UI.
  */
 const char *
 theme_config_name(const char *batondir)
 {
-	static char		*found;
-	struct theme_config	 tc;
-	const char		*env, *home;
-	char			*path;
+	static char	*found;
+	struct config	*cf;
 
-	memset(&tc, 0, sizeof tc);
-	if ((env = getenv("XDG_CONFIG_HOME")) != NULL && *env == '/')
-		xasprintf(&path, "%s/baton/config", env);
-	else if ((home = getenv("HOME")) != NULL && *home == '/')
-		xasprintf(&path, "%s/.config/baton/config", home);
-	else
-		path = NULL;
-	if (path != NULL)
-		ini_parse(path, theme_config_handler, &tc);
-	free(path);
-	if (batondir != NULL) {
-		xasprintf(&path, "%s/config", batondir);
-		ini_parse(path, theme_config_handler, &tc);
-		free(path);
-	}
+	cf = config_read_all(batondir);
 	free(found);
-	found = tc.theme;
+	found = cf->theme != NULL ? xstrdup(cf->theme) : NULL;
+	config_free(cf);
 	return (found);
 }
 
