@@ -278,6 +278,16 @@ struct diffstat {
 };
 int		 git_diffstat(struct repo *, const char *, struct diffstat *,
 		     char **);
+
+/* git-demo.c */
+int		 demo_repository(const char *, char **);
+
+/* git-child.c */
+int		 gitc_run(struct repo *, const char *, const char *, char **,
+		     char **);
+int		 gitc_diffstat(struct repo *, const char *, struct diffstat *,
+		     char **);
+int		 gitc_demo_repository(const char *, char **);
 void		 diffstat_free(struct diffstat *);
 
 /* runtime.c */
@@ -1090,6 +1100,14 @@ int		 worktree_ensure(struct repo *, struct store *, struct task *,
 int		 worktree_remove(struct repo *, struct store *, struct task *,
 		     struct worktree_log *, char **);
 void		 worktree_log_free(struct worktree_log *);
+
+/* worktree.c */
+struct cJSON	*worktree_json(struct task *, struct worktree_log *,
+		     const char *);
+int		 gitc_worktree_ensure(struct repo *, struct task *,
+		     struct worktree_log *, char **);
+int		 gitc_worktree_remove(struct repo *, struct task *,
+		     struct worktree_log *, char **);
 
 /* cmd-worktree.c */
 extern const struct cmd_entry cmd_worktree_add_entry;

@@ -258,7 +258,7 @@ cmd_start_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	 * The agent works in the task's own worktree, made or healed first:
 	 * without one there is nothing to start.
 	 */
-	if (worktree_ensure(ctx->repo, ctx->store, t, &log, &cause) != 0)
+	if (gitc_worktree_ensure(ctx->repo, t, &log, &cause) != 0)
 		goto fail;
 	for (i = 0; i < log.n; i++)
 		cmd_error("worktree: %s", log.lines[i]);

@@ -30,24 +30,6 @@ const struct cmd_entry cmd_worktree_rm_entry = {
 	.exec = cmd_worktree_rm_exec,
 };
 
-static cJSON *
-worktree_json(struct task *t, struct worktree_log *log, const char *result)
-{
-	cJSON	*obj, *steps;
-	size_t	 i;
-
-	obj = cJSON_CreateObject();
-	cJSON_AddNumberToObject(obj, "task", (double)t->id);
-	cJSON_AddStringToObject(obj, "result", result);
-	cJSON_AddItemToObject(obj, "branch", json_string(t->branch));
-	cJSON_AddItemToObject(obj, "worktree", json_string(t->worktree));
-	cJSON_AddItemToObject(obj, "reason", json_string(t->reason));
-	steps = cJSON_AddArrayToObject(obj, "steps");
-	for (i = 0; i < log->n; i++)
-		cJSON_AddItemToArray(steps, json_string(log->lines[i]));
-	return (obj);
-}
-
 static void
 worktree_print_steps(struct worktree_log *log)
 {
@@ -99,7 +81,7 @@ cmd_worktree_add_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if ((t = worktree_args(ctx, &cmd_worktree_add_entry, argc, argv, &json,
 	    &rc)) == NULL)
 		return (rc);
-	if (worktree_ensure(ctx->repo, ctx->store, t, &log, &cause) != 0) {
+	if (gitc_worktree_ensure(ctx->repo, t, &log, &cause) != 0) {
 		worktree_log_free(&log);
 		task_free(t);
 		return (cmd_fail(ctx, cause));
@@ -129,7 +111,7 @@ cmd_worktree_rm_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if ((t = worktree_args(ctx, &cmd_worktree_rm_entry, argc, argv, &json,
 	    &rc)) == NULL)
 		return (rc);
-	rc = worktree_remove(ctx->repo, ctx->store, t, &log, &cause);
+	rc = gitc_worktree_remove(ctx->repo, t, &log, &cause);
 	if (rc == -1) {
 		worktree_log_free(&log);
 		task_free(t);

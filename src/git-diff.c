@@ -37,16 +37,6 @@ git_diff_branch(git_repository *g, const char *name, git_commit **commit)
 	return (0);
 }
 
-void
-diffstat_free(struct diffstat *ds)
-{
-	size_t	i;
-
-	for (i = 0; i < ds->nlines; i++)
-		free(ds->lines[i]);
-	free(ds->lines);
-	memset(ds, 0, sizeof *ds);
-}
 
 /*
  * The diffstat of branch against the point where it left main (or master):

@@ -84,18 +84,6 @@ wt_note(struct wt *w, const char *func, const char *fmt, ...)
 		free(line);
 }
 
-void
-worktree_log_free(struct worktree_log *log)
-{
-	size_t	i;
-
-	for (i = 0; i < log->n; i++)
-		free(log->lines[i]);
-	free(log->lines);
-	log->lines = NULL;
-	log->n = 0;
-}
-
 /* Fill cause with what failed and libgit2's last message. */
 static int
 wt_git_error(char **cause, const char *fmt, ...)
@@ -117,40 +105,6 @@ wt_git_error(char **cause, const char *fmt, ...)
 	return (-1);
 }
 
-/*
- * The slug of a title: lowercase ASCII letters and digits, other runs of
- * bytes as one '-', no '-' at either end, at most WORKTREE_SLUG_MAX bytes,
- * and "task" when nothing is left. Safe in a path, a ref and a shell word.
- */
-char *
-worktree_slug(const char *title)
-{
-	char		 slug[WORKTREE_SLUG_MAX + 1];
-	const u_char	*p;
-	size_t		 len = 0;
-	int		 dash = 0;
-
-	for (p = (const u_char *)title; *p != '\0'; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-		    (*p >= 'A' && *p <= 'Z')) {
-			if (dash && len > 0) {
-				if (len + 1 >= WORKTREE_SLUG_MAX)
-					break;
-				slug[len++] = '-';
-			}
-			dash = 0;
-			if (len >= WORKTREE_SLUG_MAX)
-				break;
-			slug[len++] = (*p >= 'A' && *p <= 'Z') ?
-			    (char)(*p - 'A' + 'a') : (char)*p;
-		} else
-			dash = 1;
-	}
-	slug[len] = '\0';
-	if (len == 0)
-		return (xstrdup("task"));
-	return (xstrdup(slug));
-}
 
 /* Whether name is one this module makes for task id: T<id>-<slug>. */
 static int

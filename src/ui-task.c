@@ -44,7 +44,7 @@ ui_task_diffstat(struct text *t, const char *branch)
 
 	text_add(t, TEXT_HEADING, "Work on %s", branch);
 	if (ui_repository() == NULL ||
-	    git_diffstat(ui_repository(), branch, &ds, &cause) != 0) {
+	    gitc_diffstat(ui_repository(), branch, &ds, &cause) != 0) {
 		text_add(t, TEXT_DIM, "  %s", cause != NULL ? cause :
 		    "no repository");
 		free(cause);

@@ -99,6 +99,11 @@ keys l l Enter
 wait_for "^#2 Port the lexer"
 keys a
 wait_for "AGENT-PANE-CONTENT"
-tmux -L "$UI_SOCK2" capture-pane -p -t agents:ui | grep -q "back from run #$r2" ||
-    fail "baton did not stay up in its own window"
+i=0
+until tmux -L "$UI_SOCK2" capture-pane -p -t agents:ui | grep -q "back from run #$r2"; do
+	i=$((i + 1))
+	[ $i -lt 100 ] || { tmux -L "$UI_SOCK2" capture-pane -p -t agents:ui >&2;
+	    fail "baton did not stay up in its own window"; }
+	sleep 0.1
+done
 pass "switch-client from inside the server"

@@ -1,0 +1,169 @@
+/*
+ * baton-git: the git work of baton, in a program of its own so that only
+ * it starts libgit2. baton runs it with one request and reads one JSON
+ * answer from its standard output:
+ *
+ *	baton-git [-v] [-C dir] worktree-add TASK
+ *	baton-git [-v] [-C dir] worktree-rm TASK
+ *	baton-git [-v] [-C dir] diffstat BRANCH
+ *	baton-git [-v] demo-repo DIR
+ *
+ * A failure is one line on standard error and exit status 1.
+ */
+
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "baton.h"
+
+static __dead void
+git_main_fail(char *cause)
+{
+	char	*safe = util_vis(cause, 0);
+
+	fprintf(stderr, "baton-git: %s\n", safe);
+	exit(BATON_EXIT_ERROR);
+}
+
+static void
+git_main_print(cJSON *json)
+{
+	char	*text;
+
+	if ((text = cJSON_PrintUnformatted(json)) == NULL)
+		fatalx("cJSON_PrintUnformatted failed");
+	puts(text);
+	free(text);
+	cJSON_Delete(json);
+}
+
+/* The repository, its store and the task a worktree request names. */
+static struct task *
+git_main_task(const char *arg, struct repo **repo, struct store **s)
+{
+	struct task	*t;
+	char		*cause = NULL, cwd[4096], *end;
+	long long	 id;
+
+	id = strtoll(arg, &end, 10);
+	if (*arg == '\0' || *end != '\0' || id <= 0) {
+		xasprintf(&cause, "not a task id: %s", arg);
+		git_main_fail(cause);
+	}
+	if (getcwd(cwd, sizeof cwd) == NULL)
+		fatal("getcwd");
+	if ((*repo = repo_find(cwd, &cause)) == NULL ||
+	    (*s = store_open((*repo)->db_path, 0, &cause)) == NULL)
+		git_main_fail(cause);
+	if ((t = store_task_get(*s, id, &cause)) == NULL) {
+		if (cause == NULL)
+			xasprintf(&cause, "no task #%lld", (long long)id);
+		git_main_fail(cause);
+	}
+	return (t);
+}
+
+static void
+git_main_worktree(const char *op, const char *arg)
+{
+	struct worktree_log	 log = { NULL, 0 };
+	struct repo		*repo;
+	struct store		*s;
+	struct task		*t;
+	char			*cause = NULL;
+	int			 rc;
+
+	t = git_main_task(arg, &repo, &s);
+	if (strcmp(op, "worktree-add") == 0) {
+		if (worktree_ensure(repo, s, t, &log, &cause) != 0)
+			git_main_fail(cause);
+		git_main_print(worktree_json(t, &log, "ready"));
+	} else {
+		if ((rc = worktree_remove(repo, s, t, &log, &cause)) == -1)
+			git_main_fail(cause);
+		git_main_print(worktree_json(t, &log, rc == WORKTREE_KEPT ?
+		    "kept" : "removed"));
+	}
+	worktree_log_free(&log);
+	task_free(t);
+	store_close(s);
+	repo_free(repo);
+}
+
+static void
+git_main_diffstat(const char *branch)
+{
+	struct diffstat	 ds;
+	struct repo	*repo;
+	cJSON		*obj, *lines;
+	char		*cause = NULL, cwd[4096];
+	size_t		 i;
+
+	if (getcwd(cwd, sizeof cwd) == NULL)
+		fatal("getcwd");
+	if ((repo = repo_find(cwd, &cause)) == NULL ||
+	    git_diffstat(repo, branch, &ds, &cause) != 0)
+		git_main_fail(cause);
+	obj = cJSON_CreateObject();
+	cJSON_AddNumberToObject(obj, "files", (double)ds.files);
+	cJSON_AddNumberToObject(obj, "insertions", (double)ds.insertions);
+	cJSON_AddNumberToObject(obj, "deletions", (double)ds.deletions);
+	lines = cJSON_AddArrayToObject(obj, "lines");
+	for (i = 0; i < ds.nlines; i++)
+		cJSON_AddItemToArray(lines, json_string(ds.lines[i]));
+	git_main_print(obj);
+	diffstat_free(&ds);
+	repo_free(repo);
+}
+
+int
+main(int argc, char **argv)
+{
+	char	*cause = NULL;
+	int	 ch;
+
+	setlocale(LC_ALL, "");
+	while ((ch = getopt(argc, argv, "+C:v")) != -1) {
+		switch (ch) {
+		case 'C':
+			if (chdir(optarg) != 0) {
+				xasprintf(&cause, "cannot change to %s", optarg);
+				git_main_fail(cause);
+			}
+			break;
+		case 'v':
+			log_open(NULL);
+			break;
+		default:
+			goto usage;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc != 2)
+		goto usage;
+	if (getenv("BATON_GIT_LOG") != NULL)
+		log_open(NULL);
+
+	if (strcmp(argv[0], "worktree-add") == 0 ||
+	    strcmp(argv[0], "worktree-rm") == 0)
+		git_main_worktree(argv[0], argv[1]);
+	else if (strcmp(argv[0], "diffstat") == 0)
+		git_main_diffstat(argv[1]);
+	else if (strcmp(argv[0], "demo-repo") == 0) {
+		if (demo_repository(argv[1], &cause) != 0)
+			git_main_fail(cause);
+		git_main_print(cJSON_CreateObject());
+	} else
+		goto usage;
+	return (BATON_EXIT_OK);
+
+usage:
+	fprintf(stderr, "usage: baton-git [-v] [-C dir] worktree-add|"
+	    "worktree-rm TASK | diffstat BRANCH | demo-repo DIR\n");
+	return (BATON_EXIT_USAGE);
+}
