@@ -361,6 +361,8 @@ int		 store_run_set_offset(struct store *, int64_t, int64_t, int64_t,
 		     char **);
 int		 store_run_set_session(struct store *, int64_t, const char *,
 		     const char *, char **);
+int		 store_event_exists(struct store *, int64_t, int64_t);
+int		 store_run_stop(struct store *, int64_t, char **);
 int		 store_event_add(struct store *, int64_t, int64_t, int, int64_t,
 		     const char *, const char *, char **);
 int		 store_call_put(struct store *, int64_t, const char *,

@@ -307,8 +307,16 @@ cmd_start_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (store_begin(ctx->store, &cause) != 0 ||
 	    store_run_update(ctx->store, &r, &cause) != 0 ||
 	    store_task_update(ctx->store, t, &cause) != 0 ||
-	    store_commit(ctx->store, &cause) != 0)
-		goto fail;
+	    store_commit(ctx->store, &cause) != 0) {
+		/* Nothing may run that the store does not know of. */
+		const char	*kill_argv[] = { "kill-window", "-t",
+		    r.tmux_window, NULL };
+		char		*ignore = NULL;
+
+		if (tmux_command(ctx->repo, kill_argv, NULL, &ignore) != 0)
+			free(ignore);
+		goto fail_run;
+	}
 	if (json)
 		cmd_print_json(run_to_json(&r));
 	else
@@ -425,9 +433,9 @@ cmd_stop_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct run	*r;
 	struct timespec	 ts = { 0, 100 * 1000 * 1000 };
-	pid_t		 pid;
-	char		*cause = NULL;
-	int		 rc, i;
+	pid_t		 pid = -1;
+	char		*cause = NULL, *path;
+	int		 rc, i, fd;
 
 	if (argc != 2)
 		return (cmd_usage_error(&cmd_stop_entry, "give one task id"));
@@ -439,7 +447,24 @@ cmd_stop_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		run_free(r);
 		return (rc);
 	}
-	if ((pid = run_pid(ctx, r)) != -1) {
+	/* The agent has not been started yet: wait a moment for it. */
+	for (i = 0; i < 50 && (pid = run_pid(ctx, r)) == -1; i++)
+		nanosleep(&ts, NULL);
+	if (pid == -1) {
+		rc = cmd_error("run %lld of #%lld has not started its agent "
+		    "yet; try again", (long long)r->id, (long long)r->task_id);
+		run_free(r);
+		return (rc);
+	}
+	/*
+	 * Say it was stopped before stopping it, so whoever stores the run's
+	 * end (this process or another) records "stopped".
+	 */
+	path = repo_run_file(ctx->repo, r->id, "stopped");
+	if ((fd = open(path, O_WRONLY|O_CREAT|O_CLOEXEC, 0600)) != -1)
+		close(fd);
+	free(path);
+	if (pid != -1) {
 		kill(-pid, SIGTERM);
 		for (i = 0; i < 100 && !run_has_exit(ctx, r); i++)
 			nanosleep(&ts, NULL);
@@ -449,12 +474,8 @@ cmd_stop_exec(struct cmd_ctx *ctx, int argc, char **argv)
 				nanosleep(&ts, NULL);
 		}
 	}
-	r->state = RUN_STOPPED;
-	if (r->outcome == NULL)
-		r->outcome = xstrdup("stopped");
-	r->ended_at = store_now();
 	if (store_begin(ctx->store, &cause) != 0 ||
-	    store_run_update(ctx->store, r, &cause) != 0 ||
+	    store_run_stop(ctx->store, r->id, &cause) != 0 ||
 	    store_commit(ctx->store, &cause) != 0) {
 		run_free(r);
 		return (cmd_fail(ctx, cause));

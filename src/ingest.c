@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,8 @@ struct ingest {
 };
 
 static void	ingest_step_all(struct ingest *);
+static void	ingest_warn(struct ingest *, const char *);
+static void	ingest_forget(struct ingest_run *);
 
 /*
  * The run's stream parser. When part of the log is already stored (baton
@@ -73,7 +76,7 @@ ingest_adapter(struct ingest *ing, struct ingest_run *ir)
 	struct run	*r = ir->run;
 	struct adapter	*a;
 	struct adapter_event *ev;
-	char		*cause = NULL, buf[65536];
+	char		*cause = NULL, buf[65536], last = '\n';
 	int64_t		 at = 0;
 	ssize_t		 n;
 
@@ -95,7 +98,13 @@ ingest_adapter(struct ingest *ing, struct ingest_run *ir)
 		while ((ev = adapter_next(a)) != NULL)
 			adapter_event_free(ev);
 		at += n;
+		last = buf[n - 1];
 	}
+	/* A last line stored without its newline was stored whole. */
+	if (at > 0 && last != '\n')
+		adapter_feed(a, "\n", 1);
+	while ((ev = adapter_next(a)) != NULL)
+		adapter_event_free(ev);
 	ir->adapter = a;
 	return (a);
 }
@@ -240,7 +249,12 @@ ingest_read_exit(struct ingest *ing, struct ingest_run *ir)
 		r->state = RUN_INTERRUPTED;
 		r->outcome = xstrdup("interrupted: the agent could not start");
 	}
-	if (r->state == RUN_STOPPED && r->outcome != NULL) {
+	/* baton stop leaves a file before it signals the agent. */
+	path = repo_run_file(ing->repo, r->id, "stopped");
+	if (access(path, F_OK) == 0)
+		r->state = RUN_STOPPED;
+	free(path);
+	if (r->state == RUN_STOPPED) {
 		free(r->outcome);
 		r->outcome = xstrdup("stopped");
 	}
@@ -340,6 +354,7 @@ ingest_run_step(struct ingest *ing, struct ingest_run *ir, size_t budget,
 			if (ingest_line(ing, ir, p, line_len,
 			    start + (p - ing->buf), cause) != 0) {
 				store_rollback(ing->store);
+				ingest_forget(ir);
 				return (-1);
 			}
 		}
@@ -347,6 +362,7 @@ ingest_run_step(struct ingest *ing, struct ingest_run *ir, size_t budget,
 		    start + (int64_t)used, cause) != 0 ||
 		    store_commit(ing->store, cause) != 0) {
 			store_rollback(ing->store);
+			ingest_forget(ir);
 			return (-1);
 		}
 		r->log_offset = start + (int64_t)used;
@@ -379,6 +395,17 @@ ingest_reload(struct ingest *ing, struct ingest_run *ir, char **cause)
 	return (0);
 }
 
+/*
+ * A transaction was rolled back: the adapter has seen lines the store has
+ * not, so drop it; it is rebuilt from the stored part when next needed.
+ */
+static void
+ingest_forget(struct ingest_run *ir)
+{
+	adapter_free(ir->adapter);
+	ir->adapter = NULL;
+}
+
 /* The run is over: store the rest of its log and how it ended, together. */
 static int
 ingest_finish(struct ingest *ing, struct ingest_run *ir, const char *why,
@@ -409,12 +436,25 @@ ingest_finish(struct ingest *ing, struct ingest_run *ir, const char *why,
 	if (r->ended_at == 0)
 		r->ended_at = store_now();
 
-	/* A stream with no final event is closed out from the exit status. */
+	/*
+	 * A stream with no final event is closed out from the exit status,
+	 * unless an earlier try stored that already.
+	 */
 	adapter_finish(ingest_adapter(ing, ir), r->exit_status);
-	if (ingest_drain(ing, ir, r->log_offset, cause) != 0 ||
-	    store_run_update(ing->store, r, cause) != 0 ||
+	if (store_event_exists(ing->store, r->id, r->log_offset)) {
+		struct adapter_event	*ev;
+
+		while ((ev = adapter_next(ir->adapter)) != NULL)
+			adapter_event_free(ev);
+	} else if (ingest_drain(ing, ir, r->log_offset, cause) != 0) {
+		store_rollback(ing->store);
+		ingest_forget(ir);
+		return (-1);
+	}
+	if (store_run_update(ing->store, r, cause) != 0 ||
 	    store_commit(ing->store, cause) != 0) {
 		store_rollback(ing->store);
+		ingest_forget(ir);
 		return (-1);
 	}
 	ing->stored++;
@@ -512,8 +552,12 @@ ingest_catch_up(struct ingest *ing, char **cause)
 		while ((rc = ingest_run(ing, ing->runs[i], SIZE_MAX,
 		    cause)) == 1)
 			;
-		if (rc == -1)
-			return (-1);
+		/* Say what is wrong with this run and go on with the rest. */
+		if (rc == -1) {
+			ingest_warn(ing, *cause);
+			free(*cause);
+			*cause = NULL;
+		}
 	}
 	ingest_prune(ing);
 	return (0);
@@ -525,9 +569,29 @@ ingest_open_runs(struct ingest *ing)
 	return (ing->nruns);
 }
 
+/* Is the agent's process group, from the shim's pid file, still there? */
+static int
+ingest_agent_alive(struct ingest *ing, struct ingest_run *ir)
+{
+	char	*path, *text, *cause = NULL;
+	long	 pid;
+
+	path = repo_run_file(ing->repo, ir->run->id, "pid");
+	text = cmd_read_file(path, &cause);
+	free(path);
+	free(cause);
+	if (text == NULL)
+		return (0);
+	pid = strtol(text, NULL, 10);
+	free(text);
+	return (pid > 1 && (kill(-(pid_t)pid, 0) == 0 || errno == EPERM));
+}
+
 /*
  * Runs whose pane is gone without leaving an exit status were interrupted:
- * the window was killed, or the whole tmux server went away.
+ * the window was killed, or the whole tmux server went away. An agent
+ * whose process group outlived its pane is still running: it keeps its run
+ * (and baton stop can end it) until the group is gone.
  */
 int
 ingest_check_panes(struct ingest *ing, char **cause)
@@ -537,29 +601,33 @@ ingest_check_panes(struct ingest *ing, char **cause)
 	struct ingest_run	*ir;
 	char			*out = NULL, *tmux_cause = NULL, *word;
 	const char		*why;
-	size_t			 i;
+	size_t			 i, len;
 	int			 server = 1;
 	u_int			 stored = ing->stored;
 
 	if (ing->nruns == 0)
 		return (0);
+	/* baton start may have given runs their window since they were read. */
+	for (i = 0; i < ing->nruns; i++) {
+		if (!ing->runs[i]->run->log_done &&
+		    ingest_reload(ing, ing->runs[i], cause) != 0)
+			return (-1);
+	}
 	if (tmux_command(ing->repo, argv, &out, &tmux_cause) != 0) {
 		free(tmux_cause);
-		server = tmux_server_running(ing->repo);
+		/* A server that answers but cannot list proves nothing. */
+		if ((server = tmux_server_running(ing->repo)))
+			return (0);
 		out = xstrdup("");
 	}
 	for (i = 0; i < ing->nruns; i++) {
 		ir = ing->runs[i];
 		if (ir->run->log_done)
 			continue;
-		/* baton start may have given it a window since it was read. */
-		if (ir->run->tmux_pane == NULL &&
-		    ingest_reload(ing, ir, cause) != 0) {
-			free(out);
-			return (-1);
-		}
 		if (ingest_has_exit(ing, ir))
 			why = NULL;
+		else if (ingest_agent_alive(ing, ir))
+			continue;
 		else if (ir->run->tmux_pane == NULL) {
 			/* Still being started, unless it has been too long. */
 			if (store_now() - ir->run->started_at < 60)
@@ -569,9 +637,9 @@ ingest_check_panes(struct ingest *ing, char **cause)
 			why = "the tmux server went away";
 		else {
 			word = strstr(out, ir->run->tmux_pane);
+			len = strlen(ir->run->tmux_pane);
 			if (word != NULL && (word == out || word[-1] == '\n') &&
-			    (word[strlen(ir->run->tmux_pane)] == '\n' ||
-			    word[strlen(ir->run->tmux_pane)] == '\0'))
+			    (word[len] == '\n' || word[len] == '\0'))
 				continue;
 			why = "its tmux window was closed";
 		}

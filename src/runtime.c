@@ -44,12 +44,17 @@ struct runtime {
 };
 
 static void	runtime_connect(struct runtime *);
+static void	runtime_connect_later(struct runtime *);
 
 static void
 runtime_changed(void *arg)
 {
 	struct runtime	*rt = arg;
 
+	/* New output may come from a server we are not watching yet. */
+	if ((rt->tmux == NULL || tmux_control_state(rt->tmux) ==
+	    TMUX_CONTROL_STOPPED) && !evtimer_pending(rt->ev_connect, NULL))
+		runtime_connect_later(rt);
 	if (rt->changed != NULL)
 		rt->changed(rt->arg);
 }
@@ -87,9 +92,9 @@ runtime_check_cb(evutil_socket_t fd, short events, void *arg)
 		free(cause);
 	}
 	/* A run may have started a server we are not connected to yet. */
-	if (rt->tmux == NULL || tmux_control_state(rt->tmux) ==
-	    TMUX_CONTROL_STOPPED)
-		runtime_connect(rt);
+	if ((rt->tmux == NULL || tmux_control_state(rt->tmux) ==
+	    TMUX_CONTROL_STOPPED) && !evtimer_pending(rt->ev_connect, NULL))
+		runtime_connect_later(rt);
 }
 
 static void
@@ -98,6 +103,8 @@ runtime_notify_cb(struct tmux_control *c, const struct tmux_control_notify *n,
 {
 	struct runtime	*rt = arg;
 
+	/* Hearing from tmux means the connection works. */
+	tmux_control_backoff_reset(&rt->backoff);
 	switch (n->type) {
 	case TMUX_CONTROL_N_WINDOW_CLOSE:
 	case TMUX_CONTROL_N_SESSIONS_CHANGED:
@@ -108,23 +115,30 @@ runtime_notify_cb(struct tmux_control *c, const struct tmux_control_notify *n,
 	}
 }
 
+/* Connect again after the backoff's next delay, not at once. */
+static void
+runtime_connect_later(struct runtime *rt)
+{
+	struct timeval	 tv;
+	u_int		 ms;
+
+	ms = tmux_control_backoff_next(&rt->backoff);
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	evtimer_add(rt->ev_connect, &tv);
+}
+
 static void
 runtime_closed_cb(struct tmux_control *c, const char *reason, void *arg)
 {
 	struct runtime	*rt = arg;
-	struct timeval	 tv;
-	u_int		 ms;
 
 	log_debug("%s: control client closed: %s", __func__,
 	    reason != NULL ? reason : "");
 	/* Whether the server is gone or only the client, the panes say. */
 	runtime_check_soon(rt);
-	if (!tmux_server_running(rt->repo))
-		return;
-	ms = tmux_control_backoff_next(&rt->backoff);
-	tv.tv_sec = ms / 1000;
-	tv.tv_usec = (ms % 1000) * 1000;
-	evtimer_add(rt->ev_connect, &tv);
+	if (tmux_server_running(rt->repo))
+		runtime_connect_later(rt);
 }
 
 static void
@@ -151,6 +165,7 @@ runtime_connect(struct runtime *rt)
 		cf.socket_name = rt->socket_name;
 		cf.config_file = rt->config_file;
 		cf.session = "baton";
+		cf.attach_only = 1;
 		memset(&cb, 0, sizeof cb);
 		cb.notify = runtime_notify_cb;
 		cb.closed = runtime_closed_cb;
@@ -163,8 +178,7 @@ runtime_connect(struct runtime *rt)
 		free(cause);
 		return;
 	}
-	tmux_control_backoff_reset(&rt->backoff);
-	log_debug("%s: connected to %s", __func__, rt->socket_name);
+	log_debug("%s: connecting to %s", __func__, rt->socket_name);
 }
 
 static void

@@ -21,6 +21,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
@@ -38,6 +39,11 @@ const struct cmd_entry cmd_agent_entry = {
 	.flags = CMD_REPO,
 	.exec = cmd_agent_exec,
 };
+
+/* Seconds an agent has to end after a hangup before it gets SIGKILL. */
+#define SHIM_KILL_GRACE 5
+/* Seconds what an ended agent started may go on before it is ended. */
+#define SHIM_GROUP_GRACE 3
 
 /* A file read back from where it was left off, split into lines. */
 struct shim_tail {
@@ -58,6 +64,7 @@ struct shim {
 	int		  status;
 	int		  exited;
 	int		  hangup;
+	time_t		  kill_at;	/* SIGKILL the group then, if set */
 
 	struct shim_tail  out;
 	struct shim_tail  err;
@@ -204,6 +211,8 @@ shim_spawn(struct shim *sh, char **cause)
 		_exit(127);
 	}
 	setpgid(sh->pid, sh->pid);
+	/* An agent that closed its stdin must not kill us with SIGPIPE. */
+	signal(SIGPIPE, SIG_IGN);
 	close(out);
 	close(err);
 	close(in);
@@ -321,6 +330,32 @@ shim_reap(struct shim *sh)
 	}
 }
 
+/*
+ * The agent has exited, but what it started may still write to its log:
+ * give its process group a moment to end, then end it, so that nothing
+ * writes to the log after "exit" says the run is over.
+ */
+static void
+shim_wait_group(struct shim *sh)
+{
+	struct timespec	 ts = { 0, 100 * 1000 * 1000 };
+	int		 i;
+
+	for (i = 0; i < 10 * SHIM_GROUP_GRACE; i++) {
+		if (kill(-sh->pid, 0) != 0)
+			return;
+		nanosleep(&ts, NULL);
+		if (i % 10 == 9)
+			shim_tail_read(&sh->out, 0, shim_show_out, sh);
+	}
+	kill(-sh->pid, SIGTERM);
+	for (i = 0; i < 20 && kill(-sh->pid, 0) == 0; i++)
+		nanosleep(&ts, NULL);
+	kill(-sh->pid, SIGKILL);
+	for (i = 0; i < 20 && kill(-sh->pid, 0) == 0; i++)
+		nanosleep(&ts, NULL);
+}
+
 /* Watch the agent's files and the inbox until the agent is gone. */
 static void
 shim_loop(struct shim *sh)
@@ -353,6 +388,10 @@ shim_loop(struct shim *sh)
 
 	shim_reap(sh);
 	while (!sh->exited) {
+		if (sh->kill_at != 0 && time(NULL) >= sh->kill_at) {
+			kill(-sh->pid, SIGKILL);
+			sh->kill_at = 0;
+		}
 		shim_tail_read(&sh->out, 0, shim_show_out, sh);
 		shim_tail_read(&sh->err, 0, shim_show_err, sh);
 		shim_tail_read(&sh->inbox, 0, shim_queue_input, sh);
@@ -369,7 +408,8 @@ shim_loop(struct shim *sh)
 			pfd[2].events = POLLOUT;
 			nfds = 3;
 		}
-		if (poll(pfd, nfds, -1) == -1 && errno != EINTR)
+		if (poll(pfd, nfds, sh->kill_at != 0 ? 1000 : -1) == -1 &&
+		    errno != EINTR)
 			fatal("poll");
 		if (pfd[0].revents & POLLIN) {
 			while (read(ifd, ev, sizeof ev) > 0)
@@ -379,15 +419,23 @@ shim_loop(struct shim *sh)
 			while (read(sfd, &si, sizeof si) == sizeof si) {
 				if (si.ssi_signo == SIGCHLD)
 					continue;
-				/* The pane is going away, or someone asked. */
-				if (si.ssi_signo == SIGHUP)
+				/*
+				 * The pane is going away, or someone asked.
+				 * An agent that ignores a hangup's SIGTERM
+				 * gets SIGKILL a little later.
+				 */
+				if (si.ssi_signo == SIGHUP) {
 					sh->hangup = 1;
+					sh->kill_at = time(NULL) +
+					    SHIM_KILL_GRACE;
+				}
 				kill(-sh->pid, si.ssi_signo == SIGHUP ?
 				    SIGTERM : (int)si.ssi_signo);
 			}
 		}
 		shim_reap(sh);
 	}
+	shim_wait_group(sh);
 	shim_tail_read(&sh->out, 1, shim_show_out, sh);
 	shim_tail_read(&sh->err, 1, shim_show_err, sh);
 	close(ifd);

@@ -349,6 +349,41 @@ store_call_put(struct store *s, int64_t run, const char *msg_id,
 	return (store_run_step(s, stmt, cause));
 }
 
+/*
+ * Mark a run stopped, unless ingestion has already stored its end (it then
+ * read the run's "stopped" file): only these columns, never a stale row.
+ */
+int
+store_run_stop(struct store *s, int64_t run, char **cause)
+{
+	static const char	*sql = "UPDATE runs SET state = 'stopped', "
+	    "outcome = 'stopped', ended_at = coalesce(ended_at, ?) "
+	    "WHERE id = ? AND log_done = 0";
+	sqlite3_stmt		*stmt;
+
+	stmt = store_prepare(s, sql);
+	sqlite3_bind_int64(stmt, 1, store_now());
+	sqlite3_bind_int64(stmt, 2, run);
+	return (store_run_step(s, stmt, cause));
+}
+
+/* Has anything been stored from this offset of the run's log on? */
+int
+store_event_exists(struct store *s, int64_t run, int64_t offset)
+{
+	static const char	*sql = "SELECT 1 FROM events WHERE run_id = ? "
+	    "AND offset >= ? LIMIT 1";
+	sqlite3_stmt		*stmt;
+	int			 found;
+
+	stmt = store_prepare(s, sql);
+	sqlite3_bind_int64(stmt, 1, run);
+	sqlite3_bind_int64(stmt, 2, offset);
+	found = (sqlite3_step(stmt) == SQLITE_ROW);
+	sqlite3_reset(stmt);
+	return (found);
+}
+
 /* Record the agent's own session id and, if none is known, its model. */
 int
 store_run_set_session(struct store *s, int64_t run, const char *session,

@@ -31,6 +31,7 @@
  * callback is put off until the callback returns.
  */
 
+#include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/queue.h>
 #include <sys/socket.h>
@@ -85,6 +86,7 @@ struct tmux_control {
 	unsigned int			 height;
 	int				 timeout_ms;
 	int				 output;
+	int				 attach_only;
 	struct tmux_control_callbacks	 cbs;
 
 	enum tmux_control_state		 state;
@@ -180,6 +182,7 @@ tmux_control_new(struct event_base *base,
 	else
 		c->timeout_ms = config->timeout_ms;
 	c->output = config->output;
+	c->attach_only = config->attach_only;
 	if (cbs != NULL)
 		c->cbs = *cbs;
 	c->state = TMUX_CONTROL_STOPPED;
@@ -573,6 +576,13 @@ tmux_control_child(int sock, int err, char **argv, char **env)
 	closefrom(STDERR_FILENO + 1);
 	for (sig = 1; sig < NSIG; sig++)
 		signal(sig, SIG_DFL);
+	/*
+	 * A client whose owner died must not live on: an orphaned control
+	 * client can keep a dying server from exiting.
+	 */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() == 1)
+		_exit(127);
 	sigemptyset(&set);
 	sigprocmask(SIG_SETMASK, &set, NULL);
 	execvpe(argv[0], argv, env);
@@ -602,6 +612,13 @@ tmux_control_start(struct tmux_control *c, char **cause)
 		(char *)"-y", height, NULL
 	};
 
+	if (c->attach_only) {
+		/* "attach-session -t SESSION" in place of new-session -A. */
+		argv[6] = (char *)"attach-session";
+		argv[7] = (char *)"-t";
+		argv[8] = c->session;
+		argv[9] = NULL;
+	}
 	if (c->state != TMUX_CONTROL_STOPPED || c->dead) {
 		if (cause != NULL)
 			*cause = tmux_control_xstrdup("already started");

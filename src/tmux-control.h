@@ -187,6 +187,8 @@ struct tmux_control_config {
 	unsigned int	 height;	/* -y; 0: 50 */
 	int		 timeout_ms;	/* default per command; 0: 5000, <0: none */
 	int		 output;	/* nonzero: do not set no-output */
+	int		 attach_only;	/* attach to the session, never make it
+					   (nor a server) */
 };
 
 /* What the owner hears. Any may be NULL; none may block. */
