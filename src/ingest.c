@@ -121,6 +121,38 @@ ingest_price(struct ingest *ing, struct ingest_run *ir,
 }
 
 /*
+ * Before writing a run's row while it runs, take back what other processes
+ * set since it was loaded: start moves it from starting to running and
+ * names its window, stop marks it stopped. The session and model are what
+ * ingest itself changes.
+ */
+static int
+ingest_merge_run(struct ingest *ing, struct run *r, char **cause)
+{
+	struct run	*cur;
+	char		*swap;
+
+	if ((cur = store_run_get(ing->store, r->id, cause)) == NULL) {
+		if (*cause == NULL)
+			xasprintf(cause, "run %lld is gone", (long long)r->id);
+		return (-1);
+	}
+	r->state = cur->state;
+	r->ended_at = cur->ended_at;
+	swap = r->tmux_window;
+	r->tmux_window = cur->tmux_window;
+	cur->tmux_window = swap;
+	swap = r->tmux_pane;
+	r->tmux_pane = cur->tmux_pane;
+	cur->tmux_pane = swap;
+	swap = r->outcome;
+	r->outcome = cur->outcome;
+	cur->outcome = swap;
+	run_free(cur);
+	return (0);
+}
+
+/*
  * Store the events the adapter has parsed, as coming from the line at
  * offset: each in the events table, and calls, sessions and rate limits
  * where they belong.
@@ -172,7 +204,10 @@ ingest_drain(struct ingest *ing, struct ingest_run *ir, int64_t offset,
 			r->agent_session = xstrdup(ev->session_id);
 			if (r->model == NULL && ev->model != NULL)
 				r->model = xstrdup(ev->model);
-			rc = store_run_update(ing->store, r, cause);
+			*cause = NULL;
+			rc = ingest_merge_run(ing, r, cause);
+			if (rc == 0)
+				rc = store_run_update(ing->store, r, cause);
 			break;
 		case ADAPTER_EV_RATELIMIT:
 			if (ev->limit.class != RATELIMIT_LIMIT &&
