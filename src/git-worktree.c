@@ -205,8 +205,8 @@ wt_main_branch(git_repository *g, char **name, git_oid *oid, char **cause)
 		return (wt_git_error(cause, "reading HEAD"));
 	if (!git_reference_is_branch(head)) {
 		git_reference_free(head);
-		*cause = xstrdup("there is no main or master branch and HEAD is "
-		    "detached: which branch is main?");
+		*cause = xstrdup("there is no main or master branch and HEAD "
+		    "is detached: which branch is main?");
 		return (-1);
 	}
 	*name = xstrdup(git_reference_shorthand(head));
@@ -575,8 +575,9 @@ wt_branch(struct wt *w, git_reference **out, char **cause)
 		if (git_oid_equal(&oid, &w->main_oid)) {
 			wt_note(w, __func__, "reused branch %s from an earlier "
 			    "attempt (at %s)", w->branch, w->main);
-			return (git_reference_lookup(out, w->g, w->refname) == 0 ?
-			    0 : wt_git_error(cause, "%s", w->branch));
+			if (git_reference_lookup(out, w->g, w->refname) != 0)
+				return (wt_git_error(cause, "%s", w->branch));
+			return (0);
 		}
 	} else if (rc != GIT_ENOTFOUND)
 		return (wt_git_error(cause, "looking up %s", w->branch));
@@ -721,8 +722,8 @@ worktree_ensure(struct repo *repo, struct store *s, struct task *t,
 		}
 		/* Registered, but its directory is no worktree: redo it. */
 		if (git_worktree_is_locked(&why, wt) > 0) {
-			xasprintf(cause, "worktree %s is broken and locked (%s)",
-			    w.path, why.ptr != NULL ? why.ptr : "");
+			xasprintf(cause, "worktree %s is broken and locked "
+			    "(%s)", w.path, why.ptr != NULL ? why.ptr : "");
 			goto out;
 		}
 		if (lstat(w.path, &sb) == 0 &&
