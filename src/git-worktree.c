@@ -410,16 +410,22 @@ wt_heal_locks(struct wt *w)
 	free(path);
 }
 
-/* Whether path lies in .baton/worktrees/. */
+/* Whether path lies in .baton/worktrees/, as given or with links resolved. */
 static int
 wt_is_ours(struct wt *w, const char *path)
 {
-	char	*prefix;
+	char	*prefix, *real;
 	int	 ours;
 
 	xasprintf(&prefix, "%s/worktrees/", w->repo->dir);
 	ours = strncmp(path, prefix, strlen(prefix)) == 0;
 	free(prefix);
+	if (!ours && (real = realpath(w->repo->dir, NULL)) != NULL) {
+		xasprintf(&prefix, "%s/worktrees/", real);
+		ours = strncmp(path, prefix, strlen(prefix)) == 0;
+		free(prefix);
+		free(real);
+	}
 	return (ours);
 }
 
