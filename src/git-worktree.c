@@ -827,6 +827,20 @@ wt_dirty(struct wt *w, git_repository *wr, char **cause)
 	return (why);
 }
 
+/* Whether a run the store still calls live has left its exit status. */
+static int
+wt_run_ended(struct repo *repo, struct run *run)
+{
+	struct stat	 sb;
+	char		*path;
+	int		 ended;
+
+	path = repo_run_file(repo, run->id, "exit");
+	ended = stat(path, &sb) == 0;
+	free(path);
+	return (ended);
+}
+
 /*
  * Remove task t's worktree, its metadata and its branch, unless that would
  * lose work: then keep them, set the task's reason and return
@@ -844,12 +858,29 @@ worktree_remove(struct repo *repo, struct store *s, struct task *t,
 	git_buf				 locked = { NULL, 0, 0 };
 	struct stat			 sb;
 	git_oid				 oid;
+	struct run			*run;
 	char				*why = NULL, *reason, *err = NULL;
 	int				 rc = -1, found, n, registered = 0;
 
 	if (wt_open(&w, repo, t, log, cause) != 0)
 		goto out;
 	wt_heal_locks(&w);
+
+	/* An agent still working there would lose its directory. */
+	if (s != NULL) {
+		*cause = NULL;
+		if ((run = store_run_latest(s, t->id, cause)) == NULL &&
+		    *cause != NULL)
+			goto out;
+		if (run != NULL && run_state_is_live(run->state) &&
+		    !wt_run_ended(repo, run)) {
+			xasprintf(&why, "run %lld is still %s in it",
+			    (long long)run->id, run_state_name(run->state));
+			run_free(run);
+			goto kept;
+		}
+		run_free(run);
+	}
 
 	if ((found = wt_lookup(&w, &wt, cause)) == -1)
 		goto out;
