@@ -110,8 +110,8 @@ cmd_lock_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if (show) {
 		if (optind != argc)
-			return (cmd_usage_error(&cmd_lock_entry, "--status takes "
-			    "no command"));
+			return (cmd_usage_error(&cmd_lock_entry,
+			    "--status takes no command"));
 		return (cmd_lock_status(ctx));
 	}
 	if (optind >= argc)

@@ -159,8 +159,8 @@ wt_main_branch(git_repository *g, char **name, git_oid *oid, char **cause)
 		return (wt_git_error(cause, "reading HEAD"));
 	if (!git_reference_is_branch(head)) {
 		git_reference_free(head);
-		*cause = xstrdup("there is no main or master branch and HEAD is "
-		    "detached: which branch is main?");
+		*cause = xstrdup("there is no main or master branch and HEAD "
+		    "is detached: which branch is main?");
 		return (-1);
 	}
 	*name = xstrdup(git_reference_shorthand(head));
@@ -364,16 +364,22 @@ wt_heal_locks(struct wt *w)
 	free(path);
 }
 
-/* Whether path lies in .baton/worktrees/. */
+/* Whether path lies in .baton/worktrees/, as given or with links resolved. */
 static int
 wt_is_ours(struct wt *w, const char *path)
 {
-	char	*prefix;
+	char	*prefix, *real;
 	int	 ours;
 
 	xasprintf(&prefix, "%s/worktrees/", w->repo->dir);
 	ours = strncmp(path, prefix, strlen(prefix)) == 0;
 	free(prefix);
+	if (!ours && (real = realpath(w->repo->dir, NULL)) != NULL) {
+		xasprintf(&prefix, "%s/worktrees/", real);
+		ours = strncmp(path, prefix, strlen(prefix)) == 0;
+		free(prefix);
+		free(real);
+	}
 	return (ours);
 }
 
@@ -529,8 +535,9 @@ wt_branch(struct wt *w, git_reference **out, char **cause)
 		if (git_oid_equal(&oid, &w->main_oid)) {
 			wt_note(w, __func__, "reused branch %s from an earlier "
 			    "attempt (at %s)", w->branch, w->main);
-			return (git_reference_lookup(out, w->g, w->refname) == 0 ?
-			    0 : wt_git_error(cause, "%s", w->branch));
+			if (git_reference_lookup(out, w->g, w->refname) != 0)
+				return (wt_git_error(cause, "%s", w->branch));
+			return (0);
 		}
 	} else if (rc != GIT_ENOTFOUND)
 		return (wt_git_error(cause, "looking up %s", w->branch));
@@ -675,8 +682,8 @@ worktree_ensure(struct repo *repo, struct store *s, struct task *t,
 		}
 		/* Registered, but its directory is no worktree: redo it. */
 		if (git_worktree_is_locked(&why, wt) > 0) {
-			xasprintf(cause, "worktree %s is broken and locked (%s)",
-			    w.path, why.ptr != NULL ? why.ptr : "");
+			xasprintf(cause, "worktree %s is broken and locked "
+			    "(%s)", w.path, why.ptr != NULL ? why.ptr : "");
 			goto out;
 		}
 		if (lstat(w.path, &sb) == 0 &&
@@ -774,6 +781,20 @@ wt_dirty(struct wt *w, git_repository *wr, char **cause)
 	return (why);
 }
 
+/* Whether a run the store still calls live has left its exit status. */
+static int
+wt_run_ended(struct repo *repo, struct run *run)
+{
+	struct stat	 sb;
+	char		*path;
+	int		 ended;
+
+	path = repo_run_file(repo, run->id, "exit");
+	ended = stat(path, &sb) == 0;
+	free(path);
+	return (ended);
+}
+
 /*
  * Remove task t's worktree, its metadata and its branch, unless that would
  * lose work: then keep them, set the task's reason and return
@@ -791,12 +812,29 @@ worktree_remove(struct repo *repo, struct store *s, struct task *t,
 	git_buf				 locked = { NULL, 0, 0 };
 	struct stat			 sb;
 	git_oid				 oid;
+	struct run			*run;
 	char				*why = NULL, *reason, *err = NULL;
 	int				 rc = -1, found, n, registered = 0;
 
 	if (wt_open(&w, repo, t, log, cause) != 0)
 		goto out;
 	wt_heal_locks(&w);
+
+	/* An agent still working there would lose its directory. */
+	if (s != NULL) {
+		*cause = NULL;
+		if ((run = store_run_latest(s, t->id, cause)) == NULL &&
+		    *cause != NULL)
+			goto out;
+		if (run != NULL && run_state_is_live(run->state) &&
+		    !wt_run_ended(repo, run)) {
+			xasprintf(&why, "run %lld is still %s in it",
+			    (long long)run->id, run_state_name(run->state));
+			run_free(run);
+			goto kept;
+		}
+		run_free(run);
+	}
 
 	if ((found = wt_lookup(&w, &wt, cause)) == -1)
 		goto out;

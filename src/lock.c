@@ -272,8 +272,8 @@ lock_acquire(struct repo *repo, int wait, const char *command, int64_t run,
 			goto fail;
 		}
 		if (!told && report != NULL) {
-			xasprintf(&msg, "waiting for the build lock, held by %s",
-			    what);
+			xasprintf(&msg, "waiting for the build lock, held by "
+			    "%s", what);
 			log_debug("%s: %s", __func__, msg);
 			report(msg);
 			free(msg);

@@ -259,6 +259,17 @@ run worktree rm 6
 same "worktree of a branch with work: exit 3" "$RC" "3"
 git rev-parse -q --verify baton/T6-write-a >/dev/null && pass ||
     fail "branch with work deleted"
+# Not while an agent works in it.
+run add "busy agent"		# 15
+run start 15 -- sleep 1000
+ok "start a long agent"
+run worktree rm 15
+same "live run: exit 3" "$RC" "3"
+contains "says a run is live" "$ERR" "run 5 is still running in it"
+[ -d "$(field 15 worktree)" ] && pass || fail "a live run's worktree removed"
+run stop 15
+run worktree rm 15
+ok "removed once the agent stopped"
 # A clean worktree at main is removed, and removing again is harmless.
 run worktree rm 12
 ok "clean worktree removed"
