@@ -174,7 +174,8 @@ static void
 cmd_config_show_json(struct config *cf)
 {
 	struct config_problem	*p;
-	cJSON			*root, *files, *file, *obj, *problems, *item;
+	cJSON			*root, *files, *file, *obj, *problems;
+	cJSON			*item;
 	size_t			 i;
 
 	root = cJSON_CreateObject();

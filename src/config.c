@@ -30,7 +30,7 @@
 /* One [section]: its values, one per option of the table. */
 struct config_section {
 	enum config_scope	 scope;
-	char			*name;		/* provider or role; NULL: [baton] */
+	char			*name;		/* NULL: [baton] */
 	const char		*file;		/* first header */
 	u_int			 line;
 	struct config_value	*values;
@@ -47,12 +47,12 @@ struct config_state {
 	size_t			  len;
 	size_t			  off;
 	u_int			  line;
-	int			  in_key;	/* inih has a previous key */
-	int			  continued;	/* this line continues it */
+	int			  in_key;	/* after a key (inih's) */
+	int			  continued;	/* a continuation line */
 	int			  in_section;	/* a header was seen */
 	struct config_section	 *section;	/* NULL: ignoring keys */
-	enum config_scope	  scope;	/* of the header ([ui] too) */
-	const struct config_option *last;	/* the key a continuation extends */
+	enum config_scope	  scope;	/* of the header, [ui] too */
+	const struct config_option *last;	/* what continuations extend */
 };
 
 static void	config_value_clear(struct config_value *);
@@ -623,9 +623,9 @@ config_handler(void *user, const char *section, const char *name,
 		value = copy;
 		if (o->type != CONFIG_COMMAND && o->type != CONFIG_LIST &&
 		    o->type != CONFIG_ENV) {
-			config_problem(cf, st->file, st->line, "%s %s takes one "
-			    "line, but this indented line continues it", label,
-			    o->name);
+			config_problem(cf, st->file, st->line, "%s %s takes "
+			    "one line, but this indented line continues it",
+			    label, o->name);
 			goto out;
 		}
 		v = &st->section->values[config_index(o)];
