@@ -1059,7 +1059,7 @@ extern const struct cmd_entry cmd_retro_entry;
 extern const struct cmd_entry cmd_ui_entry;
 extern const char *baton_theme;
 
-/* config.c, config-table.c, provider.c, cmd-config.c */
+/* config.c, config-table.c, provider.c, cmd-config.c; theme_known */
 /*
  * Configuration: the built-in data/baton.conf, then the user's
  * $XDG_CONFIG_HOME/baton/config, then the repository's .baton/config, all
@@ -1196,6 +1196,8 @@ void		 config_finish(struct config *);
 struct config	*config_read_all(const char *);
 struct config	*config_load(struct repo *, char **);
 char		*config_user_path(void);
+void		 config_problem(struct config *, const char *, u_int,
+		     const char *, ...) __attribute__((format(printf, 4, 5)));
 struct provider	*config_provider(struct config *, const char *);
 struct role	*config_role(struct config *, const char *);
 int		 template_split(const char *, char ***, u_int *, char **);
@@ -1208,5 +1210,6 @@ void		 provider_argv_free(char **);
 extern const struct cmd_entry cmd_config_check_entry;
 extern const struct cmd_entry cmd_config_show_entry;
 extern const struct cmd_entry cmd_config_sample_entry;
+int		 theme_known(const char *);	/* in theme.c */
 
 #endif /* BATON_H */
