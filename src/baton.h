@@ -1066,6 +1066,13 @@ extern const char *baton_theme;
  * INI read by one parser; a later file replaces an earlier one key by key.
  * Sections are [baton], [ui] (theme only), [provider "NAME"] and
  * [role "NAME"]. The options table says which keys each takes.
+ *
+ * Use: cf = config_load(repo, &cause) (NULL: cause names the first
+ * problem); role = config_role(cf, task->role) (NULL: no such role); try
+ * role->chain[0 .. nchain) in order; provider_argv(p, prompt, NULL,
+ * session, resume, &argv, &cause) gives the argv to exec, with
+ * p->format, p->env, p->stdin_from and p->concurrency for the rest;
+ * config_free(cf) frees it all, providers' strings included.
  */
 enum config_scope {
 	CONFIG_BATON,		/* [baton] */
