@@ -608,10 +608,13 @@ static void
 test_load(void **state)
 {
 	struct config	*cf;
+	const char	*tmp;
 	char		*dir, *path, *cause = NULL;
 	FILE		*f;
 
-	dir = xstrdup("/tmp/baton-test-config.XXXXXX");
+	tmp = getenv("TMPDIR");
+	xasprintf(&dir, "%s/baton-test-config.XXXXXX", tmp != NULL &&
+	    *tmp == '/' ? tmp : "/tmp");
 	assert_non_null(mkdtemp(dir));
 	setenv("XDG_CONFIG_HOME", dir, 1);
 	xasprintf(&path, "%s/baton", dir);
