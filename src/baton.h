@@ -1139,13 +1139,20 @@ void		 lock_holder_free(struct lock_holder *);
 /* cmd-lock.c */
 extern const struct cmd_entry cmd_lock_entry;
 
-/* config.c, config-table.c, provider.c, cmd-config.c */
+/* config.c, config-table.c, provider.c, cmd-config.c; theme_known */
 /*
  * Configuration: the built-in data/baton.conf, then the user's
  * $XDG_CONFIG_HOME/baton/config, then the repository's .baton/config, all
  * INI read by one parser; a later file replaces an earlier one key by key.
  * Sections are [baton], [ui] (theme only), [provider "NAME"] and
  * [role "NAME"]. The options table says which keys each takes.
+ *
+ * Use: cf = config_load(repo, &cause) (NULL: cause names the first
+ * problem); role = config_role(cf, task->role) (NULL: no such role); try
+ * role->chain[0 .. nchain) in order; provider_argv(p, prompt, NULL,
+ * session, resume, &argv, &cause) gives the argv to exec, with
+ * p->format, p->env, p->stdin_from and p->concurrency for the rest;
+ * config_free(cf) frees it all, providers' strings included.
  */
 enum config_scope {
 	CONFIG_BATON,		/* [baton] */
@@ -1276,6 +1283,8 @@ void		 config_finish(struct config *);
 struct config	*config_read_all(const char *);
 struct config	*config_load(struct repo *, char **);
 char		*config_user_path(void);
+void		 config_problem(struct config *, const char *, u_int,
+		     const char *, ...) __attribute__((format(printf, 4, 5)));
 struct provider	*config_provider(struct config *, const char *);
 struct role	*config_role(struct config *, const char *);
 int		 template_split(const char *, char ***, u_int *, char **);
@@ -1288,5 +1297,6 @@ void		 provider_argv_free(char **);
 extern const struct cmd_entry cmd_config_check_entry;
 extern const struct cmd_entry cmd_config_show_entry;
 extern const struct cmd_entry cmd_config_sample_entry;
+int		 theme_known(const char *);	/* in theme.c */
 
 #endif /* BATON_H */

@@ -50,15 +50,26 @@ const struct cmd_entry cmd_config_sample_entry = {
 static struct config *
 cmd_config_read(void)
 {
-	struct repo	*r = NULL;
-	struct config	*cf;
-	char		 cwd[4096], *cause = NULL;
+	struct repo		*r = NULL;
+	struct config		*cf;
+	struct config_value	*v;
+	char			 cwd[4096], *cause = NULL;
 
 	if (getcwd(cwd, sizeof cwd) != NULL)
 		r = repo_find(cwd, &cause);
 	free(cause);
 	cf = config_read_all(r != NULL ? r->dir : NULL);
 	repo_free(r);
+
+	/* Only the UI needs the theme, so only here is it looked for. */
+	v = &cf->values[config_option_find(CONFIG_BATON, "theme") -
+	    config_options];
+	if (v->file != NULL && !theme_known(v->text)) {
+		config_problem(cf, v->file, v->line, "theme: no theme called "
+		    "\"%s\" (built in: default, mono; others are files in "
+		    "$XDG_CONFIG_HOME/baton/themes or %s/themes)", v->text,
+		    BATON_DATADIR);
+	}
 	return (cf);
 }
 
@@ -174,7 +185,8 @@ static void
 cmd_config_show_json(struct config *cf)
 {
 	struct config_problem	*p;
-	cJSON			*root, *files, *file, *obj, *problems, *item;
+	cJSON			*root, *files, *file, *obj, *problems;
+	cJSON			*item;
 	size_t			 i;
 
 	root = cJSON_CreateObject();

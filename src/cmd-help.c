@@ -135,7 +135,8 @@ cmd_help_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	    "nier\n"
 	    "\nWith no command, inside a repository set up with 'baton init', "
 	    "baton opens\nthe UI.\n'baton COMMAND --help' shows one command's "
-	    "usage;\n'baton help --options' lists the configuration settings.\n");
+	    "usage;\n'baton help --options' lists the configuration "
+	    "settings.\n");
 	return (BATON_EXIT_OK);
 }
 

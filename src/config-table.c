@@ -62,7 +62,8 @@ const struct config_option config_options[] = {
 	  .default_value = "null", .choices = config_stdin_choices,
 	  .doc = "What the agent reads on standard input: null, or inbox "
 	  "(what 'baton send' writes)." },
-	{ .scope = CONFIG_PROVIDER, .name = "concurrency", .type = CONFIG_NUMBER,
+	{ .scope = CONFIG_PROVIDER, .name = "concurrency",
+	  .type = CONFIG_NUMBER,
 	  .default_value = "0", .minimum = 0, .maximum = 64,
 	  .doc = "The most runs of this provider at once; 0 for no limit of "
 	  "its own." },
@@ -179,7 +180,9 @@ config_sample_scope(char **out, enum config_scope scope)
 			free(doc);
 		} else
 			config_sample_doc(out, o->doc);
-		value = o->default_value != NULL ? o->default_value : o->example;
+		value = o->default_value;
+		if (value == NULL)
+			value = o->example;
 		xasprintf(&s, "%s# %s = %s\n", *out, o->name,
 		    value != NULL ? value : "");
 		free(*out);

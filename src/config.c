@@ -30,7 +30,7 @@
 /* One [section]: its values, one per option of the table. */
 struct config_section {
 	enum config_scope	 scope;
-	char			*name;		/* provider or role; NULL: [baton] */
+	char			*name;		/* NULL: [baton] */
 	const char		*file;		/* first header */
 	u_int			 line;
 	struct config_value	*values;
@@ -47,31 +47,51 @@ struct config_state {
 	size_t			  len;
 	size_t			  off;
 	u_int			  line;
-	int			  in_key;	/* inih has a previous key */
-	int			  continued;	/* this line continues it */
+	int			  in_key;	/* after a key (inih's) */
+	int			  continued;	/* a continuation line */
 	int			  in_section;	/* a header was seen */
 	struct config_section	 *section;	/* NULL: ignoring keys */
-	enum config_scope	  scope;	/* of the header ([ui] too) */
-	const struct config_option *last;	/* the key a continuation extends */
+	enum config_scope	  scope;	/* of the header, [ui] too */
+	const struct config_option *last;	/* what continuations extend */
 };
 
 static void	config_value_clear(struct config_value *);
 
-static void
-config_problem(struct config *cf, const char *file, u_int line,
-    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static size_t
+config_file_index(struct config *cf, const char *file)
+{
+	size_t	i;
 
-/* Keep a problem; config check prints them all, config_load the first. */
-static void
+	for (i = 0; i < cf->nfiles; i++) {
+		if (cf->files[i] == file)
+			return (i);
+	}
+	return (cf->nfiles);
+}
+
+/*
+ * Keep a problem; config check prints them all, config_load the first.
+ * The list stays in order of place: file as read, then line.
+ */
+void
 config_problem(struct config *cf, const char *file, u_int line,
     const char *fmt, ...)
 {
 	struct config_problem	*p;
 	va_list			 ap;
+	size_t			 at, index = config_file_index(cf, file);
 
 	cf->problems = xreallocarray(cf->problems, cf->nproblems + 1,
 	    sizeof *cf->problems);
-	p = &cf->problems[cf->nproblems++];
+	for (at = cf->nproblems; at > 0; at--) {
+		p = &cf->problems[at - 1];
+		if (config_file_index(cf, p->file) < index ||
+		    (p->file == file && p->line <= line))
+			break;
+		cf->problems[at] = *p;
+	}
+	cf->nproblems++;
+	p = &cf->problems[at];
 	p->file = file;
 	p->line = line;
 	va_start(ap, fmt);
@@ -623,9 +643,9 @@ config_handler(void *user, const char *section, const char *name,
 		value = copy;
 		if (o->type != CONFIG_COMMAND && o->type != CONFIG_LIST &&
 		    o->type != CONFIG_ENV) {
-			config_problem(cf, st->file, st->line, "%s %s takes one "
-			    "line, but this indented line continues it", label,
-			    o->name);
+			config_problem(cf, st->file, st->line, "%s %s takes "
+			    "one line, but this indented line continues it",
+			    label, o->name);
 			goto out;
 		}
 		v = &st->section->values[config_index(o)];
@@ -916,26 +936,13 @@ config_make_role(struct config *cf, struct config_section *s)
 	return (r);
 }
 
-static size_t
-config_file_index(struct config *cf, const char *file)
-{
-	size_t	i;
-
-	for (i = 0; i < cf->nfiles; i++) {
-		if (cf->files[i] == file)
-			return (i);
-	}
-	return (cf->nfiles);
-}
-
-/* Check the whole, build providers and roles, sort problems by place. */
+/* Check the whole, and build the providers and roles. */
 void
 config_finish(struct config *cf)
 {
 	struct config_state	*st = cf->state;
 	struct config_section	*s, *b = st->baton;
-	struct config_problem	 p;
-	size_t			 i, j;
+	size_t			 i;
 
 	for (i = 0; i < st->nsections; i++) {
 		s = st->sections[i];
@@ -960,19 +967,6 @@ config_finish(struct config *cf)
 	cf->backoff = config_value_of(b, CONFIG_BATON, "backoff")->number;
 	cf->theme = config_value_of(b, CONFIG_BATON, "theme")->text;
 
-	/* Insertion sort: stable, and the lists are short. */
-	for (i = 1; i < cf->nproblems; i++) {
-		p = cf->problems[i];
-		for (j = i; j > 0; j--) {
-			if (config_file_index(cf, cf->problems[j - 1].file) <
-			    config_file_index(cf, p.file) ||
-			    (cf->problems[j - 1].file == p.file &&
-			    cf->problems[j - 1].line <= p.line))
-				break;
-			cf->problems[j] = cf->problems[j - 1];
-		}
-		cf->problems[j] = p;
-	}
 }
 
 /* $XDG_CONFIG_HOME/baton/config, or ~/.config/baton/config; NULL: neither. */

@@ -301,6 +301,23 @@ theme_find(const char *name)
 	return (NULL);
 }
 
+/* Whether a theme of this name or path can be found (for config check). */
+int
+theme_known(const char *name)
+{
+	struct stat	 sb;
+	char		*path;
+	int		 found;
+
+	if (strcmp(name, "default") == 0 || strcmp(name, "mono") == 0)
+		return (1);
+	if ((path = theme_find(name)) == NULL)
+		return (0);
+	found = stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+	free(path);
+	return (found);
+}
+
 /* Load a theme by name or path; "default" and "mono" are built in. */
 int
 theme_load(const char *name, char **cause)

@@ -178,6 +178,17 @@ theme = mono
 theme = nier
 ' 4 "already set at line 2"
 
+bad "unknown theme" '[baton]
+theme = no-such-theme
+' 2 'theme: no theme called "no-such-theme"'
+printf '[ui]\ntheme = nier\n' >.baton/config
+export BATON_THEME_DIR="$SRC/themes"
+run config check
+ok "a theme file in BATON_THEME_DIR is known"
+unset BATON_THEME_DIR
+run config check
+refused "a theme that is nowhere" 'no theme called "nier"'
+
 # Several problems at once: all reported, in order of place.
 printf '[baton]\nretries = x\n[nope]\n[role "r"]\nchain = ghost\n' >.baton/config
 run config check

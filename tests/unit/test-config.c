@@ -552,7 +552,8 @@ test_problems(void **state)
 	assert_true(has_problem(cf, "one", 8, "bad provider name"));
 	assert_true(has_problem(cf, "one", 10, "unknown placeholder {promt}"));
 	assert_true(has_problem(cf, "one", 11, "unknown format \"jsonx\""));
-	assert_true(has_problem(cf, "one", 12, "\"pipe\" is not null or inbox"));
+	assert_true(has_problem(cf, "one", 12,
+	    "\"pipe\" is not null or inbox"));
 	assert_true(has_problem(cf, "one", 13, "bad variable name \"1X\""));
 	assert_true(has_problem(cf, "one", 14, "expected NAME = VALUE"));
 	/* p's argv and format were both refused. */
@@ -566,7 +567,8 @@ test_problems(void **state)
 	assert_true(has_problem(cf, "one", 22, "\"maybe\" is not yes or no"));
 	assert_true(has_problem(cf, "one", 24, "no [provider \"nosuch\"]"));
 	assert_true(has_problem(cf, "one", 26, "takes one line"));
-	assert_true(has_problem(cf, "one", 27, "[role \"empty\"] sets no chain"));
+	assert_true(has_problem(cf, "one", 27,
+	    "[role \"empty\"] sets no chain"));
 	assert_true(has_problem(cf, "one", 28, "closing ]"));
 	assert_true(has_problem(cf, "one", 29, "unknown section [role r]"));
 	assert_true(has_problem(cf, "one", 20, "[role \"r\"] sets no chain"));
@@ -606,10 +608,13 @@ static void
 test_load(void **state)
 {
 	struct config	*cf;
+	const char	*tmp;
 	char		*dir, *path, *cause = NULL;
 	FILE		*f;
 
-	dir = xstrdup("/tmp/baton-test-config.XXXXXX");
+	tmp = getenv("TMPDIR");
+	xasprintf(&dir, "%s/baton-test-config.XXXXXX", tmp != NULL &&
+	    *tmp == '/' ? tmp : "/tmp");
 	assert_non_null(mkdtemp(dir));
 	setenv("XDG_CONFIG_HOME", dir, 1);
 	xasprintf(&path, "%s/baton", dir);
