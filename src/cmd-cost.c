@@ -1,10 +1,13 @@
 /*
- * cost: tokens and dollars from agent logs, grouped by session, model,
- * day or task.
+ * cost: tokens and dollars, grouped by run, task, parent task, sprint,
+ * role, provider, model, day or session.
  *
- * It reads Claude Code transcript folders (~/.claude/projects/<project>/
- * <session>.jsonl, the default) and raw stream logs of any format baton
- * parses. Transcripts are the hot path and are read without the adapters:
+ * Inside a baton repository, with no PATH, it adds up baton's own ledger:
+ * the calls table, each call already priced when it was stored (NULL: no
+ * known price), joined to its run and the run's task. Elsewhere, or with
+ * --transcripts, it reads Claude Code transcript folders
+ * (~/.claude/projects/<project>/<session>.jsonl); given PATHs, it reads
+ * those, transcripts or raw stream logs of any format baton parses. Transcripts are the hot path and are read without the adapters:
  * only lines holding "usage" are parsed, and calls are deduplicated across
  * all files by message.id + requestId, keeping the line with the most
  * tokens (a resumed session's file begins with a copy of the earlier one,
@@ -33,11 +36,13 @@ static int	cmd_cost_exec(struct cmd_ctx *, int, char **);
 const struct cmd_entry cmd_cost_entry = {
 	.name = "cost",
 	.alias = NULL,
-	.usage = "[--by session|model|day|task] [--format F] [--model M] "
-	    "[--json] [PATH ...]",
-	.doc = "Add up tokens and cost from Claude Code transcripts (default: "
-	    "~/.claude/projects) or agent stream logs; files or folders. "
-	    "--model prices streams that name no model.",
+	.usage = "[--by run|task|parent|sprint|role|provider|model|day|session] "
+	    "[--transcripts] [--format F] [--model M] [--json] [PATH ...]",
+	.doc = "Add up tokens and cost: of baton's own runs in a baton "
+	    "repository, else of Claude Code transcripts (~/.claude/projects, "
+	    "or always with --transcripts), or of the transcripts and agent "
+	    "stream logs given as PATHs. --model prices streams that name no "
+	    "model.",
 	.flags = 0,
 	.exec = cmd_cost_exec,
 };
@@ -48,17 +53,56 @@ enum cost_by {
 	COST_BY_MODEL,
 	COST_BY_DAY,
 	COST_BY_TASK,
+	COST_BY_RUN,
+	COST_BY_PARENT,
+	COST_BY_SPRINT,
+	COST_BY_ROLE,
+	COST_BY_PROVIDER,
 };
 
-static const struct {
+/* Where the calls come from. */
+#define COST_FILES 0x1		/* transcripts and stream logs */
+#define COST_STORE 0x2		/* baton's calls table */
+
+/* What a row is named by. */
+enum cost_key {
+	COST_KEY_TEXT,		/* a string: model, day, role, ... */
+	COST_KEY_ID,		/* a run, task or sprint id */
+	COST_KEY_NONE,		/* no value: a run with no task, ... */
+};
+
+/*
+ * Each grouping, with the SQL that names a call's group in the store: the
+ * key and a label to show beside it (a task's title, a sprint's name).
+ * The parent of a task is its topmost ancestor (up.top, below).
+ */
+static const struct cost_by_entry {
 	const char	*name;
 	enum cost_by	 by;
 	const char	*heading;
+	int		 sources;
+	enum cost_key	 key;
+	const char	*key_sql;
+	const char	*label_sql;
 } cost_bys[] = {
-	{ "session", COST_BY_SESSION, "SESSION" },
-	{ "model", COST_BY_MODEL, "MODEL" },
-	{ "day", COST_BY_DAY, "DAY" },
-	{ "task", COST_BY_TASK, "TASK" },
+	{ "run", COST_BY_RUN, "RUN", COST_STORE, COST_KEY_ID, "r.id",
+	  "t.title" },
+	{ "task", COST_BY_TASK, "TASK", COST_FILES|COST_STORE, COST_KEY_ID,
+	  "r.task_id", "t.title" },
+	{ "parent", COST_BY_PARENT, "PARENT", COST_STORE, COST_KEY_ID,
+	  "coalesce(up.top, r.task_id)", "pt.title" },
+	{ "sprint", COST_BY_SPRINT, "SPRINT", COST_STORE, COST_KEY_ID,
+	  "t.sprint_id", "s.name" },
+	{ "role", COST_BY_ROLE, "ROLE", COST_STORE, COST_KEY_TEXT, "r.role",
+	  "NULL" },
+	{ "provider", COST_BY_PROVIDER, "PROVIDER", COST_STORE, COST_KEY_TEXT,
+	  "r.provider", "NULL" },
+	{ "model", COST_BY_MODEL, "MODEL", COST_FILES|COST_STORE,
+	  COST_KEY_TEXT, "coalesce(c.model, r.model)", "NULL" },
+	{ "day", COST_BY_DAY, "DAY", COST_FILES|COST_STORE, COST_KEY_TEXT,
+	  "date(c.at, 'unixepoch', 'localtime')", "NULL" },
+	{ "session", COST_BY_SESSION, "SESSION", COST_FILES|COST_STORE,
+	  COST_KEY_TEXT, "r.agent_session", "NULL" },
 };
 
 /* A line that marks a file's format; the first matching line decides. */
@@ -90,20 +134,34 @@ struct cost_call {
 	struct adapter_usage	 u;
 	int			 has_cli;
 	double			 cli;
+
+	/* From the store: the call's group, its run and its stored cost. */
+	char			*group;
+	enum cost_key		 gkey;
+	int64_t			 gid;
+	char			*label;
+	int64_t			 run;
+	int			 stored;	/* cost below, not from the model */
+	int			 has_cost;
+	double			 cost;
 };
 
 /* One output row. */
 struct cost_row {
 	char			*name;
+	enum cost_key		 key;
+	int64_t			 id;
+	char			*label;
 	size_t			 calls;
 	size_t			 unknown;	/* calls with no price */
 	struct adapter_usage	 u;
-	double			 cost;
+	double			 cost;		/* of the priced calls */
 	int			 has_cli;
 	double			 cli;
 };
 
 struct cost_state {
+	const struct cost_by_entry *entry;
 	enum cost_by		 by;
 	const char		*format;	/* forced, or NULL */
 	const char		*model;		/* for streams naming none */
@@ -115,6 +173,7 @@ struct cost_state {
 	size_t			 hused;
 
 	struct store		*store;		/* for --by task, if any */
+	size_t			 runs;		/* from the store */
 	size_t			 files;
 	uint64_t		 bytes;
 	size_t			 errors;
@@ -188,6 +247,8 @@ cost_call_free(struct cost_call *c)
 	free(c->session);
 	free(c->model);
 	free(c->task);
+	free(c->group);
+	free(c->label);
 }
 
 /*
@@ -510,9 +571,160 @@ cost_default_paths(char ***paths, size_t *n)
 		free(p);
 }
 
+/* A column as a new string, or NULL. */
+static char *
+cost_column(sqlite3_stmt *stmt, int col)
+{
+	const u_char	*s;
+
+	if ((s = sqlite3_column_text(stmt, col)) == NULL)
+		return (NULL);
+	return (utf8_sanitize((const char *)s));
+}
+
+/*
+ * A run's own total from the CLI (Claude's result.total_cost_usd, the
+ * latest of them, being cumulative) goes with the run's last call when no
+ * call carries the CLI's figure itself: the same rule as for stream logs.
+ */
+static int
+cost_store_cli(struct cost_state *cs, char **cause)
+{
+	sqlite3_stmt	*stmt;
+	const char	*sql = "SELECT run_id, json_extract(data, "
+	    "'$.cli_cost_usd') FROM events WHERE kind = 'turn_end' AND "
+	    "json_extract(data, '$.cli_cost_usd') IS NOT NULL "
+	    "ORDER BY run_id, id";
+	int64_t		 run, *runs = NULL;
+	double		*totals = NULL;
+	size_t		 n = 0, i, j, k, last;
+	int		 rc, has;
+
+	if (sqlite3_prepare_v2(cs->store->db, sql, -1, &stmt, NULL) !=
+	    SQLITE_OK) {
+		*cause = store_errmsg(cs->store);
+		return (-1);
+	}
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		run = sqlite3_column_int64(stmt, 0);
+		if (n == 0 || runs[n - 1] != run) {
+			runs = xreallocarray(runs, n + 1, sizeof *runs);
+			totals = xreallocarray(totals, n + 1, sizeof *totals);
+			runs[n++] = run;
+		}
+		totals[n - 1] = sqlite3_column_double(stmt, 1);
+	}
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE) {
+		free(runs);
+		free(totals);
+		*cause = store_errmsg(cs->store);
+		return (-1);
+	}
+
+	/* Both lists are in run order: walk them side by side. */
+	k = 0;
+	for (i = 0; i < cs->ncalls; i = j) {
+		has = 0;
+		for (j = i; j < cs->ncalls && cs->calls[j].run ==
+		    cs->calls[i].run; j++)
+			has |= cs->calls[j].has_cli;
+		last = j - 1;
+		while (k < n && runs[k] < cs->calls[i].run)
+			k++;
+		if (!has && k < n && runs[k] == cs->calls[i].run) {
+			cs->calls[last].has_cli = 1;
+			cs->calls[last].cli = totals[k];
+		}
+	}
+	free(runs);
+	free(totals);
+	return (0);
+}
+
+/*
+ * Every call in the store, in run order, with the group it falls in. The
+ * recursive up table maps each task to its topmost ancestor; a task on a
+ * loop of parents (which baton refuses to make) is its own.
+ */
+static int
+cost_store_load(struct cost_state *cs, char **cause)
+{
+	const struct cost_by_entry	*e = cs->entry;
+	struct cost_call		*c;
+	sqlite3_stmt			*stmt;
+	char				*sql;
+	int				 rc;
+	int64_t				 run = 0;
+
+	xasprintf(&sql, "WITH RECURSIVE up (id, top) AS ("
+	    "SELECT id, id FROM tasks WHERE parent_id IS NULL UNION ALL "
+	    "SELECT t.id, up.top FROM tasks t JOIN up ON t.parent_id = up.id) "
+	    "SELECT %s, %s, c.run_id, c.tokens_in, c.tokens_cache_read, "
+	    "c.tokens_cache_write, c.tokens_out, c.cost_usd, c.cli_cost_usd "
+	    "FROM calls c JOIN runs r ON r.id = c.run_id "
+	    "LEFT JOIN tasks t ON t.id = r.task_id "
+	    "LEFT JOIN up ON up.id = r.task_id "
+	    "LEFT JOIN tasks pt ON pt.id = coalesce(up.top, r.task_id) "
+	    "LEFT JOIN sprints s ON s.id = t.sprint_id "
+	    "ORDER BY c.run_id, c.id", e->key_sql, e->label_sql);
+	rc = sqlite3_prepare_v2(cs->store->db, sql, -1, &stmt, NULL);
+	free(sql);
+	if (rc != SQLITE_OK) {
+		*cause = store_errmsg(cs->store);
+		return (-1);
+	}
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		cs->calls = xreallocarray(cs->calls, cs->ncalls + 1,
+		    sizeof *cs->calls);
+		c = &cs->calls[cs->ncalls++];
+		memset(c, 0, sizeof *c);
+		c->stored = 1;
+		if (sqlite3_column_type(stmt, 0) == SQLITE_NULL) {
+			c->gkey = COST_KEY_NONE;
+			c->group = xstrdup(e->by == COST_BY_MODEL ?
+			    "(unknown)" : "-");
+		} else if (e->key == COST_KEY_ID) {
+			c->gkey = COST_KEY_ID;
+			c->gid = sqlite3_column_int64(stmt, 0);
+			xasprintf(&c->group, "%s%lld", e->by == COST_BY_TASK ||
+			    e->by == COST_BY_PARENT ? "#" : "",
+			    (long long)c->gid);
+		} else {
+			c->gkey = COST_KEY_TEXT;
+			c->group = cost_column(stmt, 0);
+		}
+		c->label = cost_column(stmt, 1);
+		c->run = sqlite3_column_int64(stmt, 2);
+		c->u.in = sqlite3_column_int64(stmt, 3);
+		c->u.cache_read = sqlite3_column_int64(stmt, 4);
+		c->u.cache_write = sqlite3_column_int64(stmt, 5);
+		c->u.out = sqlite3_column_int64(stmt, 6);
+		if (sqlite3_column_type(stmt, 7) != SQLITE_NULL) {
+			c->has_cost = 1;
+			c->cost = sqlite3_column_double(stmt, 7);
+		}
+		if (sqlite3_column_type(stmt, 8) != SQLITE_NULL) {
+			c->has_cli = 1;
+			c->cli = sqlite3_column_double(stmt, 8);
+		}
+		if (cs->ncalls == 1 || c->run != run)
+			cs->runs++;
+		run = c->run;
+	}
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE) {
+		*cause = store_errmsg(cs->store);
+		return (-1);
+	}
+	return (cost_store_cli(cs, cause));
+}
+
 static const char *
 cost_group(struct cost_state *cs, const struct cost_call *c)
 {
+	if (c->group != NULL)
+		return (c->group);
 	switch (cs->by) {
 	case COST_BY_SESSION:
 		return (c->session);
@@ -522,6 +734,8 @@ cost_group(struct cost_state *cs, const struct cost_call *c)
 		return (c->day);
 	case COST_BY_TASK:
 		return (c->task);
+	default:
+		break;
 	}
 	return ("-");
 }
@@ -554,7 +768,12 @@ cost_row_add(struct cost_row *r, const struct cost_call *c)
 	r->u.cache_read += c->u.cache_read;
 	r->u.cache_write += c->u.cache_write;
 	r->u.out += c->u.out;
-	if (price_cost(c->model, &c->u, &cost, &cause) == 0)
+	if (c->stored) {
+		if (c->has_cost)
+			r->cost += c->cost;
+		else
+			r->unknown++;
+	} else if (price_cost(c->model, &c->u, &cost, &cause) == 0)
 		r->cost += cost;
 	else {
 		r->unknown++;
@@ -569,13 +788,24 @@ cost_row_add(struct cost_row *r, const struct cost_call *c)
 	}
 }
 
+/*
+ * A row as JSON. The cost covers the priced calls only: null when none
+ * has a price, and partial is true when some have none.
+ */
 static cJSON *
 cost_row_json(const struct cost_row *r, const char *by)
 {
 	cJSON	*o;
 
 	o = cJSON_CreateObject();
-	cJSON_AddItemToObject(o, by, json_string(r->name));
+	if (r->key == COST_KEY_ID)
+		cJSON_AddNumberToObject(o, by, (double)r->id);
+	else if (r->key == COST_KEY_NONE)
+		cJSON_AddNullToObject(o, by);
+	else
+		cJSON_AddItemToObject(o, by, json_string(r->name));
+	if (r->label != NULL)
+		cJSON_AddItemToObject(o, "label", json_string(r->label));
 	cJSON_AddNumberToObject(o, "calls", (double)r->calls);
 	cJSON_AddNumberToObject(o, "tokens_in", (double)r->u.in);
 	cJSON_AddNumberToObject(o, "tokens_cache_write",
@@ -583,8 +813,12 @@ cost_row_json(const struct cost_row *r, const char *by)
 	cJSON_AddNumberToObject(o, "tokens_cache_read",
 	    (double)r->u.cache_read);
 	cJSON_AddNumberToObject(o, "tokens_out", (double)r->u.out);
-	cJSON_AddNumberToObject(o, "cost_usd", r->cost);
+	if (r->calls != 0 && r->unknown == r->calls)
+		cJSON_AddNullToObject(o, "cost_usd");
+	else
+		cJSON_AddNumberToObject(o, "cost_usd", r->cost);
 	cJSON_AddNumberToObject(o, "unpriced_calls", (double)r->unknown);
+	cJSON_AddBoolToObject(o, "partial", r->unknown != 0);
 	if (r->has_cli)
 		cJSON_AddNumberToObject(o, "cli_cost_usd", r->cli);
 	else
@@ -592,21 +826,33 @@ cost_row_json(const struct cost_row *r, const char *by)
 	return (o);
 }
 
+/* A row of the table: "?" is an unknown cost, "+" one that is partial. */
 static void
 cost_row_print(const struct cost_row *r)
 {
-	char	*name, cli[32];
+	char	*full, *name, *fit, cli[32], cost[32];
 
-	name = util_vis(r->name, 40);
+	if (r->label != NULL)
+		xasprintf(&full, "%s %s", r->name, r->label);
+	else
+		full = xstrdup(r->name);
+	name = util_vis(full, strlen(full));
+	fit = util_fit(name, 40);
 	if (r->has_cli)
 		snprintf(cli, sizeof cli, "%10.4f", r->cli);
 	else
 		snprintf(cli, sizeof cli, "%10s", "-");
-	printf("%-40s %6zu %12lld %12lld %12lld %10lld %10.4f%s %s\n", name,
+	if (r->calls != 0 && r->unknown == r->calls)
+		snprintf(cost, sizeof cost, "%10s?", "");
+	else
+		snprintf(cost, sizeof cost, "%10.4f%s", r->cost,
+		    r->unknown != 0 ? "+" : " ");
+	printf("%-40s %6zu %12lld %12lld %12lld %10lld %s %s\n", fit,
 	    r->calls, (long long)r->u.in, (long long)r->u.cache_write,
-	    (long long)r->u.cache_read, (long long)r->u.out, r->cost,
-	    r->unknown != 0 ? "+" : " ", cli);
+	    (long long)r->u.cache_read, (long long)r->u.out, cost, cli);
+	free(fit);
 	free(name);
+	free(full);
 }
 
 static int
@@ -617,17 +863,18 @@ cmd_cost_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "model", required_argument, NULL, 'm' },
+		{ "transcripts", no_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct cost_state		 cs;
-	struct cost_row			*rows = NULL, total;
+	struct cost_row			*rows = NULL, *row, total;
 	struct repo			*repo;
 	char				**paths = NULL, **files = NULL;
-	char				*cause = NULL, cwd[4096];
-	const char			*by = "session", *heading = NULL, *name;
+	char				*cause = NULL, cwd[4096], *db = NULL;
+	const char			*by = NULL, *heading, *name;
 	size_t				 npaths = 0, nfiles = 0, nrows = 0, i, j;
 	size_t				*rhash, rsize, h;
-	int				 ch, json = 0;
+	int				 ch, json = 0, transcripts = 0, source;
 	cJSON				*out, *array;
 
 	memset(&cs, 0, sizeof cs);
@@ -650,55 +897,109 @@ cmd_cost_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		case 'm':
 			cs.model = optarg;
 			break;
+		case 't':
+			transcripts = 1;
+			break;
 		default:
 			return (cmd_usage_error(&cmd_cost_entry,
 			    "unknown option: %s", argv[optind - 1]));
 		}
 	}
-	for (i = 0; i < nitems(cost_bys); i++) {
-		if (strcmp(cost_bys[i].name, by) == 0) {
-			cs.by = cost_bys[i].by;
-			heading = cost_bys[i].heading;
-		}
+	if (transcripts && optind < argc)
+		return (cmd_usage_error(&cmd_cost_entry, "--transcripts reads "
+		    "the default folders: give no PATH"));
+
+	/*
+	 * The source: PATHs if given; else baton's own store inside a baton
+	 * repository, unless --transcripts; else the transcript folders.
+	 */
+	if (getcwd(cwd, sizeof cwd) != NULL &&
+	    (repo = repo_find(cwd, &cause)) != NULL) {
+		if (access(repo->db_path, F_OK) == 0)
+			db = xstrdup(repo->db_path);
+		repo_free(repo);
 	}
-	if (heading == NULL)
-		return (cmd_usage_error(&cmd_cost_entry, "--by: one of "
-		    "session, model, day, task"));
+	free(cause);
+	cause = NULL;
+	if (optind < argc || transcripts || db == NULL)
+		source = COST_FILES;
+	else
+		source = COST_STORE;
+
+	if (by == NULL)
+		by = source == COST_STORE ? "task" : "session";
+	for (i = 0; i < nitems(cost_bys); i++) {
+		if (strcmp(cost_bys[i].name, by) == 0)
+			cs.entry = &cost_bys[i];
+	}
+	if (cs.entry == NULL) {
+		free(db);
+		return (cmd_usage_error(&cmd_cost_entry, "--by: one of run, "
+		    "task, parent, sprint, role, provider, model, day, "
+		    "session"));
+	}
+	if ((cs.entry->sources & source) == 0) {
+		free(db);
+		return (cmd_usage_error(&cmd_cost_entry, "--by %s adds up "
+		    "baton's own runs: use it in a baton repository, with no "
+		    "PATH", by));
+	}
+	if (source == COST_STORE && (cs.format != NULL || cs.model != NULL)) {
+		free(db);
+		return (cmd_usage_error(&cmd_cost_entry, "--format and --model "
+		    "read files: give a PATH"));
+	}
+	cs.by = cs.entry->by;
+	heading = cs.entry->heading;
 	if (price_load_user(&cause) != 0) {
+		free(db);
 		cmd_error("%s", cause);
 		free(cause);
 		return (BATON_EXIT_ERROR);
 	}
 
-	/* --by task reads run ids from the store, when there is one. */
-	if (cs.by == COST_BY_TASK && getcwd(cwd, sizeof cwd) != NULL &&
-	    (repo = repo_find(cwd, &cause)) != NULL) {
-		if (access(repo->db_path, F_OK) == 0)
-			cs.store = store_open(repo->db_path, 0, &cause);
-		repo_free(repo);
-	}
-	free(cause);
-	cause = NULL;
+	if (source == COST_STORE) {
+		if ((cs.store = store_open(db, 0, &cause)) == NULL ||
+		    cost_store_load(&cs, &cause) != 0) {
+			free(db);
+			store_close(cs.store);
+			for (i = 0; i < cs.ncalls; i++)
+				cost_call_free(&cs.calls[i]);
+			free(cs.calls);
+			return (cmd_fail(ctx, cause));
+		}
+	} else {
+		/* --by task reads run ids from the store, when there is one. */
+		if (cs.by == COST_BY_TASK && db != NULL)
+			cs.store = store_open(db, 0, &cause);
+		free(cause);
+		cause = NULL;
 
-	for (i = optind; i < (size_t)argc; i++) {
-		paths = xreallocarray(paths, npaths + 1, sizeof *paths);
-		paths[npaths++] = xstrdup(argv[i]);
+		for (i = optind; i < (size_t)argc; i++) {
+			paths = xreallocarray(paths, npaths + 1,
+			    sizeof *paths);
+			paths[npaths++] = xstrdup(argv[i]);
+		}
+		if (npaths == 0)
+			cost_default_paths(&paths, &npaths);
+		if (npaths == 0) {
+			free(db);
+			store_close(cs.store);
+			return (cmd_error("no transcripts found (give a "
+			    "path)"));
+		}
+		for (i = 0; i < npaths; i++) {
+			j = nfiles;
+			if (cost_walk(paths[i], &files, &nfiles, 1) != 0)
+				cs.errors++;
+			if (nfiles > j)
+				qsort(files + j, nfiles - j, sizeof *files,
+				    cost_strcmp);
+		}
+		for (i = 0; i < nfiles; i++)
+			cost_file(&cs, files[i]);
 	}
-	if (npaths == 0)
-		cost_default_paths(&paths, &npaths);
-	if (npaths == 0) {
-		store_close(cs.store);
-		return (cmd_error("no transcripts found (give a path)"));
-	}
-	for (i = 0; i < npaths; i++) {
-		j = nfiles;
-		if (cost_walk(paths[i], &files, &nfiles, 1) != 0)
-			cs.errors++;
-		if (nfiles > j)
-			qsort(files + j, nfiles - j, sizeof *files, cost_strcmp);
-	}
-	for (i = 0; i < nfiles; i++)
-		cost_file(&cs, files[i]);
+	free(db);
 
 	memset(&total, 0, sizeof total);
 	total.name = (char *)"TOTAL";
@@ -714,9 +1015,14 @@ cmd_cost_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			continue;
 		}
 		rows = xreallocarray(rows, nrows + 1, sizeof *rows);
-		memset(&rows[nrows], 0, sizeof *rows);
-		rows[nrows].name = xstrdup(name);
-		cost_row_add(&rows[nrows], &cs.calls[i]);
+		row = &rows[nrows];
+		memset(row, 0, sizeof *row);
+		row->name = xstrdup(name);
+		row->key = cs.calls[i].gkey;
+		row->id = cs.calls[i].gid;
+		if (cs.calls[i].label != NULL)
+			row->label = xstrdup(cs.calls[i].label);
+		cost_row_add(row, &cs.calls[i]);
 		rhash[h] = ++nrows;
 		if (nrows * 2 < rsize)
 			continue;
@@ -750,11 +1056,16 @@ cmd_cost_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (json) {
 		out = cJSON_CreateObject();
 		cJSON_AddStringToObject(out, "by", by);
+		cJSON_AddStringToObject(out, "source", source == COST_STORE ?
+		    "store" : "files");
 		array = cJSON_AddArrayToObject(out, "rows");
 		for (i = 0; i < nrows; i++)
 			cJSON_AddItemToArray(array, cost_row_json(&rows[i], by));
 		cJSON_AddItemToObject(out, "total", cost_row_json(&total, by));
-		cJSON_AddNumberToObject(out, "files", (double)cs.files);
+		if (source == COST_STORE)
+			cJSON_AddNumberToObject(out, "runs", (double)cs.runs);
+		else
+			cJSON_AddNumberToObject(out, "files", (double)cs.files);
 		cmd_print_json(out);
 	} else {
 		printf("%-40s %6s %12s %12s %12s %10s %10s  %10s\n", heading,
@@ -768,8 +1079,10 @@ cmd_cost_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			    total.unknown, total.unknown == 1 ? "" : "s");
 	}
 
-	for (i = 0; i < nrows; i++)
+	for (i = 0; i < nrows; i++) {
 		free(rows[i].name);
+		free(rows[i].label);
+	}
 	free(rows);
 	for (i = 0; i < cs.ncalls; i++)
 		cost_call_free(&cs.calls[i]);
