@@ -160,6 +160,12 @@ struct cost_row {
 	double			 cli;
 };
 
+/* A model's price, looked up once. */
+struct cost_price {
+	char			*model;
+	const struct price	*price;		/* NULL: none known */
+};
+
 struct cost_state {
 	const struct cost_by_entry *entry;
 	enum cost_by		 by;
@@ -174,6 +180,8 @@ struct cost_state {
 
 	struct store		*store;		/* for --by task, if any */
 	size_t			 runs;		/* from the store */
+	struct cost_price	*prices;
+	size_t			 nprices;
 	size_t			 files;
 	uint64_t		 bytes;
 	size_t			 errors;
@@ -320,9 +328,9 @@ cost_task(struct cost_state *cs, const char *path)
 	return (task);
 }
 
-/* One transcript line; only lines that can carry usage are parsed. */
+/* One transcript line, through cJSON: the slow path, for unusual lines. */
 static void
-cost_transcript_line(struct cost_state *cs, const char *line, size_t len,
+cost_transcript_json(struct cost_state *cs, const char *line, size_t len,
     const char *task)
 {
 	struct adapter_usage	 u;
@@ -331,8 +339,6 @@ cost_transcript_line(struct cost_state *cs, const char *line, size_t len,
 	char			*key = NULL, day[11];
 	double			 cli;
 
-	if (memmem(line, len, "\"usage\"", 7) == NULL)
-		return;
 	if ((json = cJSON_ParseWithLength(line, len)) == NULL)
 		return;
 	msg = adapter_json_get(json, "message", (char *)NULL);
@@ -359,6 +365,419 @@ cost_transcript_line(struct cost_state *cs, const char *line, size_t len,
 	    &u, cJSON_IsNumber(cost) ? &cli : NULL);
 	free(key);
 	cJSON_Delete(json);
+}
+
+/*
+ * The fast path reads a transcript line without building a tree: it walks
+ * the JSON structure, skipping every value but the few it needs, and only
+ * the small usage object goes through cJSON. Strings it keeps must be
+ * plain (no escapes) and short; anything else, or anything it does not
+ * understand, sends the line to cost_transcript_json, so both paths give
+ * the same answer.
+ */
+#define COST_STR_MAX 256
+
+struct cost_scan {
+	const char	*end;
+	char		 id[COST_STR_MAX];
+	char		 req[COST_STR_MAX];
+	char		 model[COST_STR_MAX];
+	char		 session[COST_STR_MAX];
+	char		 ts[COST_STR_MAX];
+	int		 has_id, has_req, has_model, has_session, has_ts;
+	int		 has_message;	/* message is an object */
+	const char	*usage;		/* message.usage, an object */
+	size_t		 usage_len;
+	int		 has_cost;
+	double		 cost;
+
+	struct adapter_usage u;		/* from usage, as adapter_claude_usage */
+	u_int		 seen;		/* usage members already read */
+};
+
+/* The usage members read, each once (the first wins, as in cJSON). */
+static const struct {
+	const char	*name;
+	int		 object;	/* 1: cache_creation, 2: server_tool_use */
+	size_t		 offset;
+} cost_usage_keys[] = {
+	{ "input_tokens", 0, offsetof(struct adapter_usage, in) },
+	{ "cache_read_input_tokens", 0,
+	  offsetof(struct adapter_usage, cache_read) },
+	{ "cache_creation_input_tokens", 0,
+	  offsetof(struct adapter_usage, cache_write) },
+	{ "output_tokens", 0, offsetof(struct adapter_usage, out) },
+	{ "ephemeral_1h_input_tokens", 1,
+	  offsetof(struct adapter_usage, cache_write_1h) },
+	{ "web_search_requests", 2,
+	  offsetof(struct adapter_usage, web_search) },
+};
+
+static const char *
+cost_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' ||
+	    *p == '\r'))
+		p++;
+	return (p);
+}
+
+/* Past the string that starts at p (a quote); NULL if it never ends. */
+static const char *
+cost_skip_string(const char *p, const char *end)
+{
+	const char	*q, *b;
+
+	for (p++; p < end; p = q + 1) {
+		if ((q = memchr(p, '"', end - p)) == NULL)
+			return (NULL);
+		for (b = q; b > p && b[-1] == '\\'; b--)
+			;
+		if ((q - b) % 2 == 0)
+			return (q + 1);
+	}
+	return (NULL);
+}
+
+/* Past the value at p; NULL if it is cut short or not JSON. */
+static const char *
+cost_skip_value(const char *p, const char *end)
+{
+	u_int	depth = 0;
+
+	if (p >= end)
+		return (NULL);
+	if (*p == '"')
+		return (cost_skip_string(p, end));
+	if (*p != '{' && *p != '[') {
+		while (p < end && *p != ',' && *p != '}' && *p != ']' &&
+		    *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n')
+			p++;
+		return (p);
+	}
+	while (p < end) {
+		switch (*p) {
+		case '"':
+			if ((p = cost_skip_string(p, end)) == NULL)
+				return (NULL);
+			continue;
+		case '{':
+		case '[':
+			depth++;
+			break;
+		case '}':
+		case ']':
+			if (--depth == 0)
+				return (p + 1);
+			break;
+		}
+		p++;
+	}
+	return (NULL);
+}
+
+/* Copy a plain string value into buf; 0 if it is not one that fits. */
+static int
+cost_scan_string(const char *p, const char *end, char *buf)
+{
+	const char	*q;
+
+	if (p >= end || *p != '"' || (q = cost_skip_string(p, end)) == NULL)
+		return (0);
+	p++;
+	q--;
+	if ((size_t)(q - p) >= COST_STR_MAX || memchr(p, '\\', q - p) != NULL)
+		return (0);
+	memcpy(buf, p, q - p);
+	buf[q - p] = '\0';
+	return (1);
+}
+
+/*
+ * Walk the object at p, calling fn with each key and the place of its
+ * value; fn returns past the value, or NULL to give up. Returns past the
+ * object, or NULL.
+ */
+static const char *
+cost_scan_object(struct cost_scan *sc, const char *p,
+    const char *(*fn)(struct cost_scan *, const char *, size_t,
+    const char *))
+{
+	const char	*end = sc->end, *key, *q;
+
+	p = cost_ws(p, end);
+	if (p >= end || *p != '{')
+		return (NULL);
+	p = cost_ws(p + 1, end);
+	if (p < end && *p == '}')
+		return (p + 1);
+	while (p < end) {
+		if (*p != '"' || (q = cost_skip_string(p, end)) == NULL)
+			return (NULL);
+		key = p + 1;
+		p = cost_ws(q, end);
+		if (p >= end || *p != ':')
+			return (NULL);
+		p = cost_ws(p + 1, end);
+		if (p >= end || (p = fn(sc, key, q - 1 - key, p)) == NULL)
+			return (NULL);
+		p = cost_ws(p, end);
+		if (p >= end)
+			return (NULL);
+		if (*p == '}')
+			return (p + 1);
+		if (*p != ',')
+			return (NULL);
+		p = cost_ws(p + 1, end);
+	}
+	return (NULL);
+}
+
+#define COST_KEY_IS(key, len, s) \
+	((len) == sizeof (s) - 1 && memcmp((key), (s), (len)) == 0)
+
+/*
+ * A string member we keep: the first of its name wins, as in cJSON; one
+ * that is not a plain short string sends the line to the slow path.
+ */
+static const char *
+cost_scan_keep(struct cost_scan *sc, const char *p, char *buf, int *has)
+{
+	const char	*q;
+
+	if ((q = cost_skip_value(p, sc->end)) == NULL || *has)
+		return (q);
+	if (*p != '"')
+		return (q);	/* not a string: as if missing */
+	if (!cost_scan_string(p, sc->end, buf))
+		return (NULL);
+	*has = 1;
+	return (q);
+}
+
+static const char *
+cost_scan_message(struct cost_scan *sc, const char *key, size_t len,
+    const char *p)
+{
+	const char	*q;
+
+	if (COST_KEY_IS(key, len, "id"))
+		return (cost_scan_keep(sc, p, sc->id, &sc->has_id));
+	if (COST_KEY_IS(key, len, "model"))
+		return (cost_scan_keep(sc, p, sc->model, &sc->has_model));
+	if ((q = cost_skip_value(p, sc->end)) == NULL)
+		return (NULL);
+	if (COST_KEY_IS(key, len, "usage") && sc->usage == NULL &&
+	    *p == '{') {
+		sc->usage = p;
+		sc->usage_len = q - p;
+	}
+	if (memchr(key, '\\', len) != NULL)
+		return (NULL);
+	return (q);
+}
+
+static const char *
+cost_scan_top(struct cost_scan *sc, const char *key, size_t len,
+    const char *p)
+{
+	const char	*q;
+	char		 num[64], *end;
+
+	if (COST_KEY_IS(key, len, "message")) {
+		if (sc->has_message || *p != '{')
+			return (cost_skip_value(p, sc->end));
+		sc->has_message = 1;
+		return (cost_scan_object(sc, p, cost_scan_message));
+	}
+	if (COST_KEY_IS(key, len, "requestId"))
+		return (cost_scan_keep(sc, p, sc->req, &sc->has_req));
+	if (COST_KEY_IS(key, len, "sessionId"))
+		return (cost_scan_keep(sc, p, sc->session, &sc->has_session));
+	if (COST_KEY_IS(key, len, "timestamp"))
+		return (cost_scan_keep(sc, p, sc->ts, &sc->has_ts));
+	if ((q = cost_skip_value(p, sc->end)) == NULL)
+		return (NULL);
+	if (COST_KEY_IS(key, len, "costUSD") && !sc->has_cost &&
+	    *p != '"' && *p != '{' && *p != '[' && *p != 'n' && *p != 't' &&
+	    *p != 'f') {
+		if ((size_t)(q - p) >= sizeof num)
+			return (NULL);
+		memcpy(num, p, q - p);
+		num[q - p] = '\0';
+		sc->cost = strtod(num, &end);
+		if (*end != '\0')
+			return (NULL);
+		sc->has_cost = 1;
+	}
+	if (memchr(key, '\\', len) != NULL)
+		return (NULL);
+	return (q);
+}
+
+/*
+ * A number as adapter_json_int reads it: 0 unless the value is a number,
+ * clamped. *ok is cleared for a token that is not JSON at all.
+ */
+static int64_t
+cost_scan_int(const char *p, const char *q, int *ok)
+{
+	char	 num[64], *end;
+	double	 d;
+
+	if (p == q || !(*p == '-' || (*p >= '0' && *p <= '9')))
+		return (0);
+	if ((size_t)(q - p) >= sizeof num) {
+		*ok = 0;
+		return (0);
+	}
+	memcpy(num, p, q - p);
+	num[q - p] = '\0';
+	d = strtod(num, &end);
+	if (*end != '\0') {
+		*ok = 0;
+		return (0);
+	}
+	if (d != d)
+		return (0);
+	if (d > 9.0e15)
+		return ((int64_t)9e15);
+	if (d < -9.0e15)
+		return ((int64_t)-9e15);
+	return ((int64_t)d);
+}
+
+static const char *
+cost_scan_usage_in(struct cost_scan *sc, const char *key, size_t len,
+    const char *p, int object)
+{
+	const char	*q;
+	size_t		 i;
+	int		 ok = 1;
+
+	if ((q = cost_skip_value(p, sc->end)) == NULL ||
+	    memchr(key, '\\', len) != NULL)
+		return (NULL);
+	for (i = 0; i < nitems(cost_usage_keys); i++) {
+		if (cost_usage_keys[i].object != object ||
+		    strlen(cost_usage_keys[i].name) != len ||
+		    memcmp(cost_usage_keys[i].name, key, len) != 0)
+			continue;
+		if (sc->seen & (1U << i))
+			break;
+		sc->seen |= 1U << i;
+		*(int64_t *)((char *)&sc->u + cost_usage_keys[i].offset) =
+		    cost_scan_int(p, q, &ok);
+		break;
+	}
+	return (ok ? q : NULL);
+}
+
+static const char *
+cost_scan_cache_creation(struct cost_scan *sc, const char *key, size_t len,
+    const char *p)
+{
+	return (cost_scan_usage_in(sc, key, len, p, 1));
+}
+
+static const char *
+cost_scan_server_tools(struct cost_scan *sc, const char *key, size_t len,
+    const char *p)
+{
+	return (cost_scan_usage_in(sc, key, len, p, 2));
+}
+
+#define COST_SEEN_CACHE_CREATION (1U << 29)
+#define COST_SEEN_SERVER_TOOLS (1U << 30)
+#define COST_SEEN_SPEED (1U << 31)
+
+static const char *
+cost_scan_usage(struct cost_scan *sc, const char *key, size_t len,
+    const char *p)
+{
+	const char	*q;
+
+	if (COST_KEY_IS(key, len, "cache_creation") ||
+	    COST_KEY_IS(key, len, "server_tool_use")) {
+		if (*p != '{' || (sc->seen & (key[0] == 'c' ?
+		    COST_SEEN_CACHE_CREATION : COST_SEEN_SERVER_TOOLS)))
+			return (cost_skip_value(p, sc->end));
+		sc->seen |= key[0] == 'c' ? COST_SEEN_CACHE_CREATION :
+		    COST_SEEN_SERVER_TOOLS;
+		return (cost_scan_object(sc, p, key[0] == 'c' ?
+		    cost_scan_cache_creation : cost_scan_server_tools));
+	}
+	if (COST_KEY_IS(key, len, "speed")) {
+		if ((q = cost_skip_value(p, sc->end)) == NULL)
+			return (NULL);
+		if (sc->seen & COST_SEEN_SPEED)
+			return (q);
+		sc->seen |= COST_SEEN_SPEED;
+		if (*p == '"' && memchr(p, '\\', q - p) != NULL)
+			return (NULL);
+		sc->u.fast = q - p == 6 && memcmp(p, "\"fast\"", 6) == 0;
+		return (q);
+	}
+	return (cost_scan_usage_in(sc, key, len, p, 0));
+}
+
+/* One transcript line that holds "usage". */
+static void
+cost_transcript_line(struct cost_state *cs, const char *line, size_t len,
+    const char *task)
+{
+	struct cost_scan	 sc;
+	char			 key[2 * COST_STR_MAX + 1], day[11];
+
+	memset(&sc, 0, sizeof sc);
+	sc.end = line + len;
+	if (cost_scan_object(&sc, line, cost_scan_top) == NULL) {
+		cost_transcript_json(cs, line, len, task);
+		return;
+	}
+	if (sc.usage == NULL ||
+	    (sc.has_model && strcmp(sc.model, "<synthetic>") == 0))
+		return;
+	sc.end = sc.usage + sc.usage_len;
+	if (cost_scan_object(&sc, sc.usage, cost_scan_usage) == NULL) {
+		cost_transcript_json(cs, line, len, task);
+		return;
+	}
+	if (sc.u.cache_write_1h > sc.u.cache_write)
+		sc.u.cache_write_1h = sc.u.cache_write;
+	if (sc.has_id)
+		snprintf(key, sizeof key, "%s:%s", sc.id,
+		    sc.has_req ? sc.req : "");
+	if (sc.has_ts && strlen(sc.ts) >= 10)
+		snprintf(day, sizeof day, "%.10s", sc.ts);
+	else
+		snprintf(day, sizeof day, "-");
+	cost_add(cs, sc.has_id ? key : NULL, sc.has_session ? sc.session :
+	    NULL, sc.has_model ? sc.model : NULL, day, task, &sc.u,
+	    sc.has_cost ? &sc.cost : NULL);
+}
+
+/*
+ * The complete lines of buf that hold "usage": each hit is widened to its
+ * line, so the bytes between hits (most of a transcript) are looked at
+ * once, by memmem. Returns where the unfinished last line starts.
+ */
+static const char *
+cost_transcript_buf(struct cost_state *cs, const char *buf, size_t len,
+    const char *task)
+{
+	const char	*p = buf, *end = buf + len, *hit, *start, *nl;
+
+	while ((hit = memmem(p, end - p, "\"usage\"", 7)) != NULL) {
+		start = memrchr(p, '\n', hit - p);
+		start = start != NULL ? start + 1 : p;
+		if ((nl = memchr(hit, '\n', end - hit)) == NULL)
+			return (start);
+		cost_transcript_line(cs, start, nl - start, task);
+		p = nl + 1;
+	}
+	nl = memrchr(p, '\n', end - p);
+	return (nl != NULL ? nl + 1 : p);
 }
 
 /* The format of a file from its first lines. */
@@ -436,7 +855,7 @@ cost_file(struct cost_state *cs, const char *path)
 {
 	struct stat	 st;
 	struct tm	 tm;
-	const char	*format, *line, *nl;
+	const char	*format, *line;
 	char		*buf, *task, day[11];
 	size_t		 size = 1 << 20, len = 0, n;
 	ssize_t		 r;
@@ -466,12 +885,7 @@ cost_file(struct cost_state *cs, const char *path)
 	else {
 		/* Whole lines from a big buffer; a partial one moves down. */
 		for (;;) {
-			line = buf;
-			while ((nl = memchr(line, '\n', len - (line - buf))) !=
-			    NULL) {
-				cost_transcript_line(cs, line, nl - line, task);
-				line = nl + 1;
-			}
+			line = cost_transcript_buf(cs, buf, len, task);
 			n = len - (line - buf);
 			memmove(buf, line, n);
 			len = n;
@@ -484,7 +898,7 @@ cost_file(struct cost_state *cs, const char *path)
 			len += (size_t)r;
 			cs->bytes += (uint64_t)r;
 		}
-		if (len > 0)
+		if (len > 0 && memmem(buf, len, "\"usage\"", 7) != NULL)
 			cost_transcript_line(cs, buf, len, task);
 	}
 	free(buf);
@@ -757,11 +1171,46 @@ cost_row_by_cost(const void *a, const void *b)
 	return (strcmp(ra->name, rb->name));
 }
 
+/*
+ * A call's cost at baton's prices; -1 if its model has none. Each model
+ * is looked up once, and the first miss says why.
+ */
+static int
+cost_price(struct cost_state *cs, const struct cost_call *c, double *cost)
+{
+	struct cost_price	*cp;
+	const char		*name = c->model != NULL ? c->model : "";
+	char			*cause;
+	size_t			 i;
+
+	for (i = 0; i < cs->nprices; i++) {
+		if (strcmp(cs->prices[i].model, name) == 0)
+			break;
+	}
+	if (i == cs->nprices) {
+		cs->prices = xreallocarray(cs->prices, cs->nprices + 1,
+		    sizeof *cs->prices);
+		cp = &cs->prices[cs->nprices++];
+		cp->model = xstrdup(name);
+		cp->price = price_find(c->model);
+		if (price_cost(c->model, &c->u, cost, &cause) != 0 &&
+		    cause != NULL) {
+			fprintf(stderr, "baton cost: %s\n", cause);
+			free(cause);
+		}
+	}
+	cp = &cs->prices[i];
+	if (cp->price == NULL)
+		return (-1);
+	*cost = price_apply(cp->price, &c->u);
+	return (0);
+}
+
 static void
-cost_row_add(struct cost_row *r, const struct cost_call *c)
+cost_row_add(struct cost_state *cs, struct cost_row *r,
+    const struct cost_call *c)
 {
 	double	 cost;
-	char	*cause;
 
 	r->calls++;
 	r->u.in += c->u.in;
@@ -773,15 +1222,10 @@ cost_row_add(struct cost_row *r, const struct cost_call *c)
 			r->cost += c->cost;
 		else
 			r->unknown++;
-	} else if (price_cost(c->model, &c->u, &cost, &cause) == 0)
+	} else if (cost_price(cs, c, &cost) == 0)
 		r->cost += cost;
-	else {
+	else
 		r->unknown++;
-		if (cause != NULL) {
-			fprintf(stderr, "baton cost: %s\n", cause);
-			free(cause);
-		}
-	}
 	if (c->has_cli) {
 		r->has_cli = 1;
 		r->cli += c->cli;
@@ -1011,7 +1455,7 @@ cmd_cost_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		while (rhash[h] != 0 && strcmp(rows[rhash[h] - 1].name, name) != 0)
 			h = (h + 1) & (rsize - 1);
 		if (rhash[h] != 0) {
-			cost_row_add(&rows[rhash[h] - 1], &cs.calls[i]);
+			cost_row_add(&cs, &rows[rhash[h] - 1], &cs.calls[i]);
 			continue;
 		}
 		rows = xreallocarray(rows, nrows + 1, sizeof *rows);
@@ -1022,7 +1466,7 @@ cmd_cost_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		row->id = cs.calls[i].gid;
 		if (cs.calls[i].label != NULL)
 			row->label = xstrdup(cs.calls[i].label);
-		cost_row_add(row, &cs.calls[i]);
+		cost_row_add(&cs, row, &cs.calls[i]);
 		rhash[h] = ++nrows;
 		if (nrows * 2 < rsize)
 			continue;
@@ -1088,6 +1532,9 @@ cmd_cost_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		cost_call_free(&cs.calls[i]);
 	free(cs.calls);
 	free(cs.hash);
+	for (i = 0; i < cs.nprices; i++)
+		free(cs.prices[i].model);
+	free(cs.prices);
 	for (i = 0; i < npaths; i++)
 		free(paths[i]);
 	free(paths);
