@@ -369,11 +369,13 @@ cost_transcript_json(struct cost_state *cs, const char *line, size_t len,
 
 /*
  * The fast path reads a transcript line without building a tree: it walks
- * the JSON structure, skipping every value but the few it needs, and only
- * the small usage object goes through cJSON. Strings it keeps must be
- * plain (no escapes) and short; anything else, or anything it does not
- * understand, sends the line to cost_transcript_json, so both paths give
- * the same answer.
+ * the JSON structure in place, checking it as cJSON would (strings and
+ * their escapes, numbers as strtod reads them, literals, nesting) but
+ * keeping only message.id, message.model, message.usage, requestId,
+ * sessionId, timestamp and costUSD, the first of each name as cJSON does.
+ * The strings it keeps must be plain (no escapes) and short; a line with
+ * any other string it needs, a \u escape anywhere, or a fault, goes to
+ * cost_transcript_json, so both readings give the same answer.
  */
 #define COST_STR_MAX 256
 
@@ -384,10 +386,10 @@ struct cost_scan {
 	char		 model[COST_STR_MAX];
 	char		 session[COST_STR_MAX];
 	char		 ts[COST_STR_MAX];
+	/* Each 0 if missing, 1 if kept, 2 if there but of another type. */
 	int		 has_id, has_req, has_model, has_session, has_ts;
-	int		 has_message;	/* message is an object */
-	const char	*usage;		/* message.usage, an object */
-	size_t		 usage_len;
+	int		 has_message;
+	int		 has_usage;
 	int		 has_cost;
 	double		 cost;
 
@@ -422,58 +424,121 @@ cost_ws(const char *p, const char *end)
 	return (p);
 }
 
-/* Past the string that starts at p (a quote); NULL if it never ends. */
+/*
+ * Past the string that starts at p (a quote); NULL if it never ends or
+ * holds a bad escape. A \u escape is left to cJSON, which also checks
+ * surrogate pairs: NULL too.
+ */
 static const char *
 cost_skip_string(const char *p, const char *end)
 {
 	const char	*q, *b;
+	int		 escaped;
 
 	for (p++; p < end; p = q + 1) {
 		if ((q = memchr(p, '"', end - p)) == NULL)
 			return (NULL);
-		for (b = q; b > p && b[-1] == '\\'; b--)
-			;
-		if ((q - b) % 2 == 0)
+		escaped = 0;
+		for (b = memchr(p, '\\', q - p); b != NULL;
+		    b = memchr(b, '\\', q - b)) {
+			if (b + 1 == q) {
+				escaped = 1;	/* this quote is not the end */
+				break;
+			}
+			if (b[1] == '\0' || strchr("\\/bfnrt", b[1]) == NULL)
+				return (NULL);
+			if ((b += 2) == q)
+				break;
+		}
+		if (!escaped)
 			return (q + 1);
 	}
 	return (NULL);
 }
 
+/*
+ * Past a number, true, false or null at p; NULL if it is none of them. A
+ * number ends where strtod stops, as in cJSON; its value goes in *value.
+ */
+static const char *
+cost_skip_scalar(const char *p, const char *end, double *value)
+{
+	static const char	*words[] = { "true", "false", "null" };
+	const char		*q = p;
+	char			 num[64], *stop;
+	size_t			 i, n;
+
+	if (*p == '-' || (*p >= '0' && *p <= '9')) {
+		while (q < end && ((*q >= '0' && *q <= '9') || *q == '-' ||
+		    *q == '+' || *q == '.' || *q == 'e' || *q == 'E'))
+			q++;
+		if ((size_t)(q - p) >= sizeof num)
+			return (NULL);
+		memcpy(num, p, q - p);
+		num[q - p] = '\0';
+		*value = strtod(num, &stop);
+		if (stop == num)
+			return (NULL);
+		return (p + (stop - num));
+	}
+	for (i = 0; i < nitems(words); i++) {
+		n = strlen(words[i]);
+		if ((size_t)(end - p) >= n && memcmp(p, words[i], n) == 0)
+			return (p + n);
+	}
+	return (NULL);
+}
+
+#define COST_DEPTH_MAX 1000	/* cJSON's nesting limit */
+
+static const char *cost_skip_nested(const char *, const char *, u_int);
+
 /* Past the value at p; NULL if it is cut short or not JSON. */
 static const char *
-cost_skip_value(const char *p, const char *end)
+cost_skip_nested(const char *p, const char *end, u_int depth)
 {
-	u_int	depth = 0;
+	double	value;
+	char	close;
 
 	if (p >= end)
 		return (NULL);
 	if (*p == '"')
 		return (cost_skip_string(p, end));
-	if (*p != '{' && *p != '[') {
-		while (p < end && *p != ',' && *p != '}' && *p != ']' &&
-		    *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n')
-			p++;
-		return (p);
-	}
+	if (*p != '{' && *p != '[')
+		return (cost_skip_scalar(p, end, &value));
+	if (depth >= COST_DEPTH_MAX)
+		return (NULL);
+	close = *p == '{' ? '}' : ']';
+	p = cost_ws(p + 1, end);
+	if (p < end && *p == close)
+		return (p + 1);
 	while (p < end) {
-		switch (*p) {
-		case '"':
-			if ((p = cost_skip_string(p, end)) == NULL)
+		if (close == '}') {
+			if (*p != '"' || (p = cost_skip_string(p, end)) == NULL)
 				return (NULL);
-			continue;
-		case '{':
-		case '[':
-			depth++;
-			break;
-		case '}':
-		case ']':
-			if (--depth == 0)
-				return (p + 1);
-			break;
+			p = cost_ws(p, end);
+			if (p >= end || *p != ':')
+				return (NULL);
+			p = cost_ws(p + 1, end);
 		}
-		p++;
+		if ((p = cost_skip_nested(p, end, depth + 1)) == NULL)
+			return (NULL);
+		p = cost_ws(p, end);
+		if (p >= end)
+			return (NULL);
+		if (*p == close)
+			return (p + 1);
+		if (*p != ',')
+			return (NULL);
+		p = cost_ws(p + 1, end);
 	}
 	return (NULL);
+}
+
+static const char *
+cost_skip_value(const char *p, const char *end)
+{
+	return (cost_skip_nested(p, end, 1));
 }
 
 /* Copy a plain string value into buf; 0 if it is not one that fits. */
@@ -536,108 +601,10 @@ cost_scan_object(struct cost_scan *sc, const char *p,
 #define COST_KEY_IS(key, len, s) \
 	((len) == sizeof (s) - 1 && memcmp((key), (s), (len)) == 0)
 
-/*
- * A string member we keep: the first of its name wins, as in cJSON; one
- * that is not a plain short string sends the line to the slow path.
- */
-static const char *
-cost_scan_keep(struct cost_scan *sc, const char *p, char *buf, int *has)
-{
-	const char	*q;
-
-	if ((q = cost_skip_value(p, sc->end)) == NULL || *has)
-		return (q);
-	if (*p != '"')
-		return (q);	/* not a string: as if missing */
-	if (!cost_scan_string(p, sc->end, buf))
-		return (NULL);
-	*has = 1;
-	return (q);
-}
-
-static const char *
-cost_scan_message(struct cost_scan *sc, const char *key, size_t len,
-    const char *p)
-{
-	const char	*q;
-
-	if (COST_KEY_IS(key, len, "id"))
-		return (cost_scan_keep(sc, p, sc->id, &sc->has_id));
-	if (COST_KEY_IS(key, len, "model"))
-		return (cost_scan_keep(sc, p, sc->model, &sc->has_model));
-	if ((q = cost_skip_value(p, sc->end)) == NULL)
-		return (NULL);
-	if (COST_KEY_IS(key, len, "usage") && sc->usage == NULL &&
-	    *p == '{') {
-		sc->usage = p;
-		sc->usage_len = q - p;
-	}
-	if (memchr(key, '\\', len) != NULL)
-		return (NULL);
-	return (q);
-}
-
-static const char *
-cost_scan_top(struct cost_scan *sc, const char *key, size_t len,
-    const char *p)
-{
-	const char	*q;
-	char		 num[64], *end;
-
-	if (COST_KEY_IS(key, len, "message")) {
-		if (sc->has_message || *p != '{')
-			return (cost_skip_value(p, sc->end));
-		sc->has_message = 1;
-		return (cost_scan_object(sc, p, cost_scan_message));
-	}
-	if (COST_KEY_IS(key, len, "requestId"))
-		return (cost_scan_keep(sc, p, sc->req, &sc->has_req));
-	if (COST_KEY_IS(key, len, "sessionId"))
-		return (cost_scan_keep(sc, p, sc->session, &sc->has_session));
-	if (COST_KEY_IS(key, len, "timestamp"))
-		return (cost_scan_keep(sc, p, sc->ts, &sc->has_ts));
-	if ((q = cost_skip_value(p, sc->end)) == NULL)
-		return (NULL);
-	if (COST_KEY_IS(key, len, "costUSD") && !sc->has_cost &&
-	    *p != '"' && *p != '{' && *p != '[' && *p != 'n' && *p != 't' &&
-	    *p != 'f') {
-		if ((size_t)(q - p) >= sizeof num)
-			return (NULL);
-		memcpy(num, p, q - p);
-		num[q - p] = '\0';
-		sc->cost = strtod(num, &end);
-		if (*end != '\0')
-			return (NULL);
-		sc->has_cost = 1;
-	}
-	if (memchr(key, '\\', len) != NULL)
-		return (NULL);
-	return (q);
-}
-
-/*
- * A number as adapter_json_int reads it: 0 unless the value is a number,
- * clamped. *ok is cleared for a token that is not JSON at all.
- */
+/* A number as adapter_json_int reads it: clamped to be sane. */
 static int64_t
-cost_scan_int(const char *p, const char *q, int *ok)
+cost_clamp(double d)
 {
-	char	 num[64], *end;
-	double	 d;
-
-	if (p == q || !(*p == '-' || (*p >= '0' && *p <= '9')))
-		return (0);
-	if ((size_t)(q - p) >= sizeof num) {
-		*ok = 0;
-		return (0);
-	}
-	memcpy(num, p, q - p);
-	num[q - p] = '\0';
-	d = strtod(num, &end);
-	if (*end != '\0') {
-		*ok = 0;
-		return (0);
-	}
 	if (d != d)
 		return (0);
 	if (d > 9.0e15)
@@ -647,16 +614,20 @@ cost_scan_int(const char *p, const char *q, int *ok)
 	return ((int64_t)d);
 }
 
+/* A member of usage or of one of its objects; a non-number counts 0. */
 static const char *
 cost_scan_usage_in(struct cost_scan *sc, const char *key, size_t len,
     const char *p, int object)
 {
 	const char	*q;
+	double		 d = 0;
 	size_t		 i;
-	int		 ok = 1;
 
-	if ((q = cost_skip_value(p, sc->end)) == NULL ||
-	    memchr(key, '\\', len) != NULL)
+	if (*p == '-' || (*p >= '0' && *p <= '9'))
+		q = cost_skip_scalar(p, sc->end, &d);
+	else
+		q = cost_skip_value(p, sc->end);
+	if (q == NULL || memchr(key, '\\', len) != NULL)
 		return (NULL);
 	for (i = 0; i < nitems(cost_usage_keys); i++) {
 		if (cost_usage_keys[i].object != object ||
@@ -667,10 +638,10 @@ cost_scan_usage_in(struct cost_scan *sc, const char *key, size_t len,
 			break;
 		sc->seen |= 1U << i;
 		*(int64_t *)((char *)&sc->u + cost_usage_keys[i].offset) =
-		    cost_scan_int(p, q, &ok);
+		    cost_clamp(d);
 		break;
 	}
-	return (ok ? q : NULL);
+	return (q);
 }
 
 static const char *
@@ -696,14 +667,17 @@ cost_scan_usage(struct cost_scan *sc, const char *key, size_t len,
     const char *p)
 {
 	const char	*q;
+	u_int		 bit;
 
 	if (COST_KEY_IS(key, len, "cache_creation") ||
 	    COST_KEY_IS(key, len, "server_tool_use")) {
-		if (*p != '{' || (sc->seen & (key[0] == 'c' ?
-		    COST_SEEN_CACHE_CREATION : COST_SEEN_SERVER_TOOLS)))
-			return (cost_skip_value(p, sc->end));
-		sc->seen |= key[0] == 'c' ? COST_SEEN_CACHE_CREATION :
+		bit = key[0] == 'c' ? COST_SEEN_CACHE_CREATION :
 		    COST_SEEN_SERVER_TOOLS;
+		if (*p != '{' || (sc->seen & bit)) {
+			sc->seen |= bit;
+			return (cost_skip_value(p, sc->end));
+		}
+		sc->seen |= bit;
 		return (cost_scan_object(sc, p, key[0] == 'c' ?
 		    cost_scan_cache_creation : cost_scan_server_tools));
 	}
@@ -721,6 +695,86 @@ cost_scan_usage(struct cost_scan *sc, const char *key, size_t len,
 	return (cost_scan_usage_in(sc, key, len, p, 0));
 }
 
+/*
+ * A string member we keep: the first of its name wins, as in cJSON; one
+ * that is not a plain short string sends the line to the slow path.
+ */
+static const char *
+cost_scan_keep(struct cost_scan *sc, const char *p, char *buf, int *has)
+{
+	const char	*q;
+
+	if ((q = cost_skip_value(p, sc->end)) == NULL || *has)
+		return (q);
+	if (*p != '"') {
+		*has = 2;	/* not a string: as if missing */
+		return (q);
+	}
+	if (!cost_scan_string(p, sc->end, buf))
+		return (NULL);
+	*has = 1;
+	return (q);
+}
+
+static const char *
+cost_scan_message(struct cost_scan *sc, const char *key, size_t len,
+    const char *p)
+{
+	const char	*q;
+
+	if (COST_KEY_IS(key, len, "id"))
+		return (cost_scan_keep(sc, p, sc->id, &sc->has_id));
+	if (COST_KEY_IS(key, len, "model"))
+		return (cost_scan_keep(sc, p, sc->model, &sc->has_model));
+	if (COST_KEY_IS(key, len, "usage") && !sc->has_usage) {
+		sc->has_usage = *p == '{' ? 1 : 2;
+		if (sc->has_usage == 1)
+			return (cost_scan_object(sc, p, cost_scan_usage));
+	}
+	if ((q = cost_skip_value(p, sc->end)) == NULL)
+		return (NULL);
+	if (memchr(key, '\\', len) != NULL)
+		return (NULL);
+	return (q);
+}
+
+static const char *
+cost_scan_top(struct cost_scan *sc, const char *key, size_t len,
+    const char *p)
+{
+	const char	*q;
+
+	if (COST_KEY_IS(key, len, "message")) {
+		if (sc->has_message)
+			return (cost_skip_value(p, sc->end));
+		sc->has_message = *p == '{' ? 1 : 2;
+		if (sc->has_message == 2)
+			return (cost_skip_value(p, sc->end));
+		return (cost_scan_object(sc, p, cost_scan_message));
+	}
+	if (COST_KEY_IS(key, len, "requestId"))
+		return (cost_scan_keep(sc, p, sc->req, &sc->has_req));
+	if (COST_KEY_IS(key, len, "sessionId"))
+		return (cost_scan_keep(sc, p, sc->session, &sc->has_session));
+	if (COST_KEY_IS(key, len, "timestamp"))
+		return (cost_scan_keep(sc, p, sc->ts, &sc->has_ts));
+	if (COST_KEY_IS(key, len, "costUSD") && !sc->has_cost) {
+		sc->has_cost = 2;
+		if (*p == '-' || (*p >= '0' && *p <= '9')) {
+			if ((q = cost_skip_scalar(p, sc->end, &sc->cost)) ==
+			    NULL)
+				return (NULL);
+			sc->has_cost = 1;
+			return (q);
+		}
+	}
+	if ((q = cost_skip_value(p, sc->end)) == NULL)
+		return (NULL);
+	if (memchr(key, '\\', len) != NULL)
+		return (NULL);
+	return (q);
+}
+
 /* One transcript line that holds "usage". */
 static void
 cost_transcript_line(struct cost_state *cs, const char *line, size_t len,
@@ -735,26 +789,21 @@ cost_transcript_line(struct cost_state *cs, const char *line, size_t len,
 		cost_transcript_json(cs, line, len, task);
 		return;
 	}
-	if (sc.usage == NULL ||
-	    (sc.has_model && strcmp(sc.model, "<synthetic>") == 0))
+	if (sc.has_usage != 1 ||
+	    (sc.has_model == 1 && strcmp(sc.model, "<synthetic>") == 0))
 		return;
-	sc.end = sc.usage + sc.usage_len;
-	if (cost_scan_object(&sc, sc.usage, cost_scan_usage) == NULL) {
-		cost_transcript_json(cs, line, len, task);
-		return;
-	}
 	if (sc.u.cache_write_1h > sc.u.cache_write)
 		sc.u.cache_write_1h = sc.u.cache_write;
-	if (sc.has_id)
+	if (sc.has_id == 1)
 		snprintf(key, sizeof key, "%s:%s", sc.id,
-		    sc.has_req ? sc.req : "");
-	if (sc.has_ts && strlen(sc.ts) >= 10)
+		    sc.has_req == 1 ? sc.req : "");
+	if (sc.has_ts == 1 && strlen(sc.ts) >= 10)
 		snprintf(day, sizeof day, "%.10s", sc.ts);
 	else
 		snprintf(day, sizeof day, "-");
-	cost_add(cs, sc.has_id ? key : NULL, sc.has_session ? sc.session :
-	    NULL, sc.has_model ? sc.model : NULL, day, task, &sc.u,
-	    sc.has_cost ? &sc.cost : NULL);
+	cost_add(cs, sc.has_id == 1 ? key : NULL, sc.has_session == 1 ?
+	    sc.session : NULL, sc.has_model == 1 ? sc.model : NULL, day, task,
+	    &sc.u, sc.has_cost == 1 ? &sc.cost : NULL);
 }
 
 /*
