@@ -551,7 +551,8 @@ cost_scan_string(const char *p, const char *end, char *buf)
 		return (0);
 	p++;
 	q--;
-	if ((size_t)(q - p) >= COST_STR_MAX || memchr(p, '\\', q - p) != NULL)
+	if ((size_t)(q - p) >= COST_STR_MAX || memchr(p, '\\', q - p) != NULL ||
+	    memchr(p, '\0', q - p) != NULL)
 		return (0);
 	memcpy(buf, p, q - p);
 	buf[q - p] = '\0';
@@ -580,6 +581,8 @@ cost_scan_object(struct cost_scan *sc, const char *p,
 		if (*p != '"' || (q = cost_skip_string(p, end)) == NULL)
 			return (NULL);
 		key = p + 1;
+		if (memchr(key, '\0', q - 1 - key) != NULL)
+			return (NULL);	/* cJSON's names end there */
 		p = cost_ws(q, end);
 		if (p >= end || *p != ':')
 			return (NULL);
@@ -687,7 +690,8 @@ cost_scan_usage(struct cost_scan *sc, const char *key, size_t len,
 		if (sc->seen & COST_SEEN_SPEED)
 			return (q);
 		sc->seen |= COST_SEEN_SPEED;
-		if (*p == '"' && memchr(p, '\\', q - p) != NULL)
+		if (*p == '"' && (memchr(p, '\\', q - p) != NULL ||
+		    memchr(p, '\0', q - p) != NULL))
 			return (NULL);
 		sc->u.fast = q - p == 6 && memcmp(p, "\"fast\"", 6) == 0;
 		return (q);
