@@ -624,6 +624,7 @@ cost_scan_usage_in(struct cost_scan *sc, const char *key, size_t len,
 {
 	const char	*q;
 	double		 d = 0;
+	int64_t		 v;
 	size_t		 i;
 
 	if (*p == '-' || (*p >= '0' && *p <= '9'))
@@ -640,8 +641,9 @@ cost_scan_usage_in(struct cost_scan *sc, const char *key, size_t len,
 		if (sc->seen & (1U << i))
 			break;
 		sc->seen |= 1U << i;
-		*(int64_t *)((char *)&sc->u + cost_usage_keys[i].offset) =
-		    cost_clamp(d);
+		v = cost_clamp(d);
+		memcpy((char *)&sc->u + cost_usage_keys[i].offset, &v,
+		    sizeof v);
 		break;
 	}
 	return (q);
