@@ -182,6 +182,8 @@ struct cost_state {
 	size_t			 runs;		/* from the store */
 	struct cost_price	*prices;
 	size_t			 nprices;
+	char			*buf;		/* for reading files, kept */
+	size_t			 bufsize;
 	size_t			 files;
 	uint64_t		 bytes;
 	size_t			 errors;
@@ -912,7 +914,7 @@ cost_file(struct cost_state *cs, const char *path)
 	struct tm	 tm;
 	const char	*format, *line;
 	char		*buf, *task, day[11];
-	size_t		 size = 1 << 20, len = 0, n;
+	size_t		 len = 0, n;
 	ssize_t		 r;
 	int		 fd;
 
@@ -927,7 +929,11 @@ cost_file(struct cost_state *cs, const char *path)
 	if (fstat(fd, &st) == 0 && localtime_r(&st.st_mtime, &tm) != NULL)
 		strftime(day, sizeof day, "%Y-%m-%d", &tm);
 	task = cost_task(cs, path);
-	buf = xmalloc(size);
+	if (cs->buf == NULL) {
+		cs->bufsize = 1 << 20;
+		cs->buf = xmalloc(cs->bufsize);
+	}
+	buf = cs->buf;
 	while (len < 65536 && (r = read(fd, buf + len, 65536 - len)) > 0)
 		len += (size_t)r;
 	cs->bytes += len;
@@ -944,11 +950,11 @@ cost_file(struct cost_state *cs, const char *path)
 			n = len - (line - buf);
 			memmove(buf, line, n);
 			len = n;
-			if (len == size) {
-				size *= 2;
-				buf = xrealloc(buf, size);
+			if (len == cs->bufsize) {
+				cs->bufsize *= 2;
+				buf = cs->buf = xrealloc(cs->buf, cs->bufsize);
 			}
-			if ((r = read(fd, buf + len, size - len)) <= 0)
+			if ((r = read(fd, buf + len, cs->bufsize - len)) <= 0)
 				break;
 			len += (size_t)r;
 			cs->bytes += (uint64_t)r;
@@ -956,7 +962,6 @@ cost_file(struct cost_state *cs, const char *path)
 		if (len > 0 && memmem(buf, len, "\"usage\"", 7) != NULL)
 			cost_transcript_line(cs, buf, len, task);
 	}
-	free(buf);
 	free(task);
 	close(fd);
 }
@@ -1590,6 +1595,7 @@ cmd_cost_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	for (i = 0; i < cs.nprices; i++)
 		free(cs.prices[i].model);
 	free(cs.prices);
+	free(cs.buf);
 	for (i = 0; i < npaths; i++)
 		free(paths[i]);
 	free(paths);
