@@ -27,8 +27,8 @@
  *                         the working directory (parents are made), and
  *                         show it as a Write tool call; an absolute PATH,
  *                         a ".." in it, or one that leads out of the
- *                         working directory through a symbolic link fails
- *                         the run and writes nothing
+ *                         working directory through a symbolic link (or
+ *                         is one) fails the run and writes no file
  *   append PATH TEXT...   the same, added to the end of PATH
  *   commit MESSAGE...     really commit every change in the working
  *                         directory ("git add -A", then "git commit"),
