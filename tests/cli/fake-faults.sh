@@ -145,7 +145,7 @@ done
 sleep 0.5
 kill -0 $pid 2>/dev/null && pass || fail "hang: the agent exited by itself"
 kill -TERM $pid
-wait $pid
+wait $pid 2>/dev/null	# the shell's "Terminated" note
 same "hang: ended by SIGTERM" "$?" "143"
 events claude 143
 same "hang: it said its piece" "$(ev 'select(.kind == "text") | .text')" \
