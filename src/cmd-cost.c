@@ -1,10 +1,13 @@
 /*
- * cost: tokens and dollars from agent logs, grouped by session, model,
- * day or task.
+ * cost: tokens and dollars, grouped by run, task, parent task, sprint,
+ * role, provider, model, day or session.
  *
- * It reads Claude Code transcript folders (~/.claude/projects/<project>/
- * <session>.jsonl, the default) and raw stream logs of any format baton
- * parses. Transcripts are the hot path and are read without the adapters:
+ * Inside a baton repository, with no PATH, it adds up baton's own ledger:
+ * the calls table, each call already priced when it was stored (NULL: no
+ * known price), joined to its run and the run's task. Elsewhere, or with
+ * --transcripts, it reads Claude Code transcript folders
+ * (~/.claude/projects/<project>/<session>.jsonl); given PATHs, it reads
+ * those, transcripts or raw stream logs of any format baton parses. Transcripts are the hot path and are read without the adapters:
  * only lines holding "usage" are parsed, and calls are deduplicated across
  * all files by message.id + requestId, keeping the line with the most
  * tokens (a resumed session's file begins with a copy of the earlier one,
@@ -33,11 +36,13 @@ static int	cmd_cost_exec(struct cmd_ctx *, int, char **);
 const struct cmd_entry cmd_cost_entry = {
 	.name = "cost",
 	.alias = NULL,
-	.usage = "[--by session|model|day|task] [--format F] [--model M] "
-	    "[--json] [PATH ...]",
-	.doc = "Add up tokens and cost from Claude Code transcripts (default: "
-	    "~/.claude/projects) or agent stream logs; files or folders. "
-	    "--model prices streams that name no model.",
+	.usage = "[--by run|task|parent|sprint|role|provider|model|day|session] "
+	    "[--transcripts] [--format F] [--model M] [--json] [PATH ...]",
+	.doc = "Add up tokens and cost: of baton's own runs in a baton "
+	    "repository, else of Claude Code transcripts (~/.claude/projects, "
+	    "or always with --transcripts), or of the transcripts and agent "
+	    "stream logs given as PATHs. --model prices streams that name no "
+	    "model.",
 	.flags = 0,
 	.exec = cmd_cost_exec,
 };
@@ -48,17 +53,56 @@ enum cost_by {
 	COST_BY_MODEL,
 	COST_BY_DAY,
 	COST_BY_TASK,
+	COST_BY_RUN,
+	COST_BY_PARENT,
+	COST_BY_SPRINT,
+	COST_BY_ROLE,
+	COST_BY_PROVIDER,
 };
 
-static const struct {
+/* Where the calls come from. */
+#define COST_FILES 0x1		/* transcripts and stream logs */
+#define COST_STORE 0x2		/* baton's calls table */
+
+/* What a row is named by. */
+enum cost_key {
+	COST_KEY_TEXT,		/* a string: model, day, role, ... */
+	COST_KEY_ID,		/* a run, task or sprint id */
+	COST_KEY_NONE,		/* no value: a run with no task, ... */
+};
+
+/*
+ * Each grouping, with the SQL that names a call's group in the store: the
+ * key and a label to show beside it (a task's title, a sprint's name).
+ * The parent of a task is its topmost ancestor (up.top, below).
+ */
+static const struct cost_by_entry {
 	const char	*name;
 	enum cost_by	 by;
 	const char	*heading;
+	int		 sources;
+	enum cost_key	 key;
+	const char	*key_sql;
+	const char	*label_sql;
 } cost_bys[] = {
-	{ "session", COST_BY_SESSION, "SESSION" },
-	{ "model", COST_BY_MODEL, "MODEL" },
-	{ "day", COST_BY_DAY, "DAY" },
-	{ "task", COST_BY_TASK, "TASK" },
+	{ "run", COST_BY_RUN, "RUN", COST_STORE, COST_KEY_ID, "r.id",
+	  "t.title" },
+	{ "task", COST_BY_TASK, "TASK", COST_FILES|COST_STORE, COST_KEY_ID,
+	  "r.task_id", "t.title" },
+	{ "parent", COST_BY_PARENT, "PARENT", COST_STORE, COST_KEY_ID,
+	  "coalesce(up.top, r.task_id)", "pt.title" },
+	{ "sprint", COST_BY_SPRINT, "SPRINT", COST_STORE, COST_KEY_ID,
+	  "t.sprint_id", "s.name" },
+	{ "role", COST_BY_ROLE, "ROLE", COST_STORE, COST_KEY_TEXT, "r.role",
+	  "NULL" },
+	{ "provider", COST_BY_PROVIDER, "PROVIDER", COST_STORE, COST_KEY_TEXT,
+	  "r.provider", "NULL" },
+	{ "model", COST_BY_MODEL, "MODEL", COST_FILES|COST_STORE,
+	  COST_KEY_TEXT, "coalesce(c.model, r.model)", "NULL" },
+	{ "day", COST_BY_DAY, "DAY", COST_FILES|COST_STORE, COST_KEY_TEXT,
+	  "date(c.at, 'unixepoch', 'localtime')", "NULL" },
+	{ "session", COST_BY_SESSION, "SESSION", COST_FILES|COST_STORE,
+	  COST_KEY_TEXT, "r.agent_session", "NULL" },
 };
 
 /* A line that marks a file's format; the first matching line decides. */
@@ -90,20 +134,40 @@ struct cost_call {
 	struct adapter_usage	 u;
 	int			 has_cli;
 	double			 cli;
+
+	/* From the store: the call's group, its run and its stored cost. */
+	char			*group;
+	enum cost_key		 gkey;
+	int64_t			 gid;
+	char			*label;
+	int64_t			 run;
+	int			 stored;	/* cost below, not from the model */
+	int			 has_cost;
+	double			 cost;
 };
 
 /* One output row. */
 struct cost_row {
 	char			*name;
+	enum cost_key		 key;
+	int64_t			 id;
+	char			*label;
 	size_t			 calls;
 	size_t			 unknown;	/* calls with no price */
 	struct adapter_usage	 u;
-	double			 cost;
+	double			 cost;		/* of the priced calls */
 	int			 has_cli;
 	double			 cli;
 };
 
+/* A model's price, looked up once. */
+struct cost_price {
+	char			*model;
+	const struct price	*price;		/* NULL: none known */
+};
+
 struct cost_state {
+	const struct cost_by_entry *entry;
 	enum cost_by		 by;
 	const char		*format;	/* forced, or NULL */
 	const char		*model;		/* for streams naming none */
@@ -115,6 +179,11 @@ struct cost_state {
 	size_t			 hused;
 
 	struct store		*store;		/* for --by task, if any */
+	size_t			 runs;		/* from the store */
+	struct cost_price	*prices;
+	size_t			 nprices;
+	char			*buf;		/* for reading files, kept */
+	size_t			 bufsize;
 	size_t			 files;
 	uint64_t		 bytes;
 	size_t			 errors;
@@ -188,6 +257,8 @@ cost_call_free(struct cost_call *c)
 	free(c->session);
 	free(c->model);
 	free(c->task);
+	free(c->group);
+	free(c->label);
 }
 
 /*
@@ -259,9 +330,9 @@ cost_task(struct cost_state *cs, const char *path)
 	return (task);
 }
 
-/* One transcript line; only lines that can carry usage are parsed. */
+/* One transcript line, through cJSON: the slow path, for unusual lines. */
 static void
-cost_transcript_line(struct cost_state *cs, const char *line, size_t len,
+cost_transcript_json(struct cost_state *cs, const char *line, size_t len,
     const char *task)
 {
 	struct adapter_usage	 u;
@@ -270,8 +341,6 @@ cost_transcript_line(struct cost_state *cs, const char *line, size_t len,
 	char			*key = NULL, day[11];
 	double			 cli;
 
-	if (memmem(line, len, "\"usage\"", 7) == NULL)
-		return;
 	if ((json = cJSON_ParseWithLength(line, len)) == NULL)
 		return;
 	msg = adapter_json_get(json, "message", (char *)NULL);
@@ -298,6 +367,474 @@ cost_transcript_line(struct cost_state *cs, const char *line, size_t len,
 	    &u, cJSON_IsNumber(cost) ? &cli : NULL);
 	free(key);
 	cJSON_Delete(json);
+}
+
+/*
+ * The fast path reads a transcript line without building a tree: it walks
+ * the JSON structure in place, checking it as cJSON would (strings and
+ * their escapes, numbers as strtod reads them, literals, nesting) but
+ * keeping only message.id, message.model, message.usage, requestId,
+ * sessionId, timestamp and costUSD, the first of each name as cJSON does.
+ * The strings it keeps must be plain (no escapes) and short; a line with
+ * any other string it needs, a \u escape anywhere, or a fault, goes to
+ * cost_transcript_json, so both readings give the same answer.
+ */
+#define COST_STR_MAX 256
+
+struct cost_scan {
+	const char	*end;
+	char		 id[COST_STR_MAX];
+	char		 req[COST_STR_MAX];
+	char		 model[COST_STR_MAX];
+	char		 session[COST_STR_MAX];
+	char		 ts[COST_STR_MAX];
+	/* Each 0 if missing, 1 if kept, 2 if there but of another type. */
+	int		 has_id, has_req, has_model, has_session, has_ts;
+	int		 has_message;
+	int		 has_usage;
+	int		 has_cost;
+	double		 cost;
+
+	struct adapter_usage u;		/* from usage, as adapter_claude_usage */
+	u_int		 seen;		/* usage members already read */
+};
+
+/* The usage members read, each once (the first wins, as in cJSON). */
+static const struct {
+	const char	*name;
+	int		 object;	/* 1: cache_creation, 2: server_tool_use */
+	size_t		 offset;
+} cost_usage_keys[] = {
+	{ "input_tokens", 0, offsetof(struct adapter_usage, in) },
+	{ "cache_read_input_tokens", 0,
+	  offsetof(struct adapter_usage, cache_read) },
+	{ "cache_creation_input_tokens", 0,
+	  offsetof(struct adapter_usage, cache_write) },
+	{ "output_tokens", 0, offsetof(struct adapter_usage, out) },
+	{ "ephemeral_1h_input_tokens", 1,
+	  offsetof(struct adapter_usage, cache_write_1h) },
+	{ "web_search_requests", 2,
+	  offsetof(struct adapter_usage, web_search) },
+};
+
+static const char *
+cost_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' ||
+	    *p == '\r'))
+		p++;
+	return (p);
+}
+
+/*
+ * Past the string that starts at p (a quote); NULL if it never ends or
+ * holds a bad escape. A \u escape is left to cJSON, which also checks
+ * surrogate pairs: NULL too.
+ */
+static const char *
+cost_skip_string(const char *p, const char *end)
+{
+	const char	*q, *b;
+	int		 escaped;
+
+	for (p++; p < end; p = q + 1) {
+		if ((q = memchr(p, '"', end - p)) == NULL)
+			return (NULL);
+		escaped = 0;
+		for (b = memchr(p, '\\', q - p); b != NULL;
+		    b = memchr(b, '\\', q - b)) {
+			if (b + 1 == q) {
+				escaped = 1;	/* this quote is not the end */
+				break;
+			}
+			if (b[1] == '\0' || strchr("\\/bfnrt", b[1]) == NULL)
+				return (NULL);
+			if ((b += 2) == q)
+				break;
+		}
+		if (!escaped)
+			return (q + 1);
+	}
+	return (NULL);
+}
+
+/*
+ * Past a number, true, false or null at p; NULL if it is none of them. A
+ * number ends where strtod stops, as in cJSON; its value goes in *value.
+ */
+static const char *
+cost_skip_scalar(const char *p, const char *end, double *value)
+{
+	static const char	*words[] = { "true", "false", "null" };
+	const char		*q = p;
+	char			 num[64], *stop;
+	size_t			 i, n;
+
+	if (*p == '-' || (*p >= '0' && *p <= '9')) {
+		while (q < end && ((*q >= '0' && *q <= '9') || *q == '-' ||
+		    *q == '+' || *q == '.' || *q == 'e' || *q == 'E'))
+			q++;
+		if ((size_t)(q - p) >= sizeof num)
+			return (NULL);
+		memcpy(num, p, q - p);
+		num[q - p] = '\0';
+		*value = strtod(num, &stop);
+		if (stop == num)
+			return (NULL);
+		return (p + (stop - num));
+	}
+	for (i = 0; i < nitems(words); i++) {
+		n = strlen(words[i]);
+		if ((size_t)(end - p) >= n && memcmp(p, words[i], n) == 0)
+			return (p + n);
+	}
+	return (NULL);
+}
+
+#define COST_DEPTH_MAX 1000	/* cJSON's nesting limit */
+
+static const char *cost_skip_nested(const char *, const char *, u_int);
+
+/* Past the value at p; NULL if it is cut short or not JSON. */
+static const char *
+cost_skip_nested(const char *p, const char *end, u_int depth)
+{
+	double	value;
+	char	close;
+
+	if (p >= end)
+		return (NULL);
+	if (*p == '"')
+		return (cost_skip_string(p, end));
+	if (*p != '{' && *p != '[')
+		return (cost_skip_scalar(p, end, &value));
+	if (depth >= COST_DEPTH_MAX)
+		return (NULL);
+	close = *p == '{' ? '}' : ']';
+	p = cost_ws(p + 1, end);
+	if (p < end && *p == close)
+		return (p + 1);
+	while (p < end) {
+		if (close == '}') {
+			if (*p != '"' || (p = cost_skip_string(p, end)) == NULL)
+				return (NULL);
+			p = cost_ws(p, end);
+			if (p >= end || *p != ':')
+				return (NULL);
+			p = cost_ws(p + 1, end);
+		}
+		if ((p = cost_skip_nested(p, end, depth + 1)) == NULL)
+			return (NULL);
+		p = cost_ws(p, end);
+		if (p >= end)
+			return (NULL);
+		if (*p == close)
+			return (p + 1);
+		if (*p != ',')
+			return (NULL);
+		p = cost_ws(p + 1, end);
+	}
+	return (NULL);
+}
+
+static const char *
+cost_skip_value(const char *p, const char *end)
+{
+	return (cost_skip_nested(p, end, 1));
+}
+
+/* Copy a plain string value into buf; 0 if it is not one that fits. */
+static int
+cost_scan_string(const char *p, const char *end, char *buf)
+{
+	const char	*q;
+
+	if (p >= end || *p != '"' || (q = cost_skip_string(p, end)) == NULL)
+		return (0);
+	p++;
+	q--;
+	if ((size_t)(q - p) >= COST_STR_MAX || memchr(p, '\\', q - p) != NULL ||
+	    memchr(p, '\0', q - p) != NULL)
+		return (0);
+	memcpy(buf, p, q - p);
+	buf[q - p] = '\0';
+	return (1);
+}
+
+/*
+ * Walk the object at p, calling fn with each key and the place of its
+ * value; fn returns past the value, or NULL to give up. Returns past the
+ * object, or NULL.
+ */
+static const char *
+cost_scan_object(struct cost_scan *sc, const char *p,
+    const char *(*fn)(struct cost_scan *, const char *, size_t,
+    const char *))
+{
+	const char	*end = sc->end, *key, *q;
+
+	p = cost_ws(p, end);
+	if (p >= end || *p != '{')
+		return (NULL);
+	p = cost_ws(p + 1, end);
+	if (p < end && *p == '}')
+		return (p + 1);
+	while (p < end) {
+		if (*p != '"' || (q = cost_skip_string(p, end)) == NULL)
+			return (NULL);
+		key = p + 1;
+		if (memchr(key, '\0', q - 1 - key) != NULL)
+			return (NULL);	/* cJSON's names end there */
+		p = cost_ws(q, end);
+		if (p >= end || *p != ':')
+			return (NULL);
+		p = cost_ws(p + 1, end);
+		if (p >= end || (p = fn(sc, key, q - 1 - key, p)) == NULL)
+			return (NULL);
+		p = cost_ws(p, end);
+		if (p >= end)
+			return (NULL);
+		if (*p == '}')
+			return (p + 1);
+		if (*p != ',')
+			return (NULL);
+		p = cost_ws(p + 1, end);
+	}
+	return (NULL);
+}
+
+#define COST_KEY_IS(key, len, s) \
+	((len) == sizeof (s) - 1 && memcmp((key), (s), (len)) == 0)
+
+/* A number as adapter_json_int reads it: clamped to be sane. */
+static int64_t
+cost_clamp(double d)
+{
+	if (d != d)
+		return (0);
+	if (d > 9.0e15)
+		return ((int64_t)9e15);
+	if (d < -9.0e15)
+		return ((int64_t)-9e15);
+	return ((int64_t)d);
+}
+
+/* A member of usage or of one of its objects; a non-number counts 0. */
+static const char *
+cost_scan_usage_in(struct cost_scan *sc, const char *key, size_t len,
+    const char *p, int object)
+{
+	const char	*q;
+	double		 d = 0;
+	int64_t		 v;
+	size_t		 i;
+
+	if (*p == '-' || (*p >= '0' && *p <= '9'))
+		q = cost_skip_scalar(p, sc->end, &d);
+	else
+		q = cost_skip_value(p, sc->end);
+	if (q == NULL || memchr(key, '\\', len) != NULL)
+		return (NULL);
+	for (i = 0; i < nitems(cost_usage_keys); i++) {
+		if (cost_usage_keys[i].object != object ||
+		    strlen(cost_usage_keys[i].name) != len ||
+		    memcmp(cost_usage_keys[i].name, key, len) != 0)
+			continue;
+		if (sc->seen & (1U << i))
+			break;
+		sc->seen |= 1U << i;
+		v = cost_clamp(d);
+		memcpy((char *)&sc->u + cost_usage_keys[i].offset, &v,
+		    sizeof v);
+		break;
+	}
+	return (q);
+}
+
+static const char *
+cost_scan_cache_creation(struct cost_scan *sc, const char *key, size_t len,
+    const char *p)
+{
+	return (cost_scan_usage_in(sc, key, len, p, 1));
+}
+
+static const char *
+cost_scan_server_tools(struct cost_scan *sc, const char *key, size_t len,
+    const char *p)
+{
+	return (cost_scan_usage_in(sc, key, len, p, 2));
+}
+
+#define COST_SEEN_CACHE_CREATION (1U << 29)
+#define COST_SEEN_SERVER_TOOLS (1U << 30)
+#define COST_SEEN_SPEED (1U << 31)
+
+static const char *
+cost_scan_usage(struct cost_scan *sc, const char *key, size_t len,
+    const char *p)
+{
+	const char	*q;
+	u_int		 bit;
+
+	if (COST_KEY_IS(key, len, "cache_creation") ||
+	    COST_KEY_IS(key, len, "server_tool_use")) {
+		bit = key[0] == 'c' ? COST_SEEN_CACHE_CREATION :
+		    COST_SEEN_SERVER_TOOLS;
+		if (*p != '{' || (sc->seen & bit)) {
+			sc->seen |= bit;
+			return (cost_skip_value(p, sc->end));
+		}
+		sc->seen |= bit;
+		return (cost_scan_object(sc, p, key[0] == 'c' ?
+		    cost_scan_cache_creation : cost_scan_server_tools));
+	}
+	if (COST_KEY_IS(key, len, "speed")) {
+		if ((q = cost_skip_value(p, sc->end)) == NULL)
+			return (NULL);
+		if (sc->seen & COST_SEEN_SPEED)
+			return (q);
+		sc->seen |= COST_SEEN_SPEED;
+		if (*p == '"' && (memchr(p, '\\', q - p) != NULL ||
+		    memchr(p, '\0', q - p) != NULL))
+			return (NULL);
+		sc->u.fast = q - p == 6 && memcmp(p, "\"fast\"", 6) == 0;
+		return (q);
+	}
+	return (cost_scan_usage_in(sc, key, len, p, 0));
+}
+
+/*
+ * A string member we keep: the first of its name wins, as in cJSON; one
+ * that is not a plain short string sends the line to the slow path.
+ */
+static const char *
+cost_scan_keep(struct cost_scan *sc, const char *p, char *buf, int *has)
+{
+	const char	*q;
+
+	if ((q = cost_skip_value(p, sc->end)) == NULL || *has)
+		return (q);
+	if (*p != '"') {
+		*has = 2;	/* not a string: as if missing */
+		return (q);
+	}
+	if (!cost_scan_string(p, sc->end, buf))
+		return (NULL);
+	*has = 1;
+	return (q);
+}
+
+static const char *
+cost_scan_message(struct cost_scan *sc, const char *key, size_t len,
+    const char *p)
+{
+	const char	*q;
+
+	if (COST_KEY_IS(key, len, "id"))
+		return (cost_scan_keep(sc, p, sc->id, &sc->has_id));
+	if (COST_KEY_IS(key, len, "model"))
+		return (cost_scan_keep(sc, p, sc->model, &sc->has_model));
+	if (COST_KEY_IS(key, len, "usage") && !sc->has_usage) {
+		sc->has_usage = *p == '{' ? 1 : 2;
+		if (sc->has_usage == 1)
+			return (cost_scan_object(sc, p, cost_scan_usage));
+	}
+	if ((q = cost_skip_value(p, sc->end)) == NULL)
+		return (NULL);
+	if (memchr(key, '\\', len) != NULL)
+		return (NULL);
+	return (q);
+}
+
+static const char *
+cost_scan_top(struct cost_scan *sc, const char *key, size_t len,
+    const char *p)
+{
+	const char	*q;
+
+	if (COST_KEY_IS(key, len, "message")) {
+		if (sc->has_message)
+			return (cost_skip_value(p, sc->end));
+		sc->has_message = *p == '{' ? 1 : 2;
+		if (sc->has_message == 2)
+			return (cost_skip_value(p, sc->end));
+		return (cost_scan_object(sc, p, cost_scan_message));
+	}
+	if (COST_KEY_IS(key, len, "requestId"))
+		return (cost_scan_keep(sc, p, sc->req, &sc->has_req));
+	if (COST_KEY_IS(key, len, "sessionId"))
+		return (cost_scan_keep(sc, p, sc->session, &sc->has_session));
+	if (COST_KEY_IS(key, len, "timestamp"))
+		return (cost_scan_keep(sc, p, sc->ts, &sc->has_ts));
+	if (COST_KEY_IS(key, len, "costUSD") && !sc->has_cost) {
+		sc->has_cost = 2;
+		if (*p == '-' || (*p >= '0' && *p <= '9')) {
+			if ((q = cost_skip_scalar(p, sc->end, &sc->cost)) ==
+			    NULL)
+				return (NULL);
+			sc->has_cost = 1;
+			return (q);
+		}
+	}
+	if ((q = cost_skip_value(p, sc->end)) == NULL)
+		return (NULL);
+	if (memchr(key, '\\', len) != NULL)
+		return (NULL);
+	return (q);
+}
+
+/* One transcript line that holds "usage". */
+static void
+cost_transcript_line(struct cost_state *cs, const char *line, size_t len,
+    const char *task)
+{
+	struct cost_scan	 sc;
+	char			 key[2 * COST_STR_MAX + 1], day[11];
+
+	memset(&sc, 0, sizeof sc);
+	sc.end = line + len;
+	if (cost_scan_object(&sc, line, cost_scan_top) == NULL) {
+		cost_transcript_json(cs, line, len, task);
+		return;
+	}
+	if (sc.has_usage != 1 ||
+	    (sc.has_model == 1 && strcmp(sc.model, "<synthetic>") == 0))
+		return;
+	if (sc.u.cache_write_1h > sc.u.cache_write)
+		sc.u.cache_write_1h = sc.u.cache_write;
+	if (sc.has_id == 1)
+		snprintf(key, sizeof key, "%s:%s", sc.id,
+		    sc.has_req == 1 ? sc.req : "");
+	if (sc.has_ts == 1 && strlen(sc.ts) >= 10)
+		snprintf(day, sizeof day, "%.10s", sc.ts);
+	else
+		snprintf(day, sizeof day, "-");
+	cost_add(cs, sc.has_id == 1 ? key : NULL, sc.has_session == 1 ?
+	    sc.session : NULL, sc.has_model == 1 ? sc.model : NULL, day, task,
+	    &sc.u, sc.has_cost == 1 ? &sc.cost : NULL);
+}
+
+/*
+ * The complete lines of buf that hold "usage": each hit is widened to its
+ * line, so the bytes between hits (most of a transcript) are looked at
+ * once, by memmem. Returns where the unfinished last line starts.
+ */
+static const char *
+cost_transcript_buf(struct cost_state *cs, const char *buf, size_t len,
+    const char *task)
+{
+	const char	*p = buf, *end = buf + len, *hit, *start, *nl;
+
+	while ((hit = memmem(p, end - p, "\"usage\"", 7)) != NULL) {
+		start = memrchr(p, '\n', hit - p);
+		start = start != NULL ? start + 1 : p;
+		if ((nl = memchr(hit, '\n', end - hit)) == NULL)
+			return (start);
+		cost_transcript_line(cs, start, nl - start, task);
+		p = nl + 1;
+	}
+	nl = memrchr(p, '\n', end - p);
+	return (nl != NULL ? nl + 1 : p);
 }
 
 /* The format of a file from its first lines. */
@@ -375,9 +912,9 @@ cost_file(struct cost_state *cs, const char *path)
 {
 	struct stat	 st;
 	struct tm	 tm;
-	const char	*format, *line, *nl;
+	const char	*format, *line;
 	char		*buf, *task, day[11];
-	size_t		 size = 1 << 20, len = 0, n;
+	size_t		 len = 0, n;
 	ssize_t		 r;
 	int		 fd;
 
@@ -392,7 +929,11 @@ cost_file(struct cost_state *cs, const char *path)
 	if (fstat(fd, &st) == 0 && localtime_r(&st.st_mtime, &tm) != NULL)
 		strftime(day, sizeof day, "%Y-%m-%d", &tm);
 	task = cost_task(cs, path);
-	buf = xmalloc(size);
+	if (cs->buf == NULL) {
+		cs->bufsize = 1 << 20;
+		cs->buf = xmalloc(cs->bufsize);
+	}
+	buf = cs->buf;
 	while (len < 65536 && (r = read(fd, buf + len, 65536 - len)) > 0)
 		len += (size_t)r;
 	cs->bytes += len;
@@ -405,28 +946,22 @@ cost_file(struct cost_state *cs, const char *path)
 	else {
 		/* Whole lines from a big buffer; a partial one moves down. */
 		for (;;) {
-			line = buf;
-			while ((nl = memchr(line, '\n', len - (line - buf))) !=
-			    NULL) {
-				cost_transcript_line(cs, line, nl - line, task);
-				line = nl + 1;
-			}
+			line = cost_transcript_buf(cs, buf, len, task);
 			n = len - (line - buf);
 			memmove(buf, line, n);
 			len = n;
-			if (len == size) {
-				size *= 2;
-				buf = xrealloc(buf, size);
+			if (len == cs->bufsize) {
+				cs->bufsize *= 2;
+				buf = cs->buf = xrealloc(cs->buf, cs->bufsize);
 			}
-			if ((r = read(fd, buf + len, size - len)) <= 0)
+			if ((r = read(fd, buf + len, cs->bufsize - len)) <= 0)
 				break;
 			len += (size_t)r;
 			cs->bytes += (uint64_t)r;
 		}
-		if (len > 0)
+		if (len > 0 && memmem(buf, len, "\"usage\"", 7) != NULL)
 			cost_transcript_line(cs, buf, len, task);
 	}
-	free(buf);
 	free(task);
 	close(fd);
 }
@@ -510,9 +1045,160 @@ cost_default_paths(char ***paths, size_t *n)
 		free(p);
 }
 
+/* A column as a new string, or NULL. */
+static char *
+cost_column(sqlite3_stmt *stmt, int col)
+{
+	const u_char	*s;
+
+	if ((s = sqlite3_column_text(stmt, col)) == NULL)
+		return (NULL);
+	return (utf8_sanitize((const char *)s));
+}
+
+/*
+ * A run's own total from the CLI (Claude's result.total_cost_usd, the
+ * latest of them, being cumulative) goes with the run's last call when no
+ * call carries the CLI's figure itself: the same rule as for stream logs.
+ */
+static int
+cost_store_cli(struct cost_state *cs, char **cause)
+{
+	sqlite3_stmt	*stmt;
+	const char	*sql = "SELECT run_id, json_extract(data, "
+	    "'$.cli_cost_usd') FROM events WHERE kind = 'turn_end' AND "
+	    "json_extract(data, '$.cli_cost_usd') IS NOT NULL "
+	    "ORDER BY run_id, id";
+	int64_t		 run, *runs = NULL;
+	double		*totals = NULL;
+	size_t		 n = 0, i, j, k, last;
+	int		 rc, has;
+
+	if (sqlite3_prepare_v2(cs->store->db, sql, -1, &stmt, NULL) !=
+	    SQLITE_OK) {
+		*cause = store_errmsg(cs->store);
+		return (-1);
+	}
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		run = sqlite3_column_int64(stmt, 0);
+		if (n == 0 || runs[n - 1] != run) {
+			runs = xreallocarray(runs, n + 1, sizeof *runs);
+			totals = xreallocarray(totals, n + 1, sizeof *totals);
+			runs[n++] = run;
+		}
+		totals[n - 1] = sqlite3_column_double(stmt, 1);
+	}
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE) {
+		free(runs);
+		free(totals);
+		*cause = store_errmsg(cs->store);
+		return (-1);
+	}
+
+	/* Both lists are in run order: walk them side by side. */
+	k = 0;
+	for (i = 0; i < cs->ncalls; i = j) {
+		has = 0;
+		for (j = i; j < cs->ncalls && cs->calls[j].run ==
+		    cs->calls[i].run; j++)
+			has |= cs->calls[j].has_cli;
+		last = j - 1;
+		while (k < n && runs[k] < cs->calls[i].run)
+			k++;
+		if (!has && k < n && runs[k] == cs->calls[i].run) {
+			cs->calls[last].has_cli = 1;
+			cs->calls[last].cli = totals[k];
+		}
+	}
+	free(runs);
+	free(totals);
+	return (0);
+}
+
+/*
+ * Every call in the store, in run order, with the group it falls in. The
+ * recursive up table maps each task to its topmost ancestor; a task on a
+ * loop of parents (which baton refuses to make) is its own.
+ */
+static int
+cost_store_load(struct cost_state *cs, char **cause)
+{
+	const struct cost_by_entry	*e = cs->entry;
+	struct cost_call		*c;
+	sqlite3_stmt			*stmt;
+	char				*sql;
+	int				 rc;
+	int64_t				 run = 0;
+
+	xasprintf(&sql, "WITH RECURSIVE up (id, top) AS ("
+	    "SELECT id, id FROM tasks WHERE parent_id IS NULL UNION ALL "
+	    "SELECT t.id, up.top FROM tasks t JOIN up ON t.parent_id = up.id) "
+	    "SELECT %s, %s, c.run_id, c.tokens_in, c.tokens_cache_read, "
+	    "c.tokens_cache_write, c.tokens_out, c.cost_usd, c.cli_cost_usd "
+	    "FROM calls c JOIN runs r ON r.id = c.run_id "
+	    "LEFT JOIN tasks t ON t.id = r.task_id "
+	    "LEFT JOIN up ON up.id = r.task_id "
+	    "LEFT JOIN tasks pt ON pt.id = coalesce(up.top, r.task_id) "
+	    "LEFT JOIN sprints s ON s.id = t.sprint_id "
+	    "ORDER BY c.run_id, c.id", e->key_sql, e->label_sql);
+	rc = sqlite3_prepare_v2(cs->store->db, sql, -1, &stmt, NULL);
+	free(sql);
+	if (rc != SQLITE_OK) {
+		*cause = store_errmsg(cs->store);
+		return (-1);
+	}
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		cs->calls = xreallocarray(cs->calls, cs->ncalls + 1,
+		    sizeof *cs->calls);
+		c = &cs->calls[cs->ncalls++];
+		memset(c, 0, sizeof *c);
+		c->stored = 1;
+		if (sqlite3_column_type(stmt, 0) == SQLITE_NULL) {
+			c->gkey = COST_KEY_NONE;
+			c->group = xstrdup(e->by == COST_BY_MODEL ?
+			    "(unknown)" : "-");
+		} else if (e->key == COST_KEY_ID) {
+			c->gkey = COST_KEY_ID;
+			c->gid = sqlite3_column_int64(stmt, 0);
+			xasprintf(&c->group, "%s%lld", e->by == COST_BY_TASK ||
+			    e->by == COST_BY_PARENT ? "#" : "",
+			    (long long)c->gid);
+		} else {
+			c->gkey = COST_KEY_TEXT;
+			c->group = cost_column(stmt, 0);
+		}
+		c->label = cost_column(stmt, 1);
+		c->run = sqlite3_column_int64(stmt, 2);
+		c->u.in = sqlite3_column_int64(stmt, 3);
+		c->u.cache_read = sqlite3_column_int64(stmt, 4);
+		c->u.cache_write = sqlite3_column_int64(stmt, 5);
+		c->u.out = sqlite3_column_int64(stmt, 6);
+		if (sqlite3_column_type(stmt, 7) != SQLITE_NULL) {
+			c->has_cost = 1;
+			c->cost = sqlite3_column_double(stmt, 7);
+		}
+		if (sqlite3_column_type(stmt, 8) != SQLITE_NULL) {
+			c->has_cli = 1;
+			c->cli = sqlite3_column_double(stmt, 8);
+		}
+		if (cs->ncalls == 1 || c->run != run)
+			cs->runs++;
+		run = c->run;
+	}
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE) {
+		*cause = store_errmsg(cs->store);
+		return (-1);
+	}
+	return (cost_store_cli(cs, cause));
+}
+
 static const char *
 cost_group(struct cost_state *cs, const struct cost_call *c)
 {
+	if (c->group != NULL)
+		return (c->group);
 	switch (cs->by) {
 	case COST_BY_SESSION:
 		return (c->session);
@@ -522,6 +1208,8 @@ cost_group(struct cost_state *cs, const struct cost_call *c)
 		return (c->day);
 	case COST_BY_TASK:
 		return (c->task);
+	default:
+		break;
 	}
 	return ("-");
 }
@@ -543,39 +1231,85 @@ cost_row_by_cost(const void *a, const void *b)
 	return (strcmp(ra->name, rb->name));
 }
 
+/*
+ * A call's cost at baton's prices; -1 if its model has none. Each model
+ * is looked up once, and the first miss says why.
+ */
+static int
+cost_price(struct cost_state *cs, const struct cost_call *c, double *cost)
+{
+	struct cost_price	*cp;
+	const char		*name = c->model != NULL ? c->model : "";
+	char			*cause;
+	size_t			 i;
+
+	for (i = 0; i < cs->nprices; i++) {
+		if (strcmp(cs->prices[i].model, name) == 0)
+			break;
+	}
+	if (i == cs->nprices) {
+		cs->prices = xreallocarray(cs->prices, cs->nprices + 1,
+		    sizeof *cs->prices);
+		cp = &cs->prices[cs->nprices++];
+		cp->model = xstrdup(name);
+		cp->price = price_find(c->model);
+		if (price_cost(c->model, &c->u, cost, &cause) != 0 &&
+		    cause != NULL) {
+			fprintf(stderr, "baton cost: %s\n", cause);
+			free(cause);
+		}
+	}
+	cp = &cs->prices[i];
+	if (cp->price == NULL)
+		return (-1);
+	*cost = price_apply(cp->price, &c->u);
+	return (0);
+}
+
 static void
-cost_row_add(struct cost_row *r, const struct cost_call *c)
+cost_row_add(struct cost_state *cs, struct cost_row *r,
+    const struct cost_call *c)
 {
 	double	 cost;
-	char	*cause;
 
 	r->calls++;
 	r->u.in += c->u.in;
 	r->u.cache_read += c->u.cache_read;
 	r->u.cache_write += c->u.cache_write;
 	r->u.out += c->u.out;
-	if (price_cost(c->model, &c->u, &cost, &cause) == 0)
+	if (c->stored) {
+		if (c->has_cost)
+			r->cost += c->cost;
+		else
+			r->unknown++;
+	} else if (cost_price(cs, c, &cost) == 0)
 		r->cost += cost;
-	else {
+	else
 		r->unknown++;
-		if (cause != NULL) {
-			fprintf(stderr, "baton cost: %s\n", cause);
-			free(cause);
-		}
-	}
 	if (c->has_cli) {
 		r->has_cli = 1;
 		r->cli += c->cli;
 	}
 }
 
+/*
+ * A row as JSON. The cost covers the priced calls only: null when none
+ * has a price, and partial is true when some have none.
+ */
 static cJSON *
 cost_row_json(const struct cost_row *r, const char *by)
 {
 	cJSON	*o;
 
 	o = cJSON_CreateObject();
-	cJSON_AddItemToObject(o, by, json_string(r->name));
+	if (r->key == COST_KEY_ID)
+		cJSON_AddNumberToObject(o, by, (double)r->id);
+	else if (r->key == COST_KEY_NONE)
+		cJSON_AddNullToObject(o, by);
+	else
+		cJSON_AddItemToObject(o, by, json_string(r->name));
+	if (r->label != NULL)
+		cJSON_AddItemToObject(o, "label", json_string(r->label));
 	cJSON_AddNumberToObject(o, "calls", (double)r->calls);
 	cJSON_AddNumberToObject(o, "tokens_in", (double)r->u.in);
 	cJSON_AddNumberToObject(o, "tokens_cache_write",
@@ -583,8 +1317,12 @@ cost_row_json(const struct cost_row *r, const char *by)
 	cJSON_AddNumberToObject(o, "tokens_cache_read",
 	    (double)r->u.cache_read);
 	cJSON_AddNumberToObject(o, "tokens_out", (double)r->u.out);
-	cJSON_AddNumberToObject(o, "cost_usd", r->cost);
+	if (r->calls != 0 && r->unknown == r->calls)
+		cJSON_AddNullToObject(o, "cost_usd");
+	else
+		cJSON_AddNumberToObject(o, "cost_usd", r->cost);
 	cJSON_AddNumberToObject(o, "unpriced_calls", (double)r->unknown);
+	cJSON_AddBoolToObject(o, "partial", r->unknown != 0);
 	if (r->has_cli)
 		cJSON_AddNumberToObject(o, "cli_cost_usd", r->cli);
 	else
@@ -592,21 +1330,33 @@ cost_row_json(const struct cost_row *r, const char *by)
 	return (o);
 }
 
+/* A row of the table: "?" is an unknown cost, "+" one that is partial. */
 static void
 cost_row_print(const struct cost_row *r)
 {
-	char	*name, cli[32];
+	char	*full, *name, *fit, cli[32], cost[32];
 
-	name = util_vis(r->name, 40);
+	if (r->label != NULL)
+		xasprintf(&full, "%s %s", r->name, r->label);
+	else
+		full = xstrdup(r->name);
+	name = util_vis(full, strlen(full));
+	fit = util_fit(name, 40);
 	if (r->has_cli)
 		snprintf(cli, sizeof cli, "%10.4f", r->cli);
 	else
 		snprintf(cli, sizeof cli, "%10s", "-");
-	printf("%-40s %6zu %12lld %12lld %12lld %10lld %10.4f%s %s\n", name,
+	if (r->calls != 0 && r->unknown == r->calls)
+		snprintf(cost, sizeof cost, "%10s?", "");
+	else
+		snprintf(cost, sizeof cost, "%10.4f%s", r->cost,
+		    r->unknown != 0 ? "+" : " ");
+	printf("%-40s %6zu %12lld %12lld %12lld %10lld %s %s\n", fit,
 	    r->calls, (long long)r->u.in, (long long)r->u.cache_write,
-	    (long long)r->u.cache_read, (long long)r->u.out, r->cost,
-	    r->unknown != 0 ? "+" : " ", cli);
+	    (long long)r->u.cache_read, (long long)r->u.out, cost, cli);
+	free(fit);
 	free(name);
+	free(full);
 }
 
 static int
@@ -617,17 +1367,18 @@ cmd_cost_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "model", required_argument, NULL, 'm' },
+		{ "transcripts", no_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct cost_state		 cs;
-	struct cost_row			*rows = NULL, total;
+	struct cost_row			*rows = NULL, *row, total;
 	struct repo			*repo;
 	char				**paths = NULL, **files = NULL;
-	char				*cause = NULL, cwd[4096];
-	const char			*by = "session", *heading = NULL, *name;
+	char				*cause = NULL, cwd[4096], *db = NULL;
+	const char			*by = NULL, *heading, *name;
 	size_t				 npaths = 0, nfiles = 0, nrows = 0, i, j;
 	size_t				*rhash, rsize, h;
-	int				 ch, json = 0;
+	int				 ch, json = 0, transcripts = 0, source;
 	cJSON				*out, *array;
 
 	memset(&cs, 0, sizeof cs);
@@ -650,55 +1401,109 @@ cmd_cost_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		case 'm':
 			cs.model = optarg;
 			break;
+		case 't':
+			transcripts = 1;
+			break;
 		default:
 			return (cmd_usage_error(&cmd_cost_entry,
 			    "unknown option: %s", argv[optind - 1]));
 		}
 	}
-	for (i = 0; i < nitems(cost_bys); i++) {
-		if (strcmp(cost_bys[i].name, by) == 0) {
-			cs.by = cost_bys[i].by;
-			heading = cost_bys[i].heading;
-		}
+	if (transcripts && optind < argc)
+		return (cmd_usage_error(&cmd_cost_entry, "--transcripts reads "
+		    "the default folders: give no PATH"));
+
+	/*
+	 * The source: PATHs if given; else baton's own store inside a baton
+	 * repository, unless --transcripts; else the transcript folders.
+	 */
+	if (getcwd(cwd, sizeof cwd) != NULL &&
+	    (repo = repo_find(cwd, &cause)) != NULL) {
+		if (access(repo->db_path, F_OK) == 0)
+			db = xstrdup(repo->db_path);
+		repo_free(repo);
 	}
-	if (heading == NULL)
-		return (cmd_usage_error(&cmd_cost_entry, "--by: one of "
-		    "session, model, day, task"));
+	free(cause);
+	cause = NULL;
+	if (optind < argc || transcripts || db == NULL)
+		source = COST_FILES;
+	else
+		source = COST_STORE;
+
+	if (by == NULL)
+		by = source == COST_STORE ? "task" : "session";
+	for (i = 0; i < nitems(cost_bys); i++) {
+		if (strcmp(cost_bys[i].name, by) == 0)
+			cs.entry = &cost_bys[i];
+	}
+	if (cs.entry == NULL) {
+		free(db);
+		return (cmd_usage_error(&cmd_cost_entry, "--by: one of run, "
+		    "task, parent, sprint, role, provider, model, day, "
+		    "session"));
+	}
+	if ((cs.entry->sources & source) == 0) {
+		free(db);
+		return (cmd_usage_error(&cmd_cost_entry, "--by %s adds up "
+		    "baton's own runs: use it in a baton repository, with no "
+		    "PATH", by));
+	}
+	if (source == COST_STORE && (cs.format != NULL || cs.model != NULL)) {
+		free(db);
+		return (cmd_usage_error(&cmd_cost_entry, "--format and --model "
+		    "read files: give a PATH"));
+	}
+	cs.by = cs.entry->by;
+	heading = cs.entry->heading;
 	if (price_load_user(&cause) != 0) {
+		free(db);
 		cmd_error("%s", cause);
 		free(cause);
 		return (BATON_EXIT_ERROR);
 	}
 
-	/* --by task reads run ids from the store, when there is one. */
-	if (cs.by == COST_BY_TASK && getcwd(cwd, sizeof cwd) != NULL &&
-	    (repo = repo_find(cwd, &cause)) != NULL) {
-		if (access(repo->db_path, F_OK) == 0)
-			cs.store = store_open(repo->db_path, 0, &cause);
-		repo_free(repo);
-	}
-	free(cause);
-	cause = NULL;
+	if (source == COST_STORE) {
+		if ((cs.store = store_open(db, 0, &cause)) == NULL ||
+		    cost_store_load(&cs, &cause) != 0) {
+			free(db);
+			store_close(cs.store);
+			for (i = 0; i < cs.ncalls; i++)
+				cost_call_free(&cs.calls[i]);
+			free(cs.calls);
+			return (cmd_fail(ctx, cause));
+		}
+	} else {
+		/* --by task reads run ids from the store, when there is one. */
+		if (cs.by == COST_BY_TASK && db != NULL)
+			cs.store = store_open(db, 0, &cause);
+		free(cause);
+		cause = NULL;
 
-	for (i = optind; i < (size_t)argc; i++) {
-		paths = xreallocarray(paths, npaths + 1, sizeof *paths);
-		paths[npaths++] = xstrdup(argv[i]);
+		for (i = optind; i < (size_t)argc; i++) {
+			paths = xreallocarray(paths, npaths + 1,
+			    sizeof *paths);
+			paths[npaths++] = xstrdup(argv[i]);
+		}
+		if (npaths == 0)
+			cost_default_paths(&paths, &npaths);
+		if (npaths == 0) {
+			free(db);
+			store_close(cs.store);
+			return (cmd_error("no transcripts found (give a "
+			    "path)"));
+		}
+		for (i = 0; i < npaths; i++) {
+			j = nfiles;
+			if (cost_walk(paths[i], &files, &nfiles, 1) != 0)
+				cs.errors++;
+			if (nfiles > j)
+				qsort(files + j, nfiles - j, sizeof *files,
+				    cost_strcmp);
+		}
+		for (i = 0; i < nfiles; i++)
+			cost_file(&cs, files[i]);
 	}
-	if (npaths == 0)
-		cost_default_paths(&paths, &npaths);
-	if (npaths == 0) {
-		store_close(cs.store);
-		return (cmd_error("no transcripts found (give a path)"));
-	}
-	for (i = 0; i < npaths; i++) {
-		j = nfiles;
-		if (cost_walk(paths[i], &files, &nfiles, 1) != 0)
-			cs.errors++;
-		if (nfiles > j)
-			qsort(files + j, nfiles - j, sizeof *files, cost_strcmp);
-	}
-	for (i = 0; i < nfiles; i++)
-		cost_file(&cs, files[i]);
+	free(db);
 
 	memset(&total, 0, sizeof total);
 	total.name = (char *)"TOTAL";
@@ -710,13 +1515,18 @@ cmd_cost_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		while (rhash[h] != 0 && strcmp(rows[rhash[h] - 1].name, name) != 0)
 			h = (h + 1) & (rsize - 1);
 		if (rhash[h] != 0) {
-			cost_row_add(&rows[rhash[h] - 1], &cs.calls[i]);
+			cost_row_add(&cs, &rows[rhash[h] - 1], &cs.calls[i]);
 			continue;
 		}
 		rows = xreallocarray(rows, nrows + 1, sizeof *rows);
-		memset(&rows[nrows], 0, sizeof *rows);
-		rows[nrows].name = xstrdup(name);
-		cost_row_add(&rows[nrows], &cs.calls[i]);
+		row = &rows[nrows];
+		memset(row, 0, sizeof *row);
+		row->name = xstrdup(name);
+		row->key = cs.calls[i].gkey;
+		row->id = cs.calls[i].gid;
+		if (cs.calls[i].label != NULL)
+			row->label = xstrdup(cs.calls[i].label);
+		cost_row_add(&cs, row, &cs.calls[i]);
 		rhash[h] = ++nrows;
 		if (nrows * 2 < rsize)
 			continue;
@@ -750,11 +1560,16 @@ cmd_cost_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (json) {
 		out = cJSON_CreateObject();
 		cJSON_AddStringToObject(out, "by", by);
+		cJSON_AddStringToObject(out, "source", source == COST_STORE ?
+		    "store" : "files");
 		array = cJSON_AddArrayToObject(out, "rows");
 		for (i = 0; i < nrows; i++)
 			cJSON_AddItemToArray(array, cost_row_json(&rows[i], by));
 		cJSON_AddItemToObject(out, "total", cost_row_json(&total, by));
-		cJSON_AddNumberToObject(out, "files", (double)cs.files);
+		if (source == COST_STORE)
+			cJSON_AddNumberToObject(out, "runs", (double)cs.runs);
+		else
+			cJSON_AddNumberToObject(out, "files", (double)cs.files);
 		cmd_print_json(out);
 	} else {
 		printf("%-40s %6s %12s %12s %12s %10s %10s  %10s\n", heading,
@@ -768,13 +1583,19 @@ cmd_cost_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			    total.unknown, total.unknown == 1 ? "" : "s");
 	}
 
-	for (i = 0; i < nrows; i++)
+	for (i = 0; i < nrows; i++) {
 		free(rows[i].name);
+		free(rows[i].label);
+	}
 	free(rows);
 	for (i = 0; i < cs.ncalls; i++)
 		cost_call_free(&cs.calls[i]);
 	free(cs.calls);
 	free(cs.hash);
+	for (i = 0; i < cs.nprices; i++)
+		free(cs.prices[i].model);
+	free(cs.prices);
+	free(cs.buf);
 	for (i = 0; i < npaths; i++)
 		free(paths[i]);
 	free(paths);

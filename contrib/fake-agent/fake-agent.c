@@ -21,11 +21,48 @@
  *   fail TEXT...          an error; the run fails
  *   exit N                the exit status
  *
+ * and the things real agents do to baton's work tree and to its parser:
+ *
+ *   write PATH TEXT...    really write TEXT and a newline to PATH, under
+ *                         the working directory (parents are made), and
+ *                         show it as a Write tool call; an absolute PATH,
+ *                         a ".." in it, or one that leads out of the
+ *                         working directory through a symbolic link (or
+ *                         is one) fails the run and writes no file
+ *   append PATH TEXT...   the same, added to the end of PATH
+ *   commit MESSAGE...     really commit every change in the working
+ *                         directory ("git add -A", then "git commit"),
+ *                         shown as a Bash tool call; git's own output goes
+ *                         to standard error; a failed commit fails the run
+ *   auth [TEXT...]        the format's authentication failure, with its
+ *                         own text unless TEXT is given; the run fails
+ *                         (Claude: assistant error "authentication_failed"
+ *                         and a result with api_error_status 401, exit 1;
+ *                         Codex: "401 Unauthorized" in error and
+ *                         turn.failed after five reconnects, exit 1;
+ *                         Gemini: no result, a message on standard error,
+ *                         exit 41; OpenCode: a ProviderAuthError, exit 1)
+ *   crash SIG [TEXT...]   die by signal SIG (SEGV, KILL, ABRT, BUS, TERM
+ *                         or a number), after writing the first half of a
+ *                         text event holding TEXT, with no newline, if
+ *                         TEXT is given
+ *   hang                  stop printing and sleep until killed
+ *   garbage [TEXT...]     a line that is not JSON (TEXT, or a banner)
+ *   big N                 a text event whose text is N bytes long, in one
+ *                         valid line of the format (big 5242880: 5 MB)
+ *
  * -s scales every pause (0: none). Formats: claude, amp, codex, gemini,
  * opencode, text.
  */
 
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -49,6 +86,7 @@ struct fake {
 	struct adapter_usage	 total;
 	int			 items;		/* ids handed out */
 	int			 tools;
+	int			 begun;		/* the stream's first lines are out */
 	int			 failed;
 	int			 exit_status;	/* -1: the format's default */
 };
@@ -57,6 +95,8 @@ struct fake {
 struct fake_ops {
 	const char	*name;
 	int		 limit_exit;	/* exit status after a limit */
+	int		 auth_exit;	/* exit status after an auth failure */
+	const char	*auth_text;	/* what the CLI says then */
 	void		(*begin)(struct fake *);
 	void		(*call)(struct fake *);
 	void		(*text)(struct fake *, const char *, int);
@@ -64,8 +104,12 @@ struct fake_ops {
 	void		(*retry)(struct fake *, int, int, int);
 	void		(*limit)(struct fake *, const char *);
 	void		(*fail)(struct fake *, const char *);
+	void		(*auth)(struct fake *, const char *);
 	void		(*end)(struct fake *);
 };
+
+/* Set by crash: the next line stops halfway, with no newline. */
+static int	fake_cut;
 
 static void
 fake_sleep(struct fake *f, int ms)
@@ -82,6 +126,19 @@ fake_sleep(struct fake *f, int ms)
 		;
 }
 
+/* Print one line, now; a cut one is left half written. */
+static void
+fake_print(const char *s)
+{
+	size_t	len = strlen(s);
+
+	if (fake_cut)
+		len /= 2;
+	if (fwrite(s, 1, len, stdout) != len ||
+	    (!fake_cut && putchar('\n') == EOF) || fflush(stdout) == EOF)
+		fatalx("standard output: %s", strerror(errno));
+}
+
 /* Print one JSON object as a line, now. */
 static void
 fake_emit(cJSON *json)
@@ -90,8 +147,7 @@ fake_emit(cJSON *json)
 
 	if ((s = cJSON_PrintUnformatted(json)) == NULL)
 		fatalx("cJSON_PrintUnformatted failed");
-	puts(s);
-	fflush(stdout);
+	fake_print(s);
 	free(s);
 	cJSON_Delete(json);
 }
@@ -125,6 +181,17 @@ fake_id(struct fake *f, const char *prefix)
 
 	xasprintf(&id, "%s%d", prefix, ++f->items);
 	return (id);
+}
+
+/* The stream's opening lines, once, before the first thing said. */
+static void
+fake_begin(struct fake *f)
+{
+	if (f->begun)
+		return;
+	f->begun = 1;
+	if (f->ops->begin != NULL)
+		f->ops->begin(f);
 }
 
 /* Claude Code stream-json (and Amp, which has no cost in its result). */
@@ -289,16 +356,24 @@ claude_result(struct fake *f, const char *subtype, int is_error,
 	fake_emit(o);
 }
 
+/*
+ * The synthetic assistant message Claude Code writes when the API refused
+ * the call, then a result that repeats it with the HTTP status.
+ */
 static void
-claude_limit(struct fake *f, const char *text)
+claude_refused(struct fake *f, const char *text, const char *error,
+    int status)
 {
 	cJSON			*o, *msg, *content, *b;
 	struct adapter_usage	 zero;
+	char			*id;
 
 	memset(&zero, 0, sizeof zero);
 	o = fake_obj("assistant");
 	msg = cJSON_AddObjectToObject(o, "message");
-	cJSON_AddStringToObject(msg, "id", "msg_fake_limit");
+	xasprintf(&id, "msg_fake_%s", error);
+	cJSON_AddStringToObject(msg, "id", id);
+	free(id);
 	cJSON_AddStringToObject(msg, "model", "<synthetic>");
 	cJSON_AddStringToObject(msg, "role", "assistant");
 	content = cJSON_AddArrayToObject(msg, "content");
@@ -306,10 +381,23 @@ claude_limit(struct fake *f, const char *text)
 	cJSON_AddStringToObject(b, "text", text);
 	cJSON_AddItemToArray(content, b);
 	cJSON_AddItemToObject(msg, "usage", claude_usage_json(&zero));
-	cJSON_AddStringToObject(o, "error", "rate_limit");
+	cJSON_AddStringToObject(o, "error", error);
 	cJSON_AddStringToObject(o, "session_id", f->session);
 	fake_emit(o);
-	claude_result(f, "success", 1, text, 429);
+	claude_result(f, "success", 1, text, status);
+}
+
+static void
+claude_limit(struct fake *f, const char *text)
+{
+	claude_refused(f, text, "rate_limit", 429);
+}
+
+static void
+claude_auth(struct fake *f, const char *text)
+{
+	fake_begin(f);
+	claude_refused(f, text, "authentication_failed", 401);
 }
 
 static void
@@ -415,6 +503,20 @@ codex_fail(struct fake *f, const char *text)
 	cJSON_AddStringToObject(cJSON_AddObjectToObject(o, "error"), "message",
 	    text);
 	fake_emit(o);
+}
+
+/* Codex retries a refused connection five times, then gives up. */
+static void
+codex_auth(struct fake *f, const char *text)
+{
+	int	i;
+
+	fake_begin(f);
+	for (i = 1; i <= 5; i++) {
+		codex_retry(f, i, 5, 0);
+		fake_sleep(f, f->pace);
+	}
+	codex_fail(f, text);
 }
 
 static void
@@ -566,6 +668,13 @@ gemini_fail(struct fake *f, const char *text)
 	gemini_result(f, "Error", text);
 }
 
+/* Gemini fails its login before the stream starts: no result at all. */
+static void
+gemini_auth(struct fake *f, const char *text)
+{
+	fprintf(stderr, "%s\n", text);
+}
+
 static void
 gemini_end(struct fake *f)
 {
@@ -691,6 +800,13 @@ opencode_fail(struct fake *f, const char *text)
 }
 
 static void
+opencode_auth(struct fake *f, const char *text)
+{
+	fake_begin(f);
+	opencode_error(f, "ProviderAuthError", text, 0);
+}
+
+static void
 opencode_end(struct fake *f)
 {
 	opencode_finish_step(f, "stop");
@@ -701,46 +817,65 @@ opencode_end(struct fake *f)
 static void
 text_text(struct fake *f, const char *text, int thinking)
 {
-	printf("%s%s\n", thinking ? "(thinking) " : "", text);
-	fflush(stdout);
+	char	*line;
+
+	xasprintf(&line, "%s%s", thinking ? "(thinking) " : "", text);
+	fake_print(line);
+	free(line);
 }
 
 static void
 text_tool(struct fake *f, const char *name, const char *args)
 {
-	printf("$ %s\n", args);
-	fflush(stdout);
+	char	*line;
+
+	xasprintf(&line, "$ %s", args);
+	fake_print(line);
+	free(line);
 	fake_sleep(f, f->pace * 3);
-	printf("ran: %s\n", args);
-	fflush(stdout);
+	xasprintf(&line, "ran: %s", args);
+	fake_print(line);
+	free(line);
 }
 
 static void
 text_fail(struct fake *f, const char *text)
 {
-	printf("%s\n", text);
-	fflush(stdout);
+	fake_print(text);
 }
 
+#define CLAUDE_AUTH_TEXT "Invalid API key \xc2\xb7 Please run /login"
+#define CODEX_AUTH_TEXT "exceeded retry limit, last status: 401 " \
+	"Unauthorized, request id: fake-request-0001"
+#define GEMINI_AUTH_TEXT "Error authenticating: the API key is not valid"
+#define OPENCODE_AUTH_TEXT "No API key found for provider anthropic"
+#define TEXT_AUTH_TEXT "Error: 401 Unauthorized: invalid API key"
+
 static const struct fake_ops fake_formats[] = {
-	{ "claude", 0, claude_begin, NULL, claude_text, claude_tool,
-	  claude_retry, claude_limit, claude_fail, claude_end },
-	{ "amp", 0, claude_begin, NULL, claude_text, claude_tool,
-	  claude_retry, claude_limit, claude_fail, claude_end },
-	{ "codex", 1, codex_begin, NULL, codex_text, codex_tool, codex_retry,
-	  codex_fail, codex_fail, codex_end },
-	{ "gemini", 173, gemini_begin, NULL, gemini_text, gemini_tool,
-	  gemini_retry, gemini_limit, gemini_fail, gemini_end },
-	{ "opencode", 1, NULL, opencode_call, opencode_text, opencode_tool,
-	  NULL, opencode_limit, opencode_fail, opencode_end },
-	{ "text", 1, NULL, NULL, text_text, text_tool, NULL, text_fail,
-	  text_fail, NULL },
+	{ "claude", 0, 1, CLAUDE_AUTH_TEXT, claude_begin, NULL, claude_text,
+	  claude_tool, claude_retry, claude_limit, claude_fail, claude_auth,
+	  claude_end },
+	{ "amp", 0, 1, CLAUDE_AUTH_TEXT, claude_begin, NULL, claude_text,
+	  claude_tool, claude_retry, claude_limit, claude_fail, claude_auth,
+	  claude_end },
+	{ "codex", 1, 1, CODEX_AUTH_TEXT, codex_begin, NULL, codex_text,
+	  codex_tool, codex_retry, codex_fail, codex_fail, codex_auth,
+	  codex_end },
+	{ "gemini", 173, 41, GEMINI_AUTH_TEXT, gemini_begin, NULL, gemini_text,
+	  gemini_tool, gemini_retry, gemini_limit, gemini_fail, gemini_auth,
+	  gemini_end },
+	{ "opencode", 1, 1, OPENCODE_AUTH_TEXT, NULL, opencode_call,
+	  opencode_text, opencode_tool, NULL, opencode_limit, opencode_fail,
+	  opencode_auth, opencode_end },
+	{ "text", 1, 1, TEXT_AUTH_TEXT, NULL, NULL, text_text, text_tool, NULL,
+	  text_fail, text_fail, text_fail, NULL },
 };
 
 /* Start a call: close an OpenCode step first, add up the last one. */
 static void
 fake_call(struct fake *f, const struct adapter_usage *u)
 {
+	fake_begin(f);
 	if (f->open && strcmp(f->ops->name, "opencode") == 0)
 		opencode_finish_step(f, "tool-calls");
 	f->ncalls++;
@@ -754,6 +889,424 @@ fake_call(struct fake *f, const struct adapter_usage *u)
 		f->ops->call(f);
 }
 
+/* End the run with an error the format reports as it would any other. */
+static int
+fake_failed(struct fake *f, char *cause)
+{
+	fprintf(stderr, "baton-fake-agent: %s\n", cause);
+	fake_begin(f);
+	f->ops->fail(f, cause);
+	free(cause);
+	f->failed = 1;
+	if (f->exit_status == -1)
+		f->exit_status = 1;
+	return (1);
+}
+
+/* Is path (which exists) inside the directory top, once links are followed? */
+static int
+fake_inside(const char *path, const char *top)
+{
+	char	real[PATH_MAX];
+	size_t	len = strlen(top);
+
+	if (realpath(path, real) == NULL)
+		return (0);
+	if (strcmp(top, "/") == 0)
+		return (1);
+	return (strncmp(real, top, len) == 0 &&
+	    (real[len] == '\0' || real[len] == '/'));
+}
+
+/*
+ * Open path for writing under the working directory, making its parents:
+ * only a relative path with no ".." in it, and no folder on the way may be
+ * a link that leads out. The file itself may not be a link.
+ */
+static int
+fake_open(const char *path, int append, char **cause)
+{
+	char	top[PATH_MAX], *copy, *word, *next, *slash;
+	int	fd, flags;
+
+	if (*path == '\0' || *path == '/') {
+		xasprintf(cause, "%s: not a relative path", path);
+		return (-1);
+	}
+	copy = xstrdup(path);
+	for (next = copy; (word = strsep(&next, "/")) != NULL;) {
+		if (strcmp(word, "..") == 0) {
+			free(copy);
+			xasprintf(cause, "%s: \"..\" is not allowed", path);
+			return (-1);
+		}
+	}
+	free(copy);
+	if (realpath(".", top) == NULL) {
+		xasprintf(cause, "working directory: %s", strerror(errno));
+		return (-1);
+	}
+
+	copy = xstrdup(path);
+	for (slash = strchr(copy, '/'); slash != NULL;
+	    slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		if (*copy != '\0' && mkdir(copy, 0755) != 0 && errno != EEXIST) {
+			xasprintf(cause, "%s: %s", copy, strerror(errno));
+			free(copy);
+			return (-1);
+		}
+		if (*copy != '\0' && !fake_inside(copy, top)) {
+			xasprintf(cause, "%s: leads out of the working "
+			    "directory", copy);
+			free(copy);
+			return (-1);
+		}
+		*slash = '/';
+	}
+	free(copy);
+
+	flags = O_WRONLY|O_CREAT|O_NOFOLLOW|O_CLOEXEC;
+	flags |= append ? O_APPEND : O_TRUNC;
+	if ((fd = open(path, flags, 0644)) == -1) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		return (-1);
+	}
+	return (fd);
+}
+
+/* Run a git command, argv as given, its output to standard error. */
+static int
+fake_git(const char *const *argv, char **cause)
+{
+	pid_t	pid;
+	int	status;
+
+	fflush(stdout);
+	switch (pid = fork()) {
+	case -1:
+		xasprintf(cause, "fork: %s", strerror(errno));
+		return (-1);
+	case 0:
+		if (dup2(STDERR_FILENO, STDOUT_FILENO) == -1)
+			_exit(127);
+		execvp(argv[0], (char *const *)argv);
+		fprintf(stderr, "%s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) == -1) {
+		if (errno != EINTR) {
+			xasprintf(cause, "waitpid: %s", strerror(errno));
+			return (-1);
+		}
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		xasprintf(cause, "git %s failed (%s %d)", argv[1],
+		    WIFEXITED(status) ? "exit" : "signal", WIFEXITED(status) ?
+		    WEXITSTATUS(status) : WTERMSIG(status));
+		return (-1);
+	}
+	return (0);
+}
+
+/* Each directive: 0 to go on, 1 when the run has ended. */
+
+static int
+fake_do_pace(struct fake *f, char *rest, int lineno)
+{
+	f->pace = atoi(rest);
+	return (0);
+}
+
+static int
+fake_do_sleep(struct fake *f, char *rest, int lineno)
+{
+	fake_sleep(f, atoi(rest));
+	return (0);
+}
+
+static int
+fake_do_call(struct fake *f, char *rest, int lineno)
+{
+	struct adapter_usage	 u;
+	long long		 v[4];
+	char			*word;
+	size_t			 n = 0;
+
+	for (word = strsep(&rest, " \t"); word != NULL && n < 4;
+	    word = strsep(&rest, " \t")) {
+		if (*word != '\0')
+			v[n++] = strtoll(word, NULL, 10);
+	}
+	if (n != 4)
+		fatalx("line %d: call IN CW CR OUT", lineno);
+	memset(&u, 0, sizeof u);
+	u.in = v[0];
+	u.cache_write = v[1];
+	u.cache_read = v[2];
+	u.out = v[3];
+	fake_call(f, &u);
+	fake_sleep(f, f->pace);
+	return (0);
+}
+
+static int
+fake_do_text(struct fake *f, char *rest, int lineno)
+{
+	fake_begin(f);
+	f->ops->text(f, rest, 0);
+	fake_sleep(f, f->pace);
+	return (0);
+}
+
+static int
+fake_do_think(struct fake *f, char *rest, int lineno)
+{
+	fake_begin(f);
+	f->ops->text(f, rest, 1);
+	fake_sleep(f, f->pace);
+	return (0);
+}
+
+static int
+fake_do_tool(struct fake *f, char *rest, int lineno)
+{
+	char	*word;
+
+	fake_begin(f);
+	word = strsep(&rest, " \t");
+	f->tools++;
+	f->ops->tool(f, word, rest != NULL ? rest : "");
+	fake_sleep(f, f->pace);
+	return (0);
+}
+
+static int
+fake_do_retry(struct fake *f, char *rest, int lineno)
+{
+	int	n, max, ms;
+
+	if (sscanf(rest, "%d %d %d", &n, &max, &ms) != 3)
+		fatalx("line %d: retry N MAX MS", lineno);
+	fake_begin(f);
+	if (f->ops->retry != NULL)
+		f->ops->retry(f, n, max, ms);
+	fake_sleep(f, ms);
+	return (0);
+}
+
+static int
+fake_do_limit(struct fake *f, char *rest, int lineno)
+{
+	fake_begin(f);
+	f->ops->limit(f, rest);
+	f->failed = 1;
+	if (f->exit_status == -1)
+		f->exit_status = f->ops->limit_exit;
+	return (1);
+}
+
+static int
+fake_do_fail(struct fake *f, char *rest, int lineno)
+{
+	fake_begin(f);
+	f->ops->fail(f, rest);
+	f->failed = 1;
+	if (f->exit_status == -1)
+		f->exit_status = 1;
+	return (1);
+}
+
+static int
+fake_do_auth(struct fake *f, char *rest, int lineno)
+{
+	f->ops->auth(f, *rest != '\0' ? rest : f->ops->auth_text);
+	f->failed = 1;
+	if (f->exit_status == -1)
+		f->exit_status = f->ops->auth_exit;
+	return (1);
+}
+
+/* write and append: the file really changes, then the tool call shows. */
+static int
+fake_do_file(struct fake *f, char *rest, int append)
+{
+	char	*path, *cause = NULL, *text;
+	size_t	 len;
+	int	 fd;
+
+	path = strsep(&rest, " \t");
+	if (path == NULL || *path == '\0')
+		return (fake_failed(f, xstrdup("write and append need a PATH")));
+	if ((fd = fake_open(path, append, &cause)) == -1)
+		return (fake_failed(f, cause));
+	xasprintf(&text, "%s\n", rest != NULL ? rest : "");
+	len = strlen(text);
+	if (write(fd, text, len) != (ssize_t)len) {
+		xasprintf(&cause, "%s: %s", path, strerror(errno));
+		free(text);
+		close(fd);
+		return (fake_failed(f, cause));
+	}
+	free(text);
+	close(fd);
+	fake_begin(f);
+	f->tools++;
+	f->ops->tool(f, append ? "Edit" : "Write", path);
+	fake_sleep(f, f->pace);
+	return (0);
+}
+
+static int
+fake_do_write(struct fake *f, char *rest, int lineno)
+{
+	return (fake_do_file(f, rest, 0));
+}
+
+static int
+fake_do_append(struct fake *f, char *rest, int lineno)
+{
+	return (fake_do_file(f, rest, 1));
+}
+
+static int
+fake_do_commit(struct fake *f, char *rest, int lineno)
+{
+	const char	*add[] = { "git", "add", "-A", NULL };
+	const char	*commit[] = { "git", "commit", "-q", "-m", rest, NULL };
+	char		*cause = NULL, *shown;
+
+	if (*rest == '\0')
+		return (fake_failed(f, xstrdup("commit needs a MESSAGE")));
+	if (fake_git(add, &cause) != 0 || fake_git(commit, &cause) != 0)
+		return (fake_failed(f, cause));
+	fake_begin(f);
+	f->tools++;
+	xasprintf(&shown, "git add -A && git commit -m '%s'", rest);
+	f->ops->tool(f, "Bash", shown);
+	free(shown);
+	fake_sleep(f, f->pace);
+	return (0);
+}
+
+static const struct {
+	const char	*name;
+	int		 sig;
+} fake_signals[] = {
+	{ "SEGV", SIGSEGV },
+	{ "KILL", SIGKILL },
+	{ "ABRT", SIGABRT },
+	{ "BUS", SIGBUS },
+	{ "TERM", SIGTERM },
+};
+
+/* Die by a signal, maybe in the middle of a line. */
+static int
+fake_do_crash(struct fake *f, char *rest, int lineno)
+{
+	struct rlimit	 rl;
+	const char	*name;
+	char		*end;
+	size_t		 i;
+	int		 sig = 0;
+
+	if ((name = strsep(&rest, " \t")) == NULL || *name == '\0')
+		fatalx("line %d: crash SIGNAL [TEXT]", lineno);
+	if (strncmp(name, "SIG", 3) == 0)
+		name += 3;
+	for (i = 0; i < nitems(fake_signals); i++) {
+		if (strcmp(fake_signals[i].name, name) == 0)
+			sig = fake_signals[i].sig;
+	}
+	if (sig == 0 && ((sig = (int)strtol(name, &end, 10)) <= 0 ||
+	    sig >= NSIG || *end != '\0'))
+		fatalx("line %d: unknown signal: %s", lineno, name);
+
+	/* No core file, and the default action even where one was set. */
+	rl.rlim_cur = rl.rlim_max = 0;
+	setrlimit(RLIMIT_CORE, &rl);
+	signal(sig, SIG_DFL);
+	if (rest != NULL && *rest != '\0') {
+		fake_begin(f);
+		fake_cut = 1;
+		f->ops->text(f, rest, 0);
+	}
+	fflush(stdout);
+	raise(sig);
+	_exit(128 + sig);
+}
+
+static int
+fake_do_hang(struct fake *f, char *rest, int lineno)
+{
+	fflush(stdout);
+	for (;;) {
+		if (pause() == -1 && errno != EINTR)
+			break;
+	}
+	return (1);
+}
+
+static int
+fake_do_garbage(struct fake *f, char *rest, int lineno)
+{
+	fake_begin(f);
+	fake_print(*rest != '\0' ? rest :
+	    "npm notice New minor version available! {see changelog");
+	fake_sleep(f, f->pace);
+	return (0);
+}
+
+/* One text event of exactly n bytes of text. */
+static int
+fake_do_big(struct fake *f, char *rest, int lineno)
+{
+	static const char	 words[] = "lorem ipsum dolor sit amet ";
+	char			*text, *end;
+	long long		 n;
+	size_t			 i;
+
+	n = strtoll(rest, &end, 10);
+	if (n <= 0 || n > 1024LL * 1024 * 1024 || *end != '\0')
+		fatalx("line %d: big N (bytes, up to 1 GB)", lineno);
+	text = xmalloc((size_t)n + 1);
+	for (i = 0; i < (size_t)n; i++)
+		text[i] = words[i % (sizeof words - 1)];
+	text[n] = '\0';
+	fake_begin(f);
+	f->ops->text(f, text, 0);
+	free(text);
+	fake_sleep(f, f->pace);
+	return (0);
+}
+
+/* Every directive; NULL: a setting, read before the run is played. */
+static const struct {
+	const char	*name;
+	int		(*fn)(struct fake *, char *, int);
+} fake_directives[] = {
+	{ "session", NULL },
+	{ "model", NULL },
+	{ "exit", NULL },
+	{ "pace", fake_do_pace },
+	{ "sleep", fake_do_sleep },
+	{ "call", fake_do_call },
+	{ "text", fake_do_text },
+	{ "think", fake_do_think },
+	{ "tool", fake_do_tool },
+	{ "retry", fake_do_retry },
+	{ "limit", fake_do_limit },
+	{ "fail", fake_do_fail },
+	{ "auth", fake_do_auth },
+	{ "write", fake_do_write },
+	{ "append", fake_do_append },
+	{ "commit", fake_do_commit },
+	{ "crash", fake_do_crash },
+	{ "hang", fake_do_hang },
+	{ "garbage", fake_do_garbage },
+	{ "big", fake_do_big },
+};
+
 static void
 fake_usage(const char *prog)
 {
@@ -766,13 +1319,11 @@ int
 main(int argc, char **argv)
 {
 	struct fake		 f;
-	struct adapter_usage	 u;
 	const char		*format = "claude", *model = NULL;
 	char			*line = NULL, *word, *rest, *end;
-	size_t			 size = 0, i, n;
-	long long		 v[4];
+	size_t			 size = 0, i;
 	FILE			*in;
-	int			 ch, lineno = 0, a, b, c;
+	int			 ch, lineno = 0, found;
 
 	memset(&f, 0, sizeof f);
 	f.speed = 1;
@@ -831,8 +1382,6 @@ main(int argc, char **argv)
 			f.exit_status = atoi(rest);
 	}
 	rewind(in);
-	if (f.ops->begin != NULL)
-		f.ops->begin(&f);
 
 	while (getline(&line, &size, in) != -1) {
 		lineno++;
@@ -843,61 +1392,24 @@ main(int argc, char **argv)
 		word = strsep(&rest, " \t");
 		if (rest == NULL)
 			rest = (char *)"";
-		if (strcmp(word, "session") == 0 ||
-		    strcmp(word, "model") == 0 || strcmp(word, "exit") == 0)
-			continue;
-		if (strcmp(word, "pace") == 0)
-			f.pace = atoi(rest);
-		else if (strcmp(word, "sleep") == 0)
-			fake_sleep(&f, atoi(rest));
-		else if (strcmp(word, "call") == 0) {
-			n = 0;
-			for (word = strsep(&rest, " \t"); word != NULL && n < 4;
-			    word = strsep(&rest, " \t")) {
-				if (*word != '\0')
-					v[n++] = strtoll(word, NULL, 10);
+		found = 0;
+		for (i = 0; i < nitems(fake_directives); i++) {
+			if (strcmp(fake_directives[i].name, word) == 0) {
+				found = 1;
+				break;
 			}
-			if (n != 4)
-				fatalx("line %d: call IN CW CR OUT", lineno);
-			memset(&u, 0, sizeof u);
-			u.in = v[0];
-			u.cache_write = v[1];
-			u.cache_read = v[2];
-			u.out = v[3];
-			fake_call(&f, &u);
-			fake_sleep(&f, f.pace);
-		} else if (strcmp(word, "text") == 0 ||
-		    strcmp(word, "think") == 0) {
-			f.ops->text(&f, rest, word[1] == 'h');
-			fake_sleep(&f, f.pace);
-		} else if (strcmp(word, "tool") == 0) {
-			word = strsep(&rest, " \t");
-			f.tools++;
-			f.ops->tool(&f, word, rest != NULL ? rest : "");
-			fake_sleep(&f, f.pace);
-		} else if (strcmp(word, "retry") == 0) {
-			if (sscanf(rest, "%d %d %d", &a, &b, &c) != 3)
-				fatalx("line %d: retry N MAX MS", lineno);
-			if (f.ops->retry != NULL)
-				f.ops->retry(&f, a, b, c);
-			fake_sleep(&f, c);
-		} else if (strcmp(word, "limit") == 0) {
-			f.ops->limit(&f, rest);
-			f.failed = 1;
-			if (f.exit_status == -1)
-				f.exit_status = f.ops->limit_exit;
-			break;
-		} else if (strcmp(word, "fail") == 0) {
-			f.ops->fail(&f, rest);
-			f.failed = 1;
-			if (f.exit_status == -1)
-				f.exit_status = 1;
-			break;
-		} else
+		}
+		if (!found)
 			fatalx("line %d: unknown directive: %s", lineno, word);
+		if (fake_directives[i].fn != NULL &&
+		    fake_directives[i].fn(&f, rest, lineno) != 0)
+			break;
 	}
-	if (!f.failed && f.ops->end != NULL)
-		f.ops->end(&f);
+	if (!f.failed) {
+		fake_begin(&f);
+		if (f.ops->end != NULL)
+			f.ops->end(&f);
+	}
 	fclose(in);
 	free(line);
 	free(f.session);

@@ -90,6 +90,30 @@ if command -v sqlite3 >/dev/null 2>&1 && command -v git >/dev/null 2>&1; then
 	check task-store '"#1"' "$(echo "$out" | jq '.rows[0].task')"
 fi
 
+# Lines that only a real JSON reading gets right. Counted: msg_1 once (its
+# copy with an escaped id, "msg_\u0031", is the same call with fewer
+# tokens), msg_2 with its first usage member, msg_4 laid out with spaces.
+# Not counted: usage inside toolUseResult, quoted in a text, a cut line,
+# and a synthetic message. At Sonnet 4.5 prices:
+#   msg_1: 10*3 + 400*3.75 + 600*6 (1-hour write) + 2000*0.3 + 100*15
+#          = 30 + 1500 + 3600 + 600 + 1500 = 7230e-6, plus 2 web searches
+#          at $10 a thousand = 0.02: 0.02723
+#   msg_2: 7*3 + 3*15 = 66e-6
+#   msg_4: 1000*3 + 20*15 = 3300e-6        total 0.030596
+cat >"$tmp/tricky.jsonl" <<'EOF'
+{"type":"user","sessionId":"s1","timestamp":"2026-02-01T10:00:00Z","message":{"role":"user","content":[{"type":"tool_result","tool_use_id":"t1","content":"done"}]},"toolUseResult":{"usage":{"input_tokens":999,"output_tokens":999}}}
+{"type":"assistant","sessionId":"s1","requestId":"req_1","timestamp":"2026-02-01T10:00:01Z","message":{"id":"msg_1","model":"claude-sonnet-4-5","content":[{"type":"text","text":"quoting \"usage\":{\"input_tokens\":5} and a brace } ] \\"}],"usage":{"input_tokens":10,"cache_creation_input_tokens":1000,"cache_read_input_tokens":2000,"cache_creation":{"ephemeral_5m_input_tokens":400,"ephemeral_1h_input_tokens":600},"output_tokens":100,"server_tool_use":{"web_search_requests":2}}}}
+{"type":"assistant","sessionId":"s1","requestId":"req_1","timestamp":"2026-02-01T10:00:01Z","message":{"id":"msg_\u0031","model":"claude-sonnet-4-5","content":[],"usage":{"input_tokens":10,"output_tokens":1}}}
+{"type":"assistant","sessionId":"s1","requestId":"req_2","message":{"id":"msg_2","model":"claude-sonnet-4-5","usage":{"input_tokens":7,"output_tokens":3},"usage":{"input_tokens":70000,"output_tokens":30000}}}
+{"type":"assistant","sessionId":"s1","message":{"id":"msg_3","model":"claude-sonnet-4-5","usage":{"input_tokens":5000,"output_tokens":5000}}
+{"type":"assistant","sessionId":"s1","message":{"id":"msg_5","model":"<synthetic>","usage":{"input_tokens":0,"output_tokens":0}}}
+ { "type" : "assistant" , "sessionId" : "s1" , "message" : { "id" : "msg_4" , "model" : "claude-sonnet-4-5" , "usage" : { "input_tokens" : 1e3 , "output_tokens" : 20 } } }
+EOF
+out=$("$BATON" cost --json "$tmp/tricky.jsonl")
+check tricky '[3,1017,1000,2000,123,0.030596]' "$(echo "$out" | jq -c '.total |
+    [.calls, .tokens_in, .tokens_cache_write, .tokens_cache_read,
+    .tokens_out, (.cost_usd * 1e6 | round / 1e6)]')"
+
 # The text table ends with the total.
 "$BATON" cost "$chat" | tail -n 1 | grep -q '^TOTAL .* 0\.0135 ' ||
     fail "table total"

@@ -90,4 +90,26 @@ run run --once
 same "unknown cost is NULL" "$(q 'SELECT count(*) FROM calls WHERE run_id = 4 AND cost_usd IS NULL')" "2"
 same "one warning" "$(q "SELECT count(*) FROM events WHERE run_id = 4 AND kind = 'warning'")" "1"
 
+# 5. A 5 MB line and lines that are not JSON, through the real ingest:
+# the text is stored whole, the garbage as text, and the calls counted.
+#   big-line: 2*3 + 300*3.75 + 1500*0.3 + 40*15 = 6 + 1125 + 450 + 600
+#             = 2181e-6
+run add "print a big log"
+run start 5 --format claude -- "$fake" -s 0.01 "$SRC/contrib/fake-agent/scenarios/big-line.txt"
+wait_exit 5
+run run --once
+ok "store the 5 MB line"
+same "the 5 MB text, whole" "$(q "SELECT max(length(json_extract(data, '$.text'))) FROM events WHERE run_id = 5 AND kind = 'text'")" \
+    "5242880"
+same "the log read to its end" "$(q 'SELECT log_offset = '"$(wc -c <.baton/runs/5/stream.jsonl)"' FROM runs WHERE id = 5')" "1"
+same "its call" "$(q 'SELECT printf("%.6f", sum(cost_usd)) FROM calls WHERE run_id = 5')" "0.002181"
+#   garbage: 3*3 + 500*3.75 + 2000*0.3 + 60*15 = 9 + 1875 + 600 + 900
+#            = 3384e-6
+run add "talk nonsense"
+run start 6 --format claude -- "$fake" -s 0.01 "$SRC/contrib/fake-agent/scenarios/garbage.txt"
+wait_exit 6
+run run --once
+same "garbage kept as text" "$(q "SELECT count(*) FROM events WHERE run_id = 6 AND kind = 'text' AND (json_extract(data, '$.text') LIKE 'npm notice%' OR json_extract(data, '$.text') LIKE 'Warning: config file%')")" "2"
+same "and the call counted" "$(q 'SELECT printf("%.6f", sum(cost_usd)) FROM calls WHERE run_id = 6')" "0.003384"
+
 finish
