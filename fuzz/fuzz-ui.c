@@ -10,9 +10,6 @@
 
 #include "baton.h"
 
-int		 baton_verbose;
-const char	*baton_migrate_to;
-const char	*baton_theme;
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

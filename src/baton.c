@@ -10,7 +10,7 @@
 
 #include "baton.h"
 
-const char	*baton_theme;
+
 
 static __dead void
 usage(void)

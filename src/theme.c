@@ -75,6 +75,8 @@ static const int theme_basic_rgb[16] = {
 };
 
 const char			*theme_name = "default";
+/* --theme, from the command line: it beats every config file. */
+const char			*baton_theme;
 static struct theme_entry	 theme_table[UI_NROLES];
 static int			 theme_attrs[UI_NROLES];
 static int			 theme_mono;

@@ -112,11 +112,15 @@ agent 5 6 --format codex --provider openai --model gpt-5-codex -- \
 #   5/2400/9100/310: 15 + 9000 + 2730 + 4650 = 16395
 #   4/600/11800/120: 12 + 2250 + 3540 + 1800 = 7602    $0.023997
 agent 1 7 --format claude -- "$fake" -s 0.01 "$scenarios/edit-commit.txt"
-same "run 7 committed" "$(git log -1 --format=%s)" "Add greet() and its notes"
-same "its files" "$(git show --name-only --format= HEAD | sort | tr '\n' ' ')" \
+# The agent works in task 1's worktree, on the task's own branch.
+wt=$("$BATON" show 1 --json | jq -r .worktree)
+same "run 7 committed on the task's branch" "$(git -C "$wt" log -1 --format=%s)" \
+    "Add greet() and its notes"
+same "its files" "$(git -C "$wt" show --name-only --format= HEAD | sort | tr '\n' ' ')" \
     "doc/notes.md src/greet.c "
 git fsck --strict --no-progress >/dev/null 2>&1 && pass || fail "git fsck"
-same "and left nothing" "$(git status --porcelain)" ""
+same "and left nothing" "$(git -C "$wt" status --porcelain)" ""
+same "main's work tree untouched" "$(git status --porcelain)" ""
 # Run 8, #4: an agent that hangs after one call, stopped by baton:
 #   6*3 + 800*3.75 + 4000*0.3 + 90*15 = 18 + 3000 + 1200 + 1350 = 5568.
 run start 4 --format claude -- "$fake" -s 0.01 "$scenarios/hang.txt"

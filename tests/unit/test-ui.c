@@ -10,11 +10,6 @@
 
 #include "baton.h"
 
-/* baton.c is not in the library: its globals. */
-int		 baton_verbose;
-const char	*baton_migrate_to;
-const char	*baton_theme;
-
 static void
 check_str(char *got, const char *want)
 {
