@@ -321,6 +321,8 @@ int		 store_begin(struct store *, char **);
 int		 store_commit(struct store *, char **);
 void		 store_rollback(struct store *);
 char		*store_errmsg(struct store *);
+char		*store_col_text(struct sqlite3_stmt *, int);
+int		 store_has_row(struct store *, const char *, int64_t, int64_t);
 int64_t		 store_now(void);
 
 /* store-schema.c */
@@ -1042,7 +1044,6 @@ const char	*theme_config_name(const char *);
 int		 theme_is_mono(void);
 
 /* store-view.c */
-char		*store_col_text(struct sqlite3_stmt *, int);
 void		 store_bind_sprint(struct sqlite3_stmt *, int, int64_t);
 int		 store_board_load(struct store *, struct board *, char **);
 int		 store_board_costs(struct store *, struct board *, char **);

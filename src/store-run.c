@@ -75,17 +75,6 @@ run_list_free(struct run **list, size_t n)
 	free(list);
 }
 
-static char *
-column_text(sqlite3_stmt *stmt, int i)
-{
-	const u_char	*text;
-
-	if (sqlite3_column_type(stmt, i) == SQLITE_NULL)
-		return (NULL);
-	text = sqlite3_column_text(stmt, i);
-	return (xstrdup(text == NULL ? "" : (const char *)text));
-}
-
 static struct run *
 run_from_row(sqlite3_stmt *stmt)
 {
@@ -96,14 +85,14 @@ run_from_row(sqlite3_stmt *stmt)
 	r->id = sqlite3_column_int64(stmt, 0);
 	r->task_id = sqlite3_column_int64(stmt, 1);
 	r->attempt = sqlite3_column_int(stmt, 2);
-	r->role = column_text(stmt, 3);
-	r->provider = column_text(stmt, 4);
-	r->model = column_text(stmt, 5);
-	r->format = column_text(stmt, 6);
-	r->agent_session = column_text(stmt, 7);
-	r->tmux_window = column_text(stmt, 8);
-	r->tmux_pane = column_text(stmt, 9);
-	r->log_path = column_text(stmt, 10);
+	r->role = store_col_text(stmt, 3);
+	r->provider = store_col_text(stmt, 4);
+	r->model = store_col_text(stmt, 5);
+	r->format = store_col_text(stmt, 6);
+	r->agent_session = store_col_text(stmt, 7);
+	r->tmux_window = store_col_text(stmt, 8);
+	r->tmux_pane = store_col_text(stmt, 9);
+	r->log_path = store_col_text(stmt, 10);
 	r->log_offset = sqlite3_column_int64(stmt, 11);
 	state = (const char *)sqlite3_column_text(stmt, 12);
 	if (state == NULL || run_state_from_name(state, &r->state) != 0)
@@ -112,7 +101,7 @@ run_from_row(sqlite3_stmt *stmt)
 		r->exit_status = -1;
 	else
 		r->exit_status = sqlite3_column_int(stmt, 13);
-	r->outcome = column_text(stmt, 14);
+	r->outcome = store_col_text(stmt, 14);
 	r->started_at = sqlite3_column_int64(stmt, 15);
 	r->ended_at = sqlite3_column_int64(stmt, 16);
 	r->log_done = sqlite3_column_int(stmt, 17);
@@ -373,15 +362,8 @@ store_event_exists(struct store *s, int64_t run, int64_t offset)
 {
 	static const char	*sql = "SELECT 1 FROM events WHERE run_id = ? "
 	    "AND offset >= ? LIMIT 1";
-	sqlite3_stmt		*stmt;
-	int			 found;
 
-	stmt = store_prepare(s, sql);
-	sqlite3_bind_int64(stmt, 1, run);
-	sqlite3_bind_int64(stmt, 2, offset);
-	found = (sqlite3_step(stmt) == SQLITE_ROW);
-	sqlite3_reset(stmt);
-	return (found);
+	return (store_has_row(s, sql, run, offset));
 }
 
 /* Record the agent's own session id and, if none is known, its model. */

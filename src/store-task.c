@@ -10,17 +10,6 @@
 #define TASK_COLUMNS "id, sprint_id, parent_id, title, body, role, priority, " \
 	"state, branch, worktree, reason, created_at, updated_at, finished_at"
 
-static char *
-column_text(sqlite3_stmt *stmt, int i)
-{
-	const u_char	*text;
-
-	if (sqlite3_column_type(stmt, i) == SQLITE_NULL)
-		return (NULL);
-	text = sqlite3_column_text(stmt, i);
-	return (xstrdup(text == NULL ? "" : (const char *)text));
-}
-
 static struct task *
 task_from_row(sqlite3_stmt *stmt)
 {
@@ -32,19 +21,19 @@ task_from_row(sqlite3_stmt *stmt)
 	t->sprint_id = sqlite3_column_int64(stmt, 1);
 	t->parent_id = sqlite3_column_int64(stmt, 2);
 	free(t->title);
-	t->title = column_text(stmt, 3);
+	t->title = store_col_text(stmt, 3);
 	free(t->body);
-	t->body = column_text(stmt, 4);
+	t->body = store_col_text(stmt, 4);
 	free(t->role);
-	t->role = column_text(stmt, 5);
+	t->role = store_col_text(stmt, 5);
 	t->priority = sqlite3_column_int(stmt, 6);
 	state = (const char *)sqlite3_column_text(stmt, 7);
 	if (state == NULL || task_state_from_name(state, &t->state) != 0)
 		fatalx("task %lld has unknown state %s", (long long)t->id,
 		    state == NULL ? "(null)" : state);
-	t->branch = column_text(stmt, 8);
-	t->worktree = column_text(stmt, 9);
-	t->reason = column_text(stmt, 10);
+	t->branch = store_col_text(stmt, 8);
+	t->worktree = store_col_text(stmt, 9);
+	t->reason = store_col_text(stmt, 10);
 	t->created_at = sqlite3_column_int64(stmt, 11);
 	t->updated_at = sqlite3_column_int64(stmt, 12);
 	t->finished_at = sqlite3_column_int64(stmt, 13);
@@ -218,14 +207,8 @@ int
 store_task_exists(struct store *s, int64_t id)
 {
 	static const char	*sql = "SELECT 1 FROM tasks WHERE id = ?";
-	sqlite3_stmt		*stmt;
-	int			 found;
 
-	stmt = store_prepare(s, sql);
-	sqlite3_bind_int64(stmt, 1, id);
-	found = (sqlite3_step(stmt) == SQLITE_ROW);
-	sqlite3_reset(stmt);
-	return (found);
+	return (store_has_row(s, sql, id, 0));
 }
 
 /*
@@ -322,15 +305,8 @@ store_dep_exists(struct store *s, int64_t task, int64_t blocker)
 {
 	static const char	*sql = "SELECT 1 FROM task_deps WHERE "
 	    "task_id = ? AND blocker_id = ?";
-	sqlite3_stmt		*stmt;
-	int			 found;
 
-	stmt = store_prepare(s, sql);
-	sqlite3_bind_int64(stmt, 1, task);
-	sqlite3_bind_int64(stmt, 2, blocker);
-	found = (sqlite3_step(stmt) == SQLITE_ROW);
-	sqlite3_reset(stmt);
-	return (found);
+	return (store_has_row(s, sql, task, blocker));
 }
 
 int

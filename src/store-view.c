@@ -13,18 +13,6 @@
 
 #include "baton.h"
 
-/* A text column as a new string, NULL for SQL NULL. */
-char *
-store_col_text(struct sqlite3_stmt *stmt, int i)
-{
-	const u_char	*text;
-
-	if (sqlite3_column_type(stmt, i) == SQLITE_NULL)
-		return (NULL);
-	text = sqlite3_column_text(stmt, i);
-	return (xstrdup(text == NULL ? "" : (const char *)text));
-}
-
 /* Bind a sprint id; 0 means "no sprint" and binds NULL (for IS). */
 void
 store_bind_sprint(struct sqlite3_stmt *stmt, int i, int64_t sprint)

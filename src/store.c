@@ -143,6 +143,37 @@ store_prepare(struct store *s, const char *sql)
 	return (ss->stmt);
 }
 
+/* A text column as a new string, NULL for SQL NULL. */
+char *
+store_col_text(struct sqlite3_stmt *stmt, int i)
+{
+	const u_char	*text;
+
+	if (sqlite3_column_type(stmt, i) == SQLITE_NULL)
+		return (NULL);
+	text = sqlite3_column_text(stmt, i);
+	return (xstrdup(text == NULL ? "" : (const char *)text));
+}
+
+/*
+ * Does a query with one or two integer parameters find a row? sql must
+ * have static storage (see store_prepare).
+ */
+int
+store_has_row(struct store *s, const char *sql, int64_t a, int64_t b)
+{
+	sqlite3_stmt	*stmt;
+	int		 found;
+
+	stmt = store_prepare(s, sql);
+	sqlite3_bind_int64(stmt, 1, a);
+	if (sqlite3_bind_parameter_count(stmt) > 1)
+		sqlite3_bind_int64(stmt, 2, b);
+	found = (sqlite3_step(stmt) == SQLITE_ROW);
+	sqlite3_reset(stmt);
+	return (found);
+}
+
 /* Read PRAGMA user_version. */
 static int
 store_user_version(struct store *s, int *version, char **cause)
