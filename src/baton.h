@@ -438,6 +438,7 @@ size_t		 util_width(const char *);
 char		*util_fit(const char *, size_t);
 char		*util_time(int64_t);
 int		 util_mkdir_p(const char *, mode_t, char **);
+int		 util_pgrp_alive(pid_t);
 
 /* log.c */
 void		 log_open(const char *);

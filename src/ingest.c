@@ -584,7 +584,7 @@ ingest_agent_alive(struct ingest *ing, struct ingest_run *ir)
 		return (0);
 	pid = strtol(text, NULL, 10);
 	free(text);
-	return (pid > 1 && (kill(-(pid_t)pid, 0) == 0 || errno == EPERM));
+	return (pid > 1 && util_pgrp_alive((pid_t)pid));
 }
 
 /*

@@ -11,6 +11,7 @@
  */
 
 #include <sys/inotify.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -314,19 +315,26 @@ shim_write_input(struct shim *sh)
 	}
 }
 
-/* Reap the agent if it has ended. */
+/*
+ * Reap whatever has ended: the agent, and (the shim being a subreaper)
+ * anything the agent started and left behind.
+ */
 static void
 shim_reap(struct shim *sh)
 {
 	int	status;
 	pid_t	pid;
 
-	while ((pid = waitpid(sh->pid, &status, WNOHANG)) == -1 &&
-	    errno == EINTR)
-		;
-	if (pid == sh->pid) {
-		sh->status = status;
-		sh->exited = 1;
+	for (;;) {
+		pid = waitpid(-1, &status, WNOHANG);
+		if (pid == -1 && errno == EINTR)
+			continue;
+		if (pid <= 0)
+			break;
+		if (pid == sh->pid) {
+			sh->status = status;
+			sh->exited = 1;
+		}
 	}
 }
 
@@ -342,18 +350,20 @@ shim_wait_group(struct shim *sh)
 	int		 i;
 
 	for (i = 0; i < 10 * SHIM_GROUP_GRACE; i++) {
-		if (kill(-sh->pid, 0) != 0)
+		shim_reap(sh);
+		if (!util_pgrp_alive(sh->pid))
 			return;
 		nanosleep(&ts, NULL);
 		if (i % 10 == 9)
 			shim_tail_read(&sh->out, 0, shim_show_out, sh);
 	}
 	kill(-sh->pid, SIGTERM);
-	for (i = 0; i < 20 && kill(-sh->pid, 0) == 0; i++)
+	for (i = 0; i < 20 && (shim_reap(sh), util_pgrp_alive(sh->pid)); i++)
 		nanosleep(&ts, NULL);
 	kill(-sh->pid, SIGKILL);
-	for (i = 0; i < 20 && kill(-sh->pid, 0) == 0; i++)
+	for (i = 0; i < 20 && (shim_reap(sh), util_pgrp_alive(sh->pid)); i++)
 		nanosleep(&ts, NULL);
+	shim_reap(sh);
 }
 
 /* Watch the agent's files and the inbox until the agent is gone. */
@@ -456,6 +466,8 @@ cmd_agent_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		return (cmd_usage_error(&cmd_agent_entry, "give one run id"));
 	memset(&sh, 0, sizeof sh);
 	umask(077);
+	/* What the agent leaves behind is ours to reap, not init's. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	sh.dir = repo_run_dir(ctx->repo, run);
 	if (shim_load(&sh, &cause) != 0 || shim_spawn(&sh, &cause) != 0) {
 		cmd_error("run %lld: %s", (long long)run, cause);

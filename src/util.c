@@ -2,6 +2,9 @@
 
 #include <sys/stat.h>
 
+#include <dirent.h>
+#include <signal.h>
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -245,4 +248,38 @@ util_mkdir_p(const char *path, mode_t mode, char **cause)
 		}
 	}
 	return (0);
+}
+
+/*
+ * Is any process of group pgid still running? Zombies do not count: where
+ * init does not reap orphans they linger, and kill(-pgid, 0) would say the
+ * group is alive for ever.
+ */
+int
+util_pgrp_alive(pid_t pgid)
+{
+	DIR		*dir;
+	struct dirent	*de;
+	char		 path[300], buf[512], *p, state;
+	long		 pgrp;
+	FILE		*f;
+	int		 alive = 0;
+
+	if ((dir = opendir("/proc")) == NULL)
+		return (kill(-pgid, 0) == 0 || errno == EPERM);
+	while (!alive && (de = readdir(dir)) != NULL) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof path, "/proc/%s/stat", de->d_name);
+		if ((f = fopen(path, "r")) == NULL)
+			continue;
+		if (fgets(buf, sizeof buf, f) != NULL &&
+		    (p = strrchr(buf, ')')) != NULL &&
+		    sscanf(p + 1, " %c %*d %ld", &state, &pgrp) == 2 &&
+		    pgrp == (long)pgid && state != 'Z' && state != 'X')
+			alive = 1;
+		fclose(f);
+	}
+	closedir(dir);
+	return (alive);
 }
