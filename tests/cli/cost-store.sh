@@ -17,15 +17,6 @@ teardown() {
 }
 trap teardown EXIT
 
-wait_exit() {	# wait_exit RUN
-	i=0
-	while [ ! -f ".baton/runs/$1/exit" ] && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	[ -f ".baton/runs/$1/exit" ] && pass || fail "run $1 did not end"
-}
-q() { sqlite3 .baton/baton.db "$1"; }
 # agent TASK RUN [START OPTIONS] -- ARGV: start a run, wait, store it.
 agent() {
 	task=$1 id=$2

@@ -14,15 +14,6 @@ teardown() {
 }
 trap teardown EXIT
 
-wait_exit() {	# wait_exit RUN
-	i=0
-	while [ ! -f ".baton/runs/$1/exit" ] && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	[ -f ".baton/runs/$1/exit" ] && pass || fail "run $1 did not end"
-}
-q() { sqlite3 .baton/baton.db "$1"; }
 
 # 1. A real Claude Code 2.0.25 capture (tests/fixtures/agents/claude, see
 # SOURCES.md there): 8 calls in the stream, two more that modelUsage holds

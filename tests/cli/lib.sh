@@ -98,6 +98,35 @@ contains() {
 	fi
 }
 
+# wait_for DESCRIPTION COMMAND...: up to 10 s for COMMAND to succeed.
+wait_for() {
+	desc=$1
+	shift
+	i=0
+	while [ $i -lt 100 ]; do
+		if "$@" >/dev/null 2>&1; then pass; return 0; fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	fail "timed out: $desc"
+	return 1
+}
+
+# wait_exit RUN [TENTHS]: up to 10 s (or TENTHS/10 s) for the run to end.
+wait_exit() {
+	i=0
+	while [ ! -f ".baton/runs/$1/exit" ] && [ $i -lt "${2:-100}" ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ -f ".baton/runs/$1/exit" ] && pass || fail "run $1 did not end"
+}
+
+# q SQL: a query on the repository's store.
+q() {
+	sqlite3 .baton/baton.db "$1"
+}
+
 # A digest of everything stored, to show a refused command wrote nothing.
 db_digest() {
 	sqlite3 "${1:-.baton/baton.db}" .dump | sha256sum | cut -d' ' -f1

@@ -17,19 +17,6 @@ teardown() {
 }
 trap teardown EXIT
 
-# wait_for DESCRIPTION COMMAND...: up to 10 s for COMMAND to succeed.
-wait_for() {
-	desc=$1
-	shift
-	i=0
-	while [ $i -lt 100 ]; do
-		if "$@" >/dev/null 2>&1; then pass; return 0; fi
-		sleep 0.1
-		i=$((i + 1))
-	done
-	fail "timed out: $desc"
-	return 1
-}
 holder_field() {	# holder_field NAME: a line of the holder file
 	sed -n "s/^$1 //p" .baton/build.holder
 }

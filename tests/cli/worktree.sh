@@ -23,15 +23,6 @@ field() {	# field N FIELD: a task's field from show --json
 old() {		# old FILE: make FILE ten minutes old
 	touch -d "@$(($(date +%s) - 600))" "$1"
 }
-wait_exit() {	# wait_exit RUN: up to 10 s for the run to end
-	i=0
-	while [ ! -f ".baton/runs/$1/exit" ] && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	[ -f ".baton/runs/$1/exit" ] && pass || fail "run $1 did not end"
-}
-
 # 1. Hostile titles: safe slugs, valid branches, nothing run.
 run add "Fix \"the\" parser; \$(touch should-not-exist) \`touch should-not-exist\` && rm -rf ~"
 run add "line one
