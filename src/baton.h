@@ -323,6 +323,7 @@ void		 store_rollback(struct store *);
 char		*store_errmsg(struct store *);
 char		*store_col_text(struct sqlite3_stmt *, int);
 int		 store_has_row(struct store *, const char *, int64_t, int64_t);
+int		 store_step(struct store *, struct sqlite3_stmt *, char **);
 int64_t		 store_now(void);
 
 /* store-schema.c */

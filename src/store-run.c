@@ -117,18 +117,6 @@ bind_text(sqlite3_stmt *stmt, int i, const char *text)
 		sqlite3_bind_text(stmt, i, text, -1, SQLITE_STATIC);
 }
 
-static int
-store_run_step(struct store *s, sqlite3_stmt *stmt, char **cause)
-{
-	if (sqlite3_step(stmt) != SQLITE_DONE) {
-		*cause = store_errmsg(s);
-		sqlite3_reset(stmt);
-		return (-1);
-	}
-	sqlite3_reset(stmt);
-	return (0);
-}
-
 /* Insert a run; the attempt number counts the task's earlier runs. */
 int64_t
 store_run_add(struct store *s, struct run *r, char **cause)
@@ -149,7 +137,7 @@ store_run_add(struct store *s, struct run *r, char **cause)
 	bind_text(stmt, 6, r->log_path);
 	sqlite3_bind_text(stmt, 7, run_state_name(r->state), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 8, r->started_at);
-	if (store_run_step(s, stmt, cause) != 0)
+	if (store_step(s, stmt, cause) != 0)
 		return (-1);
 	r->id = sqlite3_last_insert_rowid(s->db);
 	return (r->id);
@@ -183,7 +171,7 @@ store_run_update(struct store *s, struct run *r, char **cause)
 	bind_text(stmt, 9, r->model);
 	sqlite3_bind_int(stmt, 10, r->log_done);
 	sqlite3_bind_int64(stmt, 11, r->id);
-	return (store_run_step(s, stmt, cause));
+	return (store_step(s, stmt, cause));
 }
 
 /*
@@ -202,7 +190,7 @@ store_run_set_offset(struct store *s, int64_t run, int64_t old, int64_t new,
 	sqlite3_bind_int64(stmt, 1, new);
 	sqlite3_bind_int64(stmt, 2, run);
 	sqlite3_bind_int64(stmt, 3, old);
-	if (store_run_step(s, stmt, cause) != 0)
+	if (store_step(s, stmt, cause) != 0)
 		return (-1);
 	if (sqlite3_changes(s->db) != 1) {
 		xasprintf(cause, "run %lld: its log was stored by another "
@@ -212,14 +200,13 @@ store_run_set_offset(struct store *s, int64_t run, int64_t old, int64_t new,
 	return (0);
 }
 
-struct run *
-store_run_get(struct store *s, int64_t id, char **cause)
+/* The one run a query with one id parameter finds, or NULL. */
+static struct run *
+store_run_one(struct store *s, const char *sql, int64_t id, char **cause)
 {
-	static const char	*sql = "SELECT " RUN_COLUMNS " FROM runs "
-	    "WHERE id = ?";
-	sqlite3_stmt		*stmt;
-	struct run		*r = NULL;
-	int			 rc;
+	sqlite3_stmt	*stmt;
+	struct run	*r = NULL;
+	int		 rc;
 
 	stmt = store_prepare(s, sql);
 	sqlite3_bind_int64(stmt, 1, id);
@@ -231,24 +218,23 @@ store_run_get(struct store *s, int64_t id, char **cause)
 	return (r);
 }
 
+struct run *
+store_run_get(struct store *s, int64_t id, char **cause)
+{
+	static const char	*sql = "SELECT " RUN_COLUMNS " FROM runs "
+	    "WHERE id = ?";
+
+	return (store_run_one(s, sql, id, cause));
+}
+
 /* The newest run of a task, or NULL. */
 struct run *
 store_run_latest(struct store *s, int64_t task, char **cause)
 {
 	static const char	*sql = "SELECT " RUN_COLUMNS " FROM runs "
 	    "WHERE task_id = ? ORDER BY id DESC LIMIT 1";
-	sqlite3_stmt		*stmt;
-	struct run		*r = NULL;
-	int			 rc;
 
-	stmt = store_prepare(s, sql);
-	sqlite3_bind_int64(stmt, 1, task);
-	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-		r = run_from_row(stmt);
-	else if (rc != SQLITE_DONE)
-		*cause = store_errmsg(s);
-	sqlite3_reset(stmt);
-	return (r);
+	return (store_run_one(s, sql, task, cause));
 }
 
 /* Runs in id order: with open set, those whose log is not all stored. */
@@ -296,7 +282,7 @@ store_event_add(struct store *s, int64_t run, int64_t offset, int seq,
 	sqlite3_bind_int64(stmt, 4, at);
 	sqlite3_bind_text(stmt, 5, kind, -1, SQLITE_STATIC);
 	bind_text(stmt, 6, data);
-	return (store_run_step(s, stmt, cause));
+	return (store_step(s, stmt, cause));
 }
 
 /*
@@ -335,7 +321,7 @@ store_call_put(struct store *s, int64_t run, const char *msg_id,
 		sqlite3_bind_double(stmt, 10, *cli_cost);
 	else
 		sqlite3_bind_null(stmt, 10);
-	return (store_run_step(s, stmt, cause));
+	return (store_step(s, stmt, cause));
 }
 
 /*
@@ -353,7 +339,7 @@ store_run_stop(struct store *s, int64_t run, char **cause)
 	stmt = store_prepare(s, sql);
 	sqlite3_bind_int64(stmt, 1, store_now());
 	sqlite3_bind_int64(stmt, 2, run);
-	return (store_run_step(s, stmt, cause));
+	return (store_step(s, stmt, cause));
 }
 
 /* Has anything been stored from this offset of the run's log on? */
@@ -379,7 +365,7 @@ store_run_set_session(struct store *s, int64_t run, const char *session,
 	bind_text(stmt, 1, session);
 	bind_text(stmt, 2, model);
 	sqlite3_bind_int64(stmt, 3, run);
-	return (store_run_step(s, stmt, cause));
+	return (store_step(s, stmt, cause));
 }
 
 /* Record a rate limit or auth failure a run ran into. */
@@ -403,5 +389,5 @@ store_limit_add(struct store *s, const char *provider, const char *kind,
 	else
 		sqlite3_bind_int64(stmt, 5, reset_at);
 	bind_text(stmt, 6, message);
-	return (store_run_step(s, stmt, cause));
+	return (store_step(s, stmt, cause));
 }

@@ -60,23 +60,15 @@ store_sprint_new(struct store *s, const char *name, char **cause)
 	stmt = store_prepare(s, sql);
 	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 2, store_now());
-	if (sqlite3_step(stmt) != SQLITE_DONE) {
-		*cause = store_errmsg(s);
-		sqlite3_reset(stmt);
+	if (store_step(s, stmt, cause) != 0)
 		return (-1);
-	}
-	sqlite3_reset(stmt);
 	id = sqlite3_last_insert_rowid(s->db);
 
 	stmt = store_prepare(s, sql_carry);
 	sqlite3_bind_int64(stmt, 1, id);
 	sqlite3_bind_int64(stmt, 2, store_now());
-	if (sqlite3_step(stmt) != SQLITE_DONE) {
-		*cause = store_errmsg(s);
-		sqlite3_reset(stmt);
+	if (store_step(s, stmt, cause) != 0)
 		return (-1);
-	}
-	sqlite3_reset(stmt);
 	return (id);
 }
 
@@ -171,11 +163,5 @@ store_sprint_close(struct store *s, int64_t id, char **cause)
 	stmt = store_prepare(s, sql);
 	sqlite3_bind_int64(stmt, 1, store_now());
 	sqlite3_bind_int64(stmt, 2, id);
-	if (sqlite3_step(stmt) != SQLITE_DONE) {
-		*cause = store_errmsg(s);
-		sqlite3_reset(stmt);
-		return (-1);
-	}
-	sqlite3_reset(stmt);
-	return (0);
+	return (store_step(s, stmt, cause));
 }

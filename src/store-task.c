@@ -83,12 +83,8 @@ store_task_add(struct store *s, struct task *t, char **cause)
 		sqlite3_bind_int64(stmt, 10, now);
 	else
 		sqlite3_bind_null(stmt, 10);
-	if (sqlite3_step(stmt) != SQLITE_DONE) {
-		*cause = store_errmsg(s);
-		sqlite3_reset(stmt);
+	if (store_step(s, stmt, cause) != 0)
 		return (-1);
-	}
-	sqlite3_reset(stmt);
 	t->id = sqlite3_last_insert_rowid(s->db);
 	t->created_at = t->updated_at = now;
 	return (t->id);
@@ -127,13 +123,7 @@ store_task_update(struct store *s, struct task *t, char **cause)
 	sqlite3_bind_int64(stmt, 11, now);
 	bind_opt_id(stmt, 12, t->finished_at);
 	sqlite3_bind_int64(stmt, 13, t->id);
-	if (sqlite3_step(stmt) != SQLITE_DONE) {
-		*cause = store_errmsg(s);
-		sqlite3_reset(stmt);
-		return (-1);
-	}
-	sqlite3_reset(stmt);
-	return (0);
+	return (store_step(s, stmt, cause));
 }
 
 /* Fill in the task's blockers, and which of them are not done. */
@@ -320,13 +310,7 @@ store_dep_add(struct store *s, int64_t task, int64_t blocker, char **cause)
 	sqlite3_bind_int64(stmt, 1, task);
 	sqlite3_bind_int64(stmt, 2, blocker);
 	sqlite3_bind_int64(stmt, 3, store_now());
-	if (sqlite3_step(stmt) != SQLITE_DONE) {
-		*cause = store_errmsg(s);
-		sqlite3_reset(stmt);
-		return (-1);
-	}
-	sqlite3_reset(stmt);
-	return (0);
+	return (store_step(s, stmt, cause));
 }
 
 /* Remove an edge; removing one that is not there is an error. */
@@ -340,12 +324,8 @@ store_dep_rm(struct store *s, int64_t task, int64_t blocker, char **cause)
 	stmt = store_prepare(s, sql);
 	sqlite3_bind_int64(stmt, 1, task);
 	sqlite3_bind_int64(stmt, 2, blocker);
-	if (sqlite3_step(stmt) != SQLITE_DONE) {
-		*cause = store_errmsg(s);
-		sqlite3_reset(stmt);
+	if (store_step(s, stmt, cause) != 0)
 		return (-1);
-	}
-	sqlite3_reset(stmt);
 	if (sqlite3_changes(s->db) == 0) {
 		xasprintf(cause, "#%lld is not blocked by #%lld",
 		    (long long)task, (long long)blocker);

@@ -653,13 +653,7 @@ store_mark_set(struct store *s, const char *name, int64_t at, char **cause)
 	stmt = store_prepare(s, sql);
 	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 2, at);
-	if (sqlite3_step(stmt) != SQLITE_DONE) {
-		*cause = store_errmsg(s);
-		sqlite3_reset(stmt);
-		return (-1);
-	}
-	sqlite3_reset(stmt);
-	return (0);
+	return (store_step(s, stmt, cause));
 }
 
 /*

@@ -174,6 +174,19 @@ store_has_row(struct store *s, const char *sql, int64_t a, int64_t b)
 	return (found);
 }
 
+/* Step a statement that returns no rows; reset it either way. */
+int
+store_step(struct store *s, sqlite3_stmt *stmt, char **cause)
+{
+	if (sqlite3_step(stmt) != SQLITE_DONE) {
+		*cause = store_errmsg(s);
+		sqlite3_reset(stmt);
+		return (-1);
+	}
+	sqlite3_reset(stmt);
+	return (0);
+}
+
 /* Read PRAGMA user_version. */
 static int
 store_user_version(struct store *s, int *version, char **cause)
