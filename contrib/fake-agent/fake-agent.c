@@ -3,7 +3,30 @@
  * any stream format baton reads, with the pauses of a real run. For
  * trying baton without spending tokens, and for end-to-end tests.
  *
- *   baton-fake-agent [-f format] [-m model] [-s speed] scenario
+ *   baton-fake-agent [-f format] [-m model] [-s speed] [-p prompt]
+ *       [-P file] [-r session] [-S dir] [scenario]
+ *
+ * -f, -m and -s pick the format, the model and the speed (below). As baton
+ * starts it from a provider's argv template:
+ *
+ *   -p PROMPT     the prompt, as one argument; the scenario may check it
+ *                 (expect) but the stream does not print it
+ *   -P FILE       write the prompt, exactly its bytes with no newline
+ *                 added, to FILE before playing (an empty file without -p)
+ *   -r SESSION    continue that session: the stream's session id is
+ *                 SESSION, whatever the scenario says, and resumed speaks
+ *   -S DIR        no scenario argument needed: play the first of
+ *                 DIR/T<task>.resume.txt (with -r only),
+ *                 DIR/T<task>.<attempt>.txt, DIR/T<task>.txt and
+ *                 DIR/default.txt that exists, <task> and <attempt> from
+ *                 $BATON_TASK and $BATON_ATTEMPT (names needing one that
+ *                 is unset, empty or holds a "/" are skipped); none there
+ *                 exits 2. A scenario argument, if given, is played instead
+ *
+ * Without -r the session id is the scenario's (session), or else
+ * 00000000-0000-4000-8000-000000000001 ("T-" before it for Amp); with -S
+ * the last group is $BATON_RUN, as 12 digits, so that each run is its own
+ * session (the process id when $BATON_RUN is unset).
  *
  * A scenario is a text file, one directive a line (# starts a comment):
  *
@@ -17,9 +40,22 @@
  *   tool NAME ARGS...     a tool call: started, a pause, its result
  *   sleep MS              a pause
  *   retry N MAX MS        the CLI retrying a failed call
- *   limit TEXT...         the CLI's usage-limit message; the run fails
+ *   limit TEXT...         the CLI's usage-limit message; the run fails.
+ *                         Every format keeps TEXT whole, so baton reads
+ *                         a reset time in it: "resets 8pm
+ *                         (America/New_York)" or "try again in 20 seconds"
  *   fail TEXT...          an error; the run fails
  *   exit N                the exit status
+ *
+ * and the things baton's scheduler passes to its agents:
+ *
+ *   expect TEXT...        the run fails, as fail does, with "prompt lacks:
+ *                         TEXT" unless the prompt (-p) holds TEXT
+ *   checkpoint TEXT...    add TEXT and a newline to the file named by
+ *                         $BATON_CHECKPOINT (made if missing), shown as a
+ *                         Write tool call; the variable unset or empty, or
+ *                         the file not writable, fails the run
+ *   resumed TEXT...       an assistant text block, only when -r was given
  *
  * and the things real agents do to baton's work tree and to its parser:
  *
@@ -77,6 +113,8 @@ struct fake {
 	const struct fake_ops	*ops;
 	char			*session;
 	char			*model;
+	const char		*prompt;	/* -p, or NULL */
+	int			 resumed;	/* -r was given */
 	double			 speed;
 	int			 pace;
 
@@ -1189,6 +1227,64 @@ fake_do_commit(struct fake *f, char *rest, int lineno)
 	return (0);
 }
 
+/* The prompt must hold the text, so a test can see what baton passed. */
+static int
+fake_do_expect(struct fake *f, char *rest, int lineno)
+{
+	char	*cause;
+
+	if (*rest == '\0')
+		fatalx("line %d: expect TEXT", lineno);
+	if (f->prompt != NULL && strstr(f->prompt, rest) != NULL)
+		return (0);
+	xasprintf(&cause, "prompt lacks: %s", rest);
+	return (fake_failed(f, cause));
+}
+
+/* Keep baton's checkpoint file, which lives outside the working tree. */
+static int
+fake_do_checkpoint(struct fake *f, char *rest, int lineno)
+{
+	const char	*path;
+	char		*cause, *text;
+	size_t		 len;
+	int		 fd;
+
+	path = getenv("BATON_CHECKPOINT");
+	if (path == NULL || *path == '\0') {
+		return (fake_failed(f, xstrdup("checkpoint: BATON_CHECKPOINT is "
+		    "not set")));
+	}
+	fd = open(path, O_WRONLY|O_CREAT|O_APPEND|O_CLOEXEC, 0644);
+	if (fd == -1) {
+		xasprintf(&cause, "checkpoint: %s: %s", path, strerror(errno));
+		return (fake_failed(f, cause));
+	}
+	xasprintf(&text, "%s\n", rest);
+	len = strlen(text);
+	if (write(fd, text, len) != (ssize_t)len) {
+		xasprintf(&cause, "checkpoint: %s: %s", path, strerror(errno));
+		free(text);
+		close(fd);
+		return (fake_failed(f, cause));
+	}
+	free(text);
+	close(fd);
+	fake_begin(f);
+	f->tools++;
+	f->ops->tool(f, "Write", path);
+	fake_sleep(f, f->pace);
+	return (0);
+}
+
+static int
+fake_do_resumed(struct fake *f, char *rest, int lineno)
+{
+	if (!f->resumed)
+		return (0);
+	return (fake_do_text(f, rest, lineno));
+}
+
 static const struct {
 	const char	*name;
 	int		 sig;
@@ -1305,14 +1401,111 @@ static const struct {
 	{ "hang", fake_do_hang },
 	{ "garbage", fake_do_garbage },
 	{ "big", fake_do_big },
+	{ "expect", fake_do_expect },
+	{ "checkpoint", fake_do_checkpoint },
+	{ "resumed", fake_do_resumed },
 };
 
 static void
 fake_usage(const char *prog)
 {
 	fprintf(stderr, "usage: %s [-f format] [-m model] [-s speed] "
-	    "scenario\n", prog);
+	    "[-p prompt] [-P file]\n       [-r session] [-S dir] [scenario]\n",
+	    prog);
 	exit(2);
+}
+
+/* A variable that can go into a file name: set, and no folder in it. */
+static const char *
+fake_env_name(const char *name)
+{
+	const char	*value;
+
+	value = getenv(name);
+	if (value == NULL || *value == '\0' || strchr(value, '/') != NULL)
+		return (NULL);
+	return (value);
+}
+
+/*
+ * The scenario for this task and attempt, most particular first; NULL
+ * with the names tried in *tried when there is none.
+ */
+static char *
+fake_pick(const char *dir, int resumed, char **tried)
+{
+	const char	*task, *attempt;
+	char		*names[4], *path = NULL, *list;
+	struct stat	 sb;
+	size_t		 n = 0, i;
+
+	task = fake_env_name("BATON_TASK");
+	attempt = fake_env_name("BATON_ATTEMPT");
+	if (task != NULL && resumed)
+		xasprintf(&names[n++], "T%s.resume.txt", task);
+	if (task != NULL && attempt != NULL)
+		xasprintf(&names[n++], "T%s.%s.txt", task, attempt);
+	if (task != NULL)
+		xasprintf(&names[n++], "T%s.txt", task);
+	names[n++] = xstrdup("default.txt");
+
+	*tried = xstrdup("");
+	for (i = 0; i < n; i++) {
+		if (path == NULL) {
+			xasprintf(&path, "%s/%s", dir, names[i]);
+			if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+				free(path);
+				path = NULL;
+			}
+			xasprintf(&list, "%s%s%s", *tried, i == 0 ? "" : ", ",
+			    names[i]);
+			free(*tried);
+			*tried = list;
+		}
+		free(names[i]);
+	}
+	return (path);
+}
+
+/*
+ * A fresh session id. Runs picked with -S get one of their own, from
+ * $BATON_RUN, so that a test can tell one run's session from another's.
+ */
+static char *
+fake_session(int amp, int unique)
+{
+	const char	*env;
+	char		*s, *end;
+	long long	 id = 1;
+
+	if (unique) {
+		env = getenv("BATON_RUN");
+		errno = 0;
+		if (env == NULL || *env == '\0' ||
+		    (id = strtoll(env, &end, 10)) <= 0 || *end != '\0' ||
+		    errno != 0 || id > 999999999999LL)
+			id = getpid();
+	}
+	xasprintf(&s, "%s00000000-0000-4000-8000-%012lld", amp ? "T-" : "",
+	    id);
+	return (s);
+}
+
+/* Hand the prompt over exactly as it came, for a test to compare. */
+static void
+fake_write_prompt(const char *path, const char *prompt)
+{
+	size_t	 len;
+	FILE	*fp;
+
+	len = prompt != NULL ? strlen(prompt) : 0;
+	if ((fp = fopen(path, "w")) == NULL ||
+	    fwrite(prompt != NULL ? prompt : "", 1, len, fp) != len ||
+	    fclose(fp) != 0) {
+		fprintf(stderr, "baton-fake-agent: %s: %s\n", path,
+		    strerror(errno));
+		exit(1);
+	}
 }
 
 int
@@ -1320,7 +1513,9 @@ main(int argc, char **argv)
 {
 	struct fake		 f;
 	const char		*format = "claude", *model = NULL;
-	char			*line = NULL, *word, *rest, *end;
+	const char		*dir = NULL, *resume = NULL, *prompt_file = NULL;
+	char			*line = NULL, *word, *rest, *end, *scenario;
+	char			*tried;
 	size_t			 size = 0, i;
 	FILE			*in;
 	int			 ch, lineno = 0, found;
@@ -1329,13 +1524,28 @@ main(int argc, char **argv)
 	f.speed = 1;
 	f.pace = 300;
 	f.exit_status = -1;
-	while ((ch = getopt(argc, argv, "f:m:s:")) != -1) {
+	while ((ch = getopt(argc, argv, "f:m:P:p:r:S:s:")) != -1) {
 		switch (ch) {
 		case 'f':
 			format = optarg;
 			break;
 		case 'm':
 			model = optarg;
+			break;
+		case 'P':
+			prompt_file = optarg;
+			break;
+		case 'p':
+			f.prompt = optarg;
+			break;
+		case 'r':
+			if (*optarg == '\0')
+				fake_usage(argv[0]);
+			resume = optarg;
+			f.resumed = 1;
+			break;
+		case 'S':
+			dir = optarg;
 			break;
 		case 's':
 			f.speed = strtod(optarg, &end);
@@ -1346,7 +1556,7 @@ main(int argc, char **argv)
 			fake_usage(argv[0]);
 		}
 	}
-	if (optind != argc - 1)
+	if (optind != argc - 1 && (optind != argc || dir == NULL))
 		fake_usage(argv[0]);
 	for (i = 0; i < nitems(fake_formats); i++) {
 		if (strcmp(fake_formats[i].name, format) == 0)
@@ -1356,14 +1566,23 @@ main(int argc, char **argv)
 		fprintf(stderr, "%s: unknown format: %s\n", argv[0], format);
 		return (2);
 	}
-	if ((in = fopen(argv[optind], "r")) == NULL) {
-		fprintf(stderr, "%s: %s: %s\n", argv[0], argv[optind],
+	if (optind < argc)
+		scenario = xstrdup(argv[optind]);
+	else if ((scenario = fake_pick(dir, f.resumed, &tried)) == NULL) {
+		fprintf(stderr, "%s: no scenario in %s (tried %s)\n", argv[0],
+		    dir, tried);
+		free(tried);
+		return (2);
+	} else
+		free(tried);
+	if ((in = fopen(scenario, "r")) == NULL) {
+		fprintf(stderr, "%s: %s: %s\n", argv[0], scenario,
 		    strerror(errno));
 		return (1);
 	}
-	f.session = xstrdup(strcmp(format, "amp") == 0 ?
-	    "T-00000000-0000-4000-8000-000000000001" :
-	    "00000000-0000-4000-8000-000000000001");
+	if (prompt_file != NULL)
+		fake_write_prompt(prompt_file, f.prompt);
+	f.session = fake_session(strcmp(format, "amp") == 0, dir != NULL);
 	f.model = xstrdup(model != NULL ? model : "claude-sonnet-4-5");
 
 	/* Settings first: the stream's first line names the session. */
@@ -1382,6 +1601,10 @@ main(int argc, char **argv)
 			f.exit_status = atoi(rest);
 	}
 	rewind(in);
+	if (resume != NULL) {
+		free(f.session);
+		f.session = xstrdup(resume);
+	}
 
 	while (getline(&line, &size, in) != -1) {
 		lineno++;
@@ -1411,6 +1634,7 @@ main(int argc, char **argv)
 			f.ops->end(&f);
 	}
 	fclose(in);
+	free(scenario);
 	free(line);
 	free(f.session);
 	free(f.model);
