@@ -5,6 +5,7 @@
  *
  *	baton-git [-v] [-C dir] worktree-add TASK
  *	baton-git [-v] [-C dir] worktree-rm TASK
+ *	baton-git [-v] [-C dir] merge TASK
  *	baton-git [-v] [-C dir] diffstat BRANCH
  *	baton-git [-v] demo-repo DIR
  *
@@ -95,6 +96,25 @@ git_main_worktree(const char *op, const char *arg)
 }
 
 static void
+git_main_merge(const char *arg)
+{
+	struct merge_result	 m;
+	struct repo		*repo;
+	struct store		*s;
+	struct task		*t;
+	char			*cause = NULL;
+
+	t = git_main_task(arg, &repo, &s);
+	if (git_merge_task(repo, s, t, &m, &cause) != 0)
+		git_main_fail(cause);
+	git_main_print(merge_json(t, &m));
+	merge_result_free(&m);
+	task_free(t);
+	store_close(s);
+	repo_free(repo);
+}
+
+static void
 git_main_diffstat(const char *branch)
 {
 	struct diffstat	 ds;
@@ -152,6 +172,8 @@ main(int argc, char **argv)
 	if (strcmp(argv[0], "worktree-add") == 0 ||
 	    strcmp(argv[0], "worktree-rm") == 0)
 		git_main_worktree(argv[0], argv[1]);
+	else if (strcmp(argv[0], "merge") == 0)
+		git_main_merge(argv[1]);
 	else if (strcmp(argv[0], "diffstat") == 0)
 		git_main_diffstat(argv[1]);
 	else if (strcmp(argv[0], "demo-repo") == 0) {
@@ -164,6 +186,6 @@ main(int argc, char **argv)
 
 usage:
 	fprintf(stderr, "usage: baton-git [-v] [-C dir] worktree-add|"
-	    "worktree-rm TASK | diffstat BRANCH | demo-repo DIR\n");
+	    "worktree-rm|merge TASK | diffstat BRANCH | demo-repo DIR\n");
 	return (BATON_EXIT_USAGE);
 }

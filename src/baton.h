@@ -21,6 +21,8 @@ struct sqlite3;
 struct sqlite3_stmt;
 struct cJSON;
 struct adapter_usage;
+struct git_repository;
+struct git_oid;
 
 /* Exit codes of the command line. */
 #define BATON_EXIT_OK 0
@@ -1100,6 +1102,9 @@ struct worktree_log {
 #define BATON_EXIT_KEPT 3	/* worktree rm: kept, see the task's reason */
 char		*worktree_slug(const char *);
 int		 worktree_main_branch(struct repo *, char **, char **);
+int		 worktree_main_ref(struct git_repository *, char **,
+		     struct git_oid *, char **);
+void		 worktree_heal_lock(struct worktree_log *, const char *);
 int		 worktree_ensure(struct repo *, struct store *, struct task *,
 		     struct worktree_log *, char **);
 int		 worktree_remove(struct repo *, struct store *, struct task *,
@@ -1301,5 +1306,31 @@ extern const struct cmd_entry cmd_config_check_entry;
 extern const struct cmd_entry cmd_config_show_entry;
 extern const struct cmd_entry cmd_config_sample_entry;
 int		 theme_known(const char *);	/* in theme.c */
+
+/* git-merge.c, merge.c */
+/* What landing a task's branch on main did: baton-git merge's answer. */
+struct merge_result {
+	int			 result;	/* MERGE_* */
+	char			*main;		/* main's new tip, or NULL */
+	char			*base;		/* main's tip before */
+	u_int			 commits;	/* commits landed */
+	char			**files;	/* conflicting or dirty paths */
+	size_t			 nfiles;
+	char			*message;	/* one line for people */
+	struct worktree_log	 log;
+};
+#define MERGE_MERGED 0
+#define MERGE_CONFLICT 1
+#define MERGE_HELD 2
+#define MERGE_DIRTY 3
+#define MERGE_EMPTY 4
+int		 git_merge_task(struct repo *, struct store *, struct task *,
+		     struct merge_result *, char **);
+const char	*merge_result_name(int);
+struct cJSON	*merge_json(struct task *, struct merge_result *);
+int		 gitc_merge(struct repo *, int64_t, struct merge_result *,
+		     char **);
+void		 merge_result_free(struct merge_result *);
+extern const struct cmd_entry cmd_merge_entry;	/* in cmd-merge.c */
 
 #endif /* BATON_H */

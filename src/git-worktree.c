@@ -130,8 +130,8 @@ wt_name_ok(const char *name, int64_t id)
  * The repository's main branch: main, else master, else the branch HEAD is
  * on. Its name and the commit it points at.
  */
-static int
-wt_main_branch(git_repository *g, char **name, git_oid *oid, char **cause)
+int
+worktree_main_ref(git_repository *g, char **name, git_oid *oid, char **cause)
 {
 	static const char	*names[] = { "main", "master" };
 	git_reference		*head = NULL;
@@ -180,7 +180,7 @@ worktree_main_branch(struct repo *repo, char **name, char **cause)
 	git_libgit2_init();
 	if (git_repository_open(&g, repo->workdir) != 0)
 		return (wt_git_error(cause, "%s", repo->workdir));
-	rc = wt_main_branch(g, name, &oid, cause);
+	rc = worktree_main_ref(g, name, &oid, cause);
 	git_repository_free(g);
 	return (rc);
 }
@@ -237,7 +237,7 @@ wt_open(struct wt *w, struct repo *repo, struct task *t,
 	log_debug("%s: opening %s", __func__, repo->workdir);
 	if (git_repository_open(&w->g, repo->workdir) != 0)
 		return (wt_git_error(cause, "%s", repo->workdir));
-	if (wt_main_branch(w->g, &w->main, &w->main_oid, cause) != 0)
+	if (worktree_main_ref(w->g, &w->main, &w->main_oid, cause) != 0)
 		return (-1);
 
 	if (t->branch != NULL && strncmp(t->branch, "baton/", 6) == 0 &&
@@ -332,6 +332,18 @@ wt_heal_lock(struct wt *w, const char *path)
 	}
 	wt_note(w, __func__, "removed stale lock %s (%llds old, no process "
 	    "has it open)", path, (long long)age);
+}
+
+/* Remove path if it is a stale lock, for other git work; steps go to log. */
+void
+worktree_heal_lock(struct worktree_log *log, const char *path)
+{
+	struct wt	w;
+
+	memset(&w, 0, sizeof w);
+	w.log = log;
+	w.lock_fd = -1;
+	wt_heal_lock(&w, path);
 }
 
 /* The lock files a worktree operation on this task can trip over. */

@@ -1,0 +1,133 @@
+/*
+ * What the main program knows of landing a task's branch on main without
+ * libgit2: the result's names and JSON, and asking baton-git to do it.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "baton.h"
+
+/* Indexed by MERGE_*. */
+static const char *merge_result_names[] = {
+	"merged", "conflict", "held", "dirty", "empty"
+};
+
+const char *
+merge_result_name(int result)
+{
+	if (result < 0 || (size_t)result >= nitems(merge_result_names))
+		fatalx("bad merge result %d", result);
+	return (merge_result_names[result]);
+}
+
+void
+merge_result_free(struct merge_result *m)
+{
+	size_t	i;
+
+	free(m->main);
+	free(m->base);
+	for (i = 0; i < m->nfiles; i++)
+		free(m->files[i]);
+	free(m->files);
+	free(m->message);
+	worktree_log_free(&m->log);
+	memset(m, 0, sizeof *m);
+}
+
+/* The JSON of a merge: baton-git prints it and merge --json passes it on. */
+cJSON *
+merge_json(struct task *t, struct merge_result *m)
+{
+	cJSON	*obj, *files, *steps;
+	size_t	 i;
+
+	obj = cJSON_CreateObject();
+	if (t != NULL)
+		cJSON_AddNumberToObject(obj, "task", (double)t->id);
+	cJSON_AddStringToObject(obj, "result", merge_result_name(m->result));
+	cJSON_AddItemToObject(obj, "main", json_string(m->main));
+	cJSON_AddItemToObject(obj, "base", json_string(m->base));
+	cJSON_AddNumberToObject(obj, "commits", (double)m->commits);
+	files = cJSON_AddArrayToObject(obj, "files");
+	for (i = 0; i < m->nfiles; i++)
+		cJSON_AddItemToArray(files, json_string(m->files[i]));
+	cJSON_AddItemToObject(obj, "message", json_string(m->message));
+	steps = cJSON_AddArrayToObject(obj, "steps");
+	for (i = 0; i < m->log.n; i++)
+		cJSON_AddItemToArray(steps, json_string(m->log.lines[i]));
+	return (obj);
+}
+
+/* Append the strings of a JSON array to a list. */
+static void
+merge_strings(cJSON *array, char ***list, size_t *n)
+{
+	cJSON	*item;
+
+	cJSON_ArrayForEach(item, array) {
+		if (!cJSON_IsString(item))
+			continue;
+		*list = xreallocarray(*list, *n + 1, sizeof **list);
+		(*list)[(*n)++] = xstrdup(item->valuestring);
+	}
+}
+
+/* Land task's branch on main in baton-git; the answer is in m. */
+int
+gitc_merge(struct repo *repo, int64_t task, struct merge_result *m,
+    char **cause)
+{
+	cJSON		*root, *item;
+	const char	*s;
+	char		 id[32], *out = NULL;
+	u_int		 i;
+
+	memset(m, 0, sizeof *m);
+	snprintf(id, sizeof id, "%lld", (long long)task);
+	if (gitc_run(repo, "merge", id, &out, cause) != 0)
+		return (-1);
+	if ((root = cJSON_Parse(out)) == NULL) {
+		xasprintf(cause, "baton-git said: %.200s", out);
+		free(out);
+		return (-1);
+	}
+	free(out);
+
+	s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(root,
+	    "result"));
+	m->result = -1;
+	for (i = 0; s != NULL && i < nitems(merge_result_names); i++) {
+		if (strcmp(s, merge_result_names[i]) == 0)
+			m->result = (int)i;
+	}
+	if (m->result == -1) {
+		xasprintf(cause, "baton-git gave no merge result");
+		cJSON_Delete(root);
+		return (-1);
+	}
+	if ((s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(root,
+	    "main"))) != NULL)
+		m->main = xstrdup(s);
+	if ((s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(root,
+	    "base"))) != NULL)
+		m->base = xstrdup(s);
+	if ((s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(root,
+	    "message"))) != NULL)
+		m->message = xstrdup(s);
+	else
+		m->message = xstrdup(merge_result_name(m->result));
+	item = cJSON_GetObjectItemCaseSensitive(root, "commits");
+	if (cJSON_IsNumber(item) && item->valuedouble >= 0 &&
+	    item->valuedouble < 1e9)
+		m->commits = (u_int)item->valuedouble;
+	merge_strings(cJSON_GetObjectItemCaseSensitive(root, "files"),
+	    &m->files, &m->nfiles);
+	merge_strings(cJSON_GetObjectItemCaseSensitive(root, "steps"),
+	    &m->log.lines, &m->log.n);
+	cJSON_Delete(root);
+	return (0);
+}
