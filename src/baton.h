@@ -23,6 +23,7 @@ struct cJSON;
 struct adapter_usage;
 struct git_repository;
 struct git_oid;
+struct worktree_log;
 
 /* Exit codes of the command line. */
 #define BATON_EXIT_OK 0
@@ -65,6 +66,8 @@ struct task {
 	int64_t		 created_at;
 	int64_t		 updated_at;
 	int64_t		 finished_at;
+	int64_t		 not_before;	/* 0: may run now; else not before then */
+	u_int		 failures;	/* failed attempts, for the retry limit */
 
 	int64_t		*blocked_by;	/* ids this task waits on */
 	size_t		 nblocked_by;
@@ -142,6 +145,33 @@ struct run {
 	char		*outcome;
 	int64_t		 started_at;
 	int64_t		 ended_at;
+};
+
+/* How to start one run: what run_start needs beyond the task. */
+struct run_spec {
+	const char	 *role;		/* NULL: the task's */
+	const char	 *provider;
+	const char	 *model;
+	const char	 *format;	/* NULL: text */
+	const char	 *session;	/* the session a resumed run continues */
+	int		  attempt;	/* 0: one more than the task's runs */
+	int		  inbox;	/* stdin from the run's inbox */
+	char *const	 *argv;		/* NULL-terminated */
+	const char	 *prompt;	/* kept as prompt.md when set */
+	const char	 *checkpoint;	/* $BATON_CHECKPOINT */
+	char *const	 *env;		/* more NAME=value, NULL-terminated */
+};
+
+/* How a run ended, from what its stream said. */
+struct run_verdict {
+	int		 limited;	/* RATELIMIT_LIMIT, RATELIMIT_AUTH or 0 */
+	int64_t		 reset_at;	/* 0: not known */
+	char		*limit_text;
+	int		 has_final;	/* a final (turn_end) event was seen */
+	int		 final_error;	/* and it says the turn failed */
+	char		*error_text;	/* the last error the stream gave */
+	char		*last_text;	/* the agent's last words */
+	u_int		 tools;		/* tool calls made */
 };
 
 /* Where baton lives for one repository. */
@@ -236,6 +266,9 @@ extern const struct cmd_entry cmd_send_entry;
 extern const struct cmd_entry cmd_runs_entry;
 extern const struct cmd_entry cmd_tmux_entry;
 extern const struct cmd_entry cmd_run_entry;
+extern const struct cmd_entry cmd_go_entry;
+extern const struct cmd_entry cmd_pause_entry;
+extern const struct cmd_entry cmd_retry_entry;
 extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_version_entry;
 
@@ -302,6 +335,55 @@ int		 runtime_lock(struct repo *, char **);
 void		 runtime_run_started(struct runtime *);
 int		 runtime_connected(struct runtime *);
 struct ingest	*runtime_ingest(struct runtime *);
+
+/* run-start.c */
+int		 run_start(struct repo *, struct store *, struct task *,
+		     const struct run_spec *, struct run *,
+		     struct worktree_log *, char **);
+void		 run_clear(struct run *);
+int		 run_write_file(const char *, const char *, size_t, char **);
+
+/* prompt.c */
+/* What a prompt is made of beyond the task itself. */
+struct prompt_ctx {
+	const char	 *role;
+	struct task	 *parent;	/* NULL: none */
+	const char	 *summary;	/* how the last attempt ended */
+	const char	 *checkpoint_text;
+	const char	 *checkpoint_path;
+	char		**lessons;
+	size_t		  nlessons;
+};
+char		*prompt_build(struct task *, const struct prompt_ctx *);
+char		*prompt_summary(struct run *, struct run_verdict *);
+
+/* sched.c */
+struct sched;
+struct sched	*sched_new(struct event_base *, struct repo *, struct store *,
+		     void (*)(void *), void (*)(void *, const char *), void *);
+void		 sched_free(struct sched *);
+void		 sched_poke(struct sched *);
+int		 sched_set_going(struct store *, int, char **);	/* cmd-go.c */
+
+/* store-sched.c */
+int64_t		 store_sprint_going(struct store *);
+int		 store_sprint_set_going(struct store *, int64_t, int, char **);
+int		 store_sched_ended(struct store *, int64_t, int64_t **, size_t *,
+		     char **);
+int		 store_sched_tasks(struct store *, int64_t, enum task_state,
+		     int64_t **, size_t *, char **);
+int64_t		 store_provider_limited(struct store *, const char *, int64_t);
+int		 store_run_verdict(struct store *, int64_t, struct run_verdict *,
+		     char **);
+void		 run_verdict_free(struct run_verdict *);
+int		 store_task_nruns(struct store *, int64_t);
+char		*store_task_resume_session(struct store *, int64_t,
+		     const char *);
+char		*store_role_session(struct store *, const char *, const char *);
+int		 store_role_session_set(struct store *, const char *,
+		     const char *, const char *, char **);
+int		 store_role_lessons(struct store *, const char *, u_int, char ***,
+		     size_t *, char **);
 
 /* shim.c */
 extern const struct cmd_entry cmd_agent_entry;
@@ -961,6 +1043,7 @@ enum ui_action {
 	UI_HELP,
 	UI_ATTACH,
 	UI_MARK,
+	UI_GO,
 	UI_REFRESH,
 	UI_QUIT,
 	UI_CLICK,

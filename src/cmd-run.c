@@ -20,10 +20,11 @@ static int	cmd_run_exec(struct cmd_ctx *, int, char **);
 const struct cmd_entry cmd_run_entry = {
 	.name = "run",
 	.alias = NULL,
-	.usage = "[--once]",
-	.doc = "Follow every run's log into the store, without the screen, "
-	    "until interrupted; --once catches up and exits. Agents keep "
-	    "running either way.",
+	.usage = "[--go] [--once]",
+	.doc = "Work the sprint without the screen until interrupted: follow "
+	    "every run's log into the store and, while the sprint is going, "
+	    "dispatch, judge and land its tasks; --go sets it going first, "
+	    "--once catches up and exits. Agents keep running either way.",
 	.flags = CMD_REPO|CMD_STORE,
 	.exec = cmd_run_exec,
 };
@@ -49,16 +50,24 @@ cmd_run_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct run_loop	 loop;
 	struct event	*ev_int, *ev_term;
 	char		*cause = NULL;
-	int		 once = 0, lock;
+	int		 once = 0, go = 0, lock, i;
 	size_t		 n;
 
-	if (argc == 2 && strcmp(argv[1], "--once") == 0)
-		once = 1;
-	else if (argc != 1)
-		return (cmd_usage_error(&cmd_run_entry, "unexpected argument: "
-		    "%s", argv[1]));
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--once") == 0)
+			once = 1;
+		else if (strcmp(argv[i], "--go") == 0)
+			go = 1;
+		else
+			return (cmd_usage_error(&cmd_run_entry, "unexpected "
+			    "argument: %s", argv[i]));
+	}
 	if ((lock = runtime_lock(ctx->repo, &cause)) == -1)
 		return (cmd_fail(ctx, cause));
+	if (go && sched_set_going(ctx->store, 1, &cause) != 0) {
+		close(lock);
+		return (cmd_fail(ctx, cause));
+	}
 	signal(SIGPIPE, SIG_IGN);
 
 	memset(&loop, 0, sizeof loop);
@@ -84,8 +93,10 @@ cmd_run_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	event_add(ev_int, NULL);
 	event_add(ev_term, NULL);
 	n = ingest_open_runs(runtime_ingest(loop.runtime));
-	fprintf(stderr, "baton: following %zu open run%s; agents keep running "
-	    "when this stops\n", n, n == 1 ? "" : "s");
+	fprintf(stderr, "baton: following %zu open run%s%s; agents keep "
+	    "running when this stops\n", n, n == 1 ? "" : "s",
+	    store_sprint_going(ctx->store) != 0 ? " and working the sprint" :
+	    " (the sprint is paused: 'baton go' to work it)");
 	event_base_dispatch(loop.base);
 
 	event_free(ev_term);

@@ -113,53 +113,6 @@ run_to_json(struct run *r)
 	return (obj);
 }
 
-/* baton's own binary, to run as the shim in the window. */
-static char *
-self_path(void)
-{
-	char	*path;
-
-	if ((path = realpath("/proc/self/exe", NULL)) == NULL)
-		fatal("cannot find baton's own binary");
-	return (path);
-}
-
-/* Write run.json, which is all the shim needs to know. */
-static int
-start_write_run_json(struct cmd_ctx *ctx, struct run *r, const char *cwd,
-    int argc, char **argv, int inbox, char **cause)
-{
-	cJSON	*obj, *array;
-	char	*path, *tmp, *text;
-	FILE	*f;
-	int	 i, fd, rc = -1;
-
-	obj = cJSON_CreateObject();
-	cJSON_AddNumberToObject(obj, "run", (double)r->id);
-	cJSON_AddNumberToObject(obj, "task", (double)r->task_id);
-	array = cJSON_AddArrayToObject(obj, "argv");
-	for (i = 0; i < argc; i++)
-		cJSON_AddItemToArray(array, cJSON_CreateString(argv[i]));
-	cJSON_AddStringToObject(obj, "cwd", cwd);
-	cJSON_AddStringToObject(obj, "format", r->format);
-	cJSON_AddStringToObject(obj, "stdin", inbox ? "inbox" : "null");
-	text = cJSON_PrintUnformatted(obj);
-	cJSON_Delete(obj);
-
-	path = repo_run_file(ctx->repo, r->id, "run.json");
-	xasprintf(&tmp, "%s.tmp", path);
-	fd = open(tmp, O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC, 0600);
-	if (fd == -1 || (f = fdopen(fd, "w")) == NULL ||
-	    fputs(text, f) == EOF || fclose(f) != 0 || rename(tmp, path) != 0)
-		xasprintf(cause, "%s: %s", path, strerror(errno));
-	else
-		rc = 0;
-	free(tmp);
-	free(path);
-	free(text);
-	return (rc);
-}
-
 static int
 check_word(const char *what, const char *s, char **cause)
 {
@@ -193,37 +146,35 @@ cmd_start_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	};
 	struct task	*t = NULL;
 	struct run	 r;
-	const char	*format = "text", *role = NULL, *env[4], *shim[4];
-	char		*cause = NULL, *self = NULL, *name = NULL, *dir = NULL;
-	char		*env_run = NULL, *env_task = NULL, *env_dir = NULL;
+	struct run_spec	 spec;
+	char		*cause = NULL;
 	struct worktree_log log = { NULL, 0 };
-	char		 id[32];
-	int		 ch, inbox = 0, json = 0, rc;
+	int		 ch, json = 0, rc;
 	size_t		 i;
 
-	memset(&r, 0, sizeof r);
-	r.exit_status = -1;
+	memset(&spec, 0, sizeof spec);
+	spec.format = "text";
 	/* Options end at "--": everything after it belongs to the agent. */
 	while ((ch = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		switch (ch) {
 		case 'f':
-			format = optarg;
+			spec.format = optarg;
 			break;
 		case 'i':
 			if (strcmp(optarg, "inbox") != 0 &&
 			    strcmp(optarg, "null") != 0)
 				return (cmd_usage_error(&cmd_start_entry,
 				    "--stdin is inbox or null"));
-			inbox = (strcmp(optarg, "inbox") == 0);
+			spec.inbox = (strcmp(optarg, "inbox") == 0);
 			break;
 		case 'r':
-			role = optarg;
+			spec.role = optarg;
 			break;
 		case 'p':
-			r.provider = optarg;
+			spec.provider = optarg;
 			break;
 		case 'm':
-			r.model = optarg;
+			spec.model = optarg;
 			break;
 		case 'j':
 			json = 1;
@@ -243,118 +194,31 @@ cmd_start_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		return (cmd_usage_error(&cmd_start_entry, "give the agent's "
 		    "command after --"));
 	}
-	if (check_word("format", format, &cause) != 0 ||
-	    (r.provider != NULL &&
-	    check_word("provider", r.provider, &cause) != 0) ||
-	    (role != NULL && task_check_role(role, &cause) != 0))
-		goto fail;
-	if (task_state_is_final(t->state)) {
-		xasprintf(&cause, "#%lld is %s: there is nothing to run",
-		    (long long)t->id, task_state_name(t->state));
-		goto fail;
+	spec.argv = argv + optind;
+	if (check_word("format", spec.format, &cause) != 0 ||
+	    (spec.provider != NULL &&
+	    check_word("provider", spec.provider, &cause) != 0) ||
+	    (spec.role != NULL && task_check_role(spec.role, &cause) != 0)) {
+		task_free(t);
+		return (cmd_fail(ctx, cause));
 	}
 
-	/*
-	 * The agent works in the task's own worktree, made or healed first:
-	 * without one there is nothing to start.
-	 */
-	if (gitc_worktree_ensure(ctx->repo, t, &log, &cause) != 0)
-		goto fail;
+	rc = run_start(ctx->repo, ctx->store, t, &spec, &r, &log, &cause);
 	for (i = 0; i < log.n; i++)
 		cmd_error("worktree: %s", log.lines[i]);
-
-	/* Record the run first, so nothing that follows goes unaccounted. */
-	r.task_id = t->id;
-	r.role = (char *)(role != NULL ? role : t->role);
-	r.format = (char *)format;
-	r.state = RUN_STARTING;
-	if (store_begin(ctx->store, &cause) != 0 ||
-	    store_run_add(ctx->store, &r, &cause) == -1)
-		goto fail;
-	r.log_path = repo_run_file(ctx->repo, r.id, "stream.jsonl");
-	if (store_run_update(ctx->store, &r, &cause) != 0 ||
-	    store_commit(ctx->store, &cause) != 0)
-		goto fail;
-
-	dir = repo_run_dir(ctx->repo, r.id);
-	if (util_mkdir_p(dir, 0700, &cause) != 0 ||
-	    start_write_run_json(ctx, &r, t->worktree, argc - optind,
-	    argv + optind, inbox, &cause) != 0)
-		goto fail_run;
-
-	self = self_path();
-	snprintf(id, sizeof id, "%lld", (long long)r.id);
-	xasprintf(&name, "T%lld-r%lld", (long long)t->id, (long long)r.id);
-	xasprintf(&env_run, "BATON_RUN=%lld", (long long)r.id);
-	xasprintf(&env_task, "BATON_TASK=%lld", (long long)t->id);
-	xasprintf(&env_dir, "BATON_DIR=%s", ctx->repo->dir);
-	env[0] = env_run;
-	env[1] = env_task;
-	env[2] = env_dir;
-	env[3] = NULL;
-	shim[0] = self;
-	shim[1] = "agent";
-	shim[2] = id;
-	shim[3] = NULL;
-	if (tmux_new_window(ctx->repo, name, t->worktree, env, shim,
-	    &r.tmux_window, &r.tmux_pane, &cause) != 0)
-		goto fail_run;
-
-	r.state = RUN_RUNNING;
-	if (t->state == TASK_BACKLOG || t->state == TASK_READY ||
-	    t->state == TASK_WAITING)
-		t->state = TASK_RUNNING;
-	if (store_begin(ctx->store, &cause) != 0 ||
-	    store_run_update(ctx->store, &r, &cause) != 0 ||
-	    store_task_update(ctx->store, t, &cause) != 0 ||
-	    store_commit(ctx->store, &cause) != 0) {
-		/* Nothing may run that the store does not know of. */
-		const char	*kill_argv[] = { "kill-window", "-t",
-		    r.tmux_window, NULL };
-		char		*ignore = NULL;
-
-		if (tmux_command(ctx->repo, kill_argv, NULL, &ignore) != 0)
-			free(ignore);
-		goto fail_run;
+	worktree_log_free(&log);
+	task_free(t);
+	if (rc != 0) {
+		run_clear(&r);
+		return (cmd_fail(ctx, cause));
 	}
 	if (json)
 		cmd_print_json(run_to_json(&r));
 	else
 		printf("started run %lld of #%lld in window %s\n",
-		    (long long)r.id, (long long)t->id, r.tmux_window);
-	rc = BATON_EXIT_OK;
-	goto out;
-
-fail_run:
-	/* The run was recorded but never started: say why, keep the row. */
-	{
-		char	*ignore = NULL;
-
-		r.state = RUN_INTERRUPTED;
-		r.log_done = 1;
-		xasprintf(&r.outcome, "could not start: %s", cause);
-		r.ended_at = store_now();
-		if (store_begin(ctx->store, &ignore) == 0 &&
-		    store_run_update(ctx->store, &r, &ignore) == 0)
-			store_commit(ctx->store, &ignore);
-		free(ignore);
-		free(r.outcome);
-	}
-fail:
-	rc = cmd_fail(ctx, cause);
-out:
-	worktree_log_free(&log);
-	free(r.log_path);
-	free(r.tmux_window);
-	free(r.tmux_pane);
-	free(env_run);
-	free(env_task);
-	free(env_dir);
-	free(name);
-	free(self);
-	free(dir);
-	task_free(t);
-	return (rc);
+		    (long long)r.id, (long long)r.task_id, r.tmux_window);
+	run_clear(&r);
+	return (BATON_EXIT_OK);
 }
 
 /* The run a task-level command means: --run R, else the task's latest. */

@@ -30,6 +30,7 @@ struct runtime {
 	struct repo			*repo;
 	struct store			*store;
 	struct ingest			*ingest;
+	struct sched			*sched;
 	void				(*changed)(void *);
 	void				(*warn)(void *, const char *);
 	void				*arg;
@@ -45,6 +46,8 @@ struct runtime {
 
 static void	runtime_connect(struct runtime *);
 static void	runtime_connect_later(struct runtime *);
+static void	runtime_check_soon(struct runtime *);
+static void	runtime_warn(void *, const char *);
 
 static void
 runtime_changed(void *arg)
@@ -55,6 +58,25 @@ runtime_changed(void *arg)
 	if ((rt->tmux == NULL || tmux_control_state(rt->tmux) ==
 	    TMUX_CONTROL_STOPPED) && !evtimer_pending(rt->ev_connect, NULL))
 		runtime_connect_later(rt);
+	/* A run may have ended: the scheduler judges it and fills the slot. */
+	sched_poke(rt->sched);
+	if (rt->changed != NULL)
+		rt->changed(rt->arg);
+}
+
+static void
+runtime_sched_changed(void *arg)
+{
+	struct runtime	*rt = arg;
+
+	/* New runs are followed at once, and tmux watched if it just started. */
+	char		*cause = NULL;
+
+	if (ingest_refresh(rt->ingest, &cause) != 0) {
+		runtime_warn(rt, cause);
+		free(cause);
+	}
+	runtime_check_soon(rt);
 	if (rt->changed != NULL)
 		rt->changed(rt->arg);
 }
@@ -257,6 +279,8 @@ runtime_new(struct event_base *base, struct repo *repo, struct store *store,
 		return (NULL);
 	}
 	runtime_connect(rt);
+	rt->sched = sched_new(base, repo, store, runtime_sched_changed,
+	    runtime_warn, rt);
 	return (rt);
 }
 
@@ -285,6 +309,7 @@ runtime_free(struct runtime *rt)
 {
 	if (rt == NULL)
 		return;
+	sched_free(rt->sched);
 	if (rt->tmux != NULL)
 		tmux_control_free(rt->tmux);
 	event_free(rt->ev_connect);

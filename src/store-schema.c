@@ -128,6 +128,16 @@ const char *store_migrations[] = {
 	"  name TEXT PRIMARY KEY,"
 	"  at INTEGER NOT NULL"
 	");",
+
+	/*
+	 * 3: the scheduler's own state: whether the open sprint is being
+	 * dispatched, when a task may next run (a retry's backoff or a wait
+	 * for a limit's reset) and how many of its attempts failed.
+	 */
+	"ALTER TABLE sprints ADD COLUMN going INTEGER NOT NULL DEFAULT 0"
+	"  CHECK (going IN (0, 1));"
+	"ALTER TABLE tasks ADD COLUMN not_before INTEGER;"
+	"ALTER TABLE tasks ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;",
 };
 const u_int store_nmigrations = nitems(store_migrations);
 

@@ -8,7 +8,8 @@
 #include "baton.h"
 
 #define TASK_COLUMNS "id, sprint_id, parent_id, title, body, role, priority, " \
-	"state, branch, worktree, reason, created_at, updated_at, finished_at"
+	"state, branch, worktree, reason, created_at, updated_at, finished_at, " \
+	"not_before, failures"
 
 static struct task *
 task_from_row(sqlite3_stmt *stmt)
@@ -37,6 +38,8 @@ task_from_row(sqlite3_stmt *stmt)
 	t->created_at = sqlite3_column_int64(stmt, 11);
 	t->updated_at = sqlite3_column_int64(stmt, 12);
 	t->finished_at = sqlite3_column_int64(stmt, 13);
+	t->not_before = sqlite3_column_int64(stmt, 14);
+	t->failures = (u_int)sqlite3_column_int(stmt, 15);
 	return (t);
 }
 
@@ -97,7 +100,7 @@ store_task_update(struct store *s, struct task *t, char **cause)
 	static const char	*sql = "UPDATE tasks SET sprint_id = ?, "
 	    "parent_id = ?, title = ?, body = ?, role = ?, priority = ?, "
 	    "state = ?, branch = ?, worktree = ?, reason = ?, updated_at = ?, "
-	    "finished_at = ? WHERE id = ?";
+	    "finished_at = ?, not_before = ?, failures = ? WHERE id = ?";
 	sqlite3_stmt		*stmt;
 	int64_t			 now = store_now();
 
@@ -122,7 +125,9 @@ store_task_update(struct store *s, struct task *t, char **cause)
 	bind_opt_text(stmt, 10, t->reason);
 	sqlite3_bind_int64(stmt, 11, now);
 	bind_opt_id(stmt, 12, t->finished_at);
-	sqlite3_bind_int64(stmt, 13, t->id);
+	bind_opt_id(stmt, 13, t->not_before);
+	sqlite3_bind_int(stmt, 14, (int)t->failures);
+	sqlite3_bind_int64(stmt, 15, t->id);
 	return (store_step(s, stmt, cause));
 }
 

@@ -68,6 +68,8 @@ const struct ui_key ui_keys[] = {
 	{ '/', "/", UI_FILTER, "filter by text (empty clears)" },
 	{ 'a', "a", UI_ATTACH, "attach to the selected run's tmux window" },
 	{ 'm', "m", UI_MARK, "standup: set a new mark (now)" },
+	{ 'p', "p", UI_GO, "go or pause: work the open sprint, or stop "
+	    "dispatching" },
 	{ CTRL('l'), "C-l", UI_REFRESH, "reload and redraw" },
 	{ 'r', "r", UI_REFRESH, NULL },
 	{ '?', "?", UI_HELP, "this help" },
@@ -86,6 +88,7 @@ static const struct ui_view_ops *ui_tab_ops[] = {
 #define UI_NTABS nitems(ui_tab_ops)
 
 static struct store	*ui_store;
+static struct runtime	*ui_runtime;	/* NULL: another baton does the work */
 static struct event_base *ui_base;
 static struct event	*ui_ev_key;
 static struct event	*ui_ev_winch;
@@ -664,6 +667,7 @@ static void
 ui_draw_header(void)
 {
 	struct ui_view	*v = ui_current();
+	const char	*state;
 	char		*line, *part;
 	u_int		 i;
 	int		 x;
@@ -687,8 +691,36 @@ ui_draw_header(void)
 	if (ui_filter_text != NULL && x + 4 < COLS) {
 		xasprintf(&line, "  filter: %s", ui_filter_text);
 		ui_put(0, x, COLS - x, ROLE_HEADER, line);
+		x += (int)util_width(line);
 		free(line);
 	}
+	/* Whether baton is working the sprint, at the right. */
+	state = store_sprint_going(ui_store) != 0 ? " going " : " paused ";
+	if (x + (int)strlen(state) < COLS)
+		ui_put(0, COLS - (int)strlen(state), (int)strlen(state),
+		    ROLE_HEADER, state);
+}
+
+/* Go or pause the open sprint; the scheduler picks it up on its next turn. */
+static void
+ui_go(void)
+{
+	char	*cause = NULL;
+	int	 going;
+
+	going = store_sprint_going(ui_store) == 0;
+	if (sched_set_going(ui_store, going, &cause) != 0) {
+		ui_error("%s", cause);
+		free(cause);
+		return;
+	}
+	if (going && ui_runtime == NULL)
+		ui_message("the sprint is going, but another baton holds this "
+		    "repository: it does the dispatching");
+	else
+		ui_message(going ? "the sprint is going" : "paused: running "
+		    "agents go on, nothing new starts");
+	ui_notify();
 }
 
 static void
@@ -865,6 +897,9 @@ ui_action(enum ui_action action)
 		ui_notify();
 		clearok(curscr, TRUE);
 		return;
+	case UI_GO:
+		ui_go();
+		return;
 	default:
 		break;
 	}
@@ -1017,6 +1052,7 @@ ui_runtime_start(struct repo *repo, struct store *s, int *lock)
 		close(*lock);
 		*lock = -1;
 	}
+	ui_runtime = rt;
 	return (rt);
 }
 
@@ -1131,6 +1167,7 @@ ui_main(struct repo *repo, struct store *s, char **cause)
 	event_free(ui_ev_clock);
 	event_free(ui_ev_later);
 	runtime_free(rt);
+	ui_runtime = NULL;
 	if (lock != -1)
 		close(lock);
 	event_base_free(ui_base);

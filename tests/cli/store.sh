@@ -15,7 +15,11 @@ BATON_MIGRATE_TO=1 "$BATON" sprint new "old sprint" >/dev/null
 
 run ls --json
 ok "ls upgrades the database"
-same "upgraded to the latest schema" "$(sqlite3 .baton/baton.db 'PRAGMA user_version')" "2"
+same "upgraded to the latest schema" "$(sqlite3 .baton/baton.db 'PRAGMA user_version')" "3"
+same "the scheduler's columns exist" \
+    "$(sqlite3 .baton/baton.db "SELECT count(*) FROM pragma_table_info('tasks') WHERE name IN ('not_before', 'failures')")" "2"
+same "a sprint upgraded from schema 1 is not being dispatched" \
+    "$(sqlite3 .baton/baton.db 'SELECT going FROM sprints')" "0"
 same "tasks survive the upgrade" "$(printf '%s' "$OUT" | jq -c 'map([.id, .title, .priority, .blocked_by, .sprint])')" \
     '[[1,"old task",1,[],1],[2,"newer task",2,[1],1]]'
 for table in runs calls events rate_limits agent_sessions lessons marks; do
@@ -30,7 +34,7 @@ cp .baton/baton.db "$TEST_TMP/good.db"
 sqlite3 .baton/baton.db 'PRAGMA user_version = 99'
 sum=$(sha256sum .baton/baton.db)
 run ls
-refused "newer schema" "made by a newer baton (schema 99; this baton knows up to 2)"
+refused "newer schema" "made by a newer baton (schema 99; this baton knows up to 3)"
 run add "must not land"
 refused "newer schema refuses writes" "newer baton"
 same "newer database untouched" "$(sha256sum .baton/baton.db)" "$sum"

@@ -11,7 +11,7 @@ b sprint new s1 >/dev/null
 ui_start 120 12
 wait_for "Sprint s1: 0 tasks"
 expected=$(cat <<'SCREEN'
- baton  1 board  2 live  3 standup  4 retro
+ baton  1 board  2 live  3 standup  4 retro                                                                      paused
  Sprint s1: 0 tasks, $0.00
 
  Nothing here yet: add a task with 'baton add TITLE' or import a plan with 'baton import FILE'.

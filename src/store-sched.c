@@ -1,0 +1,319 @@
+/*
+ * What the scheduler asks of the store: which runs ended under a task that
+ * still says running, how a run ended, which providers are limited and
+ * until when, and the sessions a role keeps.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "baton.h"
+
+/* A limit whose reset time is not known holds this long. */
+#define SCHED_LIMIT_UNKNOWN_RESET (15 * 60)
+/* An authentication failure holds its provider this long. */
+#define SCHED_AUTH_HOLD (60 * 60)
+
+/* The sprint being dispatched: its id, or 0 when none is going. */
+int64_t
+store_sprint_going(struct store *s)
+{
+	static const char	*sql = "SELECT id FROM sprints WHERE open = 1 "
+	    "AND going = 1";
+	sqlite3_stmt		*stmt;
+	int64_t			 id = 0;
+
+	stmt = store_prepare(s, sql);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		id = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	return (id);
+}
+
+/* Start or stop dispatching the open sprint. */
+int
+store_sprint_set_going(struct store *s, int64_t sprint, int going,
+    char **cause)
+{
+	static const char	*sql = "UPDATE sprints SET going = ? WHERE id = ?";
+	sqlite3_stmt		*stmt;
+
+	stmt = store_prepare(s, sql);
+	sqlite3_bind_int(stmt, 1, going != 0);
+	sqlite3_bind_int64(stmt, 2, sprint);
+	return (store_step(s, stmt, cause));
+}
+
+/*
+ * Tasks of the sprint that say running but whose latest run is stored to
+ * its end: their outcome is to be judged.
+ */
+int
+store_sched_ended(struct store *s, int64_t sprint, int64_t **tasks,
+    size_t *n, char **cause)
+{
+	static const char	*sql = "SELECT t.id FROM tasks t WHERE "
+	    "t.sprint_id = ? AND t.state = 'running' AND "
+	    "(SELECT r.log_done FROM runs r WHERE r.task_id = t.id "
+	    "ORDER BY r.id DESC LIMIT 1) = 1 ORDER BY t.id";
+	sqlite3_stmt		*stmt;
+	int			 rc;
+
+	*tasks = NULL;
+	*n = 0;
+	stmt = store_prepare(s, sql);
+	sqlite3_bind_int64(stmt, 1, sprint);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		*tasks = xreallocarray(*tasks, *n + 1, sizeof **tasks);
+		(*tasks)[(*n)++] = sqlite3_column_int64(stmt, 0);
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE) {
+		*cause = store_errmsg(s);
+		free(*tasks);
+		*tasks = NULL;
+		*n = 0;
+		return (-1);
+	}
+	return (0);
+}
+
+/* The sprint's tasks in one state, by priority then id. */
+int
+store_sched_tasks(struct store *s, int64_t sprint, enum task_state state,
+    int64_t **tasks, size_t *n, char **cause)
+{
+	static const char	*sql = "SELECT id FROM tasks WHERE "
+	    "sprint_id = ? AND state = ? ORDER BY priority, id";
+	sqlite3_stmt		*stmt;
+	int			 rc;
+
+	*tasks = NULL;
+	*n = 0;
+	stmt = store_prepare(s, sql);
+	sqlite3_bind_int64(stmt, 1, sprint);
+	sqlite3_bind_text(stmt, 2, task_state_name(state), -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		*tasks = xreallocarray(*tasks, *n + 1, sizeof **tasks);
+		(*tasks)[(*n)++] = sqlite3_column_int64(stmt, 0);
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE) {
+		*cause = store_errmsg(s);
+		free(*tasks);
+		*tasks = NULL;
+		*n = 0;
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * Until when a provider is limited: the latest reset among its limit and
+ * authentication signals, 0 when it is free at now.
+ */
+int64_t
+store_provider_limited(struct store *s, const char *provider, int64_t now)
+{
+	static const char	*sql = "SELECT max(CASE "
+	    "WHEN kind = 'auth' THEN coalesce(reset_at, detected_at + ?2) "
+	    "ELSE coalesce(reset_at, detected_at + ?3) END) "
+	    "FROM rate_limits WHERE provider = ?1";
+	sqlite3_stmt		*stmt;
+	int64_t			 until = 0;
+
+	stmt = store_prepare(s, sql);
+	sqlite3_bind_text(stmt, 1, provider, -1, SQLITE_STATIC);
+	sqlite3_bind_int(stmt, 2, SCHED_AUTH_HOLD);
+	sqlite3_bind_int(stmt, 3, SCHED_LIMIT_UNKNOWN_RESET);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		until = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	return (until > now ? until : 0);
+}
+
+/*
+ * How a run ended, as far as its stream says: whether it hit a limit or an
+ * authentication failure (and the reset), and the final event.
+ */
+int
+store_run_verdict(struct store *s, int64_t run, struct run_verdict *v,
+    char **cause)
+{
+	static const char	*limit_sql = "SELECT kind, reset_at, message "
+	    "FROM rate_limits WHERE run_id = ? ORDER BY id DESC LIMIT 1";
+	static const char	*final_sql = "SELECT coalesce(json_extract(data, "
+	    "'$.is_error'), 0), json_extract(data, '$.text') FROM events "
+	    "WHERE run_id = ? AND kind = 'turn_end' ORDER BY id DESC LIMIT 1";
+	static const char	*error_sql = "SELECT json_extract(data, "
+	    "'$.text') FROM events WHERE run_id = ? AND (kind = 'error' OR "
+	    "(kind = 'turn_end' AND json_extract(data, '$.is_error'))) AND "
+	    "json_extract(data, '$.text') IS NOT NULL ORDER BY id DESC LIMIT 1";
+	static const char	*text_sql = "SELECT json_extract(data, "
+	    "'$.text') FROM events WHERE run_id = ? AND kind = 'text' "
+	    "ORDER BY id DESC LIMIT 1";
+	static const char	*tools_sql = "SELECT count(*) FROM events "
+	    "WHERE run_id = ? AND kind = 'tool_start'";
+	sqlite3_stmt		*stmt;
+	const char		*kind;
+
+	memset(v, 0, sizeof *v);
+	stmt = store_prepare(s, limit_sql);
+	sqlite3_bind_int64(stmt, 1, run);
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		kind = (const char *)sqlite3_column_text(stmt, 0);
+		v->limited = (kind != NULL && strcmp(kind, "auth") == 0) ?
+		    RATELIMIT_AUTH : RATELIMIT_LIMIT;
+		if (sqlite3_column_type(stmt, 1) != SQLITE_NULL)
+			v->reset_at = sqlite3_column_int64(stmt, 1);
+		v->limit_text = store_col_text(stmt, 2);
+	}
+	sqlite3_reset(stmt);
+
+	stmt = store_prepare(s, final_sql);
+	sqlite3_bind_int64(stmt, 1, run);
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		v->has_final = 1;
+		v->final_error = sqlite3_column_int(stmt, 0) != 0;
+	}
+	sqlite3_reset(stmt);
+
+	stmt = store_prepare(s, error_sql);
+	sqlite3_bind_int64(stmt, 1, run);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		v->error_text = store_col_text(stmt, 0);
+	sqlite3_reset(stmt);
+
+	stmt = store_prepare(s, text_sql);
+	sqlite3_bind_int64(stmt, 1, run);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		v->last_text = store_col_text(stmt, 0);
+	sqlite3_reset(stmt);
+
+	stmt = store_prepare(s, tools_sql);
+	sqlite3_bind_int64(stmt, 1, run);
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		sqlite3_reset(stmt);
+		*cause = store_errmsg(s);
+		run_verdict_free(v);
+		return (-1);
+	}
+	v->tools = (u_int)sqlite3_column_int(stmt, 0);
+	sqlite3_reset(stmt);
+	return (0);
+}
+
+void
+run_verdict_free(struct run_verdict *v)
+{
+	free(v->limit_text);
+	free(v->error_text);
+	free(v->last_text);
+	memset(v, 0, sizeof *v);
+}
+
+/* How many runs the task has had: the next one's attempt is one more. */
+int
+store_task_nruns(struct store *s, int64_t task)
+{
+	static const char	*sql = "SELECT count(*) FROM runs WHERE "
+	    "task_id = ?";
+	sqlite3_stmt		*stmt;
+	int			 n = 0;
+
+	stmt = store_prepare(s, sql);
+	sqlite3_bind_int64(stmt, 1, task);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		n = sqlite3_column_int(stmt, 0);
+	sqlite3_reset(stmt);
+	return (n);
+}
+
+/*
+ * The session to continue when the task goes back to a provider: that of
+ * its latest run there which was cut short by a limit, if any, and only
+ * when no later run of the task on that provider started afresh.
+ */
+char *
+store_task_resume_session(struct store *s, int64_t task, const char *provider)
+{
+	static const char	*sql = "SELECT r.agent_session, EXISTS (SELECT 1 "
+	    "FROM rate_limits l WHERE l.run_id = r.id) FROM runs r WHERE "
+	    "r.task_id = ? AND r.provider = ? ORDER BY r.id DESC LIMIT 1";
+	sqlite3_stmt		*stmt;
+	char			*session = NULL;
+
+	stmt = store_prepare(s, sql);
+	sqlite3_bind_int64(stmt, 1, task);
+	sqlite3_bind_text(stmt, 2, provider, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_int(stmt, 1))
+		session = store_col_text(stmt, 0);
+	sqlite3_reset(stmt);
+	return (session);
+}
+
+/* A persistent role's session on a provider, or NULL. */
+char *
+store_role_session(struct store *s, const char *role, const char *provider)
+{
+	static const char	*sql = "SELECT session_id FROM agent_sessions "
+	    "WHERE role = ? AND provider = ?";
+	sqlite3_stmt		*stmt;
+	char			*session = NULL;
+
+	stmt = store_prepare(s, sql);
+	sqlite3_bind_text(stmt, 1, role, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, provider, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		session = store_col_text(stmt, 0);
+	sqlite3_reset(stmt);
+	return (session);
+}
+
+/* Keep a persistent role's session for its next task. */
+int
+store_role_session_set(struct store *s, const char *role,
+    const char *provider, const char *session, char **cause)
+{
+	static const char	*sql = "INSERT INTO agent_sessions (role, "
+	    "provider, session_id, created_at, used_at) VALUES (?1, ?2, ?3, "
+	    "?4, ?4) ON CONFLICT (role, provider) DO UPDATE SET "
+	    "session_id = ?3, used_at = ?4";
+	sqlite3_stmt		*stmt;
+
+	stmt = store_prepare(s, sql);
+	sqlite3_bind_text(stmt, 1, role, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, provider, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, session, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 4, store_now());
+	return (store_step(s, stmt, cause));
+}
+
+/* The latest lessons recorded for a role, newest first. */
+int
+store_role_lessons(struct store *s, const char *role, u_int max,
+    char ***lessons, size_t *n, char **cause)
+{
+	static const char	*sql = "SELECT text FROM lessons WHERE role = ? "
+	    "ORDER BY id DESC LIMIT ?";
+	sqlite3_stmt		*stmt;
+	int			 rc;
+
+	*lessons = NULL;
+	*n = 0;
+	stmt = store_prepare(s, sql);
+	sqlite3_bind_text(stmt, 1, role, -1, SQLITE_STATIC);
+	sqlite3_bind_int(stmt, 2, (int)max);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		*lessons = xreallocarray(*lessons, *n + 1, sizeof **lessons);
+		(*lessons)[(*n)++] = store_col_text(stmt, 0);
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE) {
+		*cause = store_errmsg(s);
+		return (-1);
+	}
+	return (0);
+}
