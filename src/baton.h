@@ -524,6 +524,7 @@ char		*util_fit(const char *, size_t);
 char		*util_time(int64_t);
 int		 util_mkdir_p(const char *, mode_t, char **);
 int		 util_pgrp_alive(pid_t);
+char		*util_self_path(void);
 
 /* log.c */
 void		 log_open(const char *);

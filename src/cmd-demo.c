@@ -21,52 +21,88 @@ static int	cmd_demo_exec(struct cmd_ctx *, int, char **);
 const struct cmd_entry cmd_demo_entry = {
 	.name = "demo",
 	.alias = NULL,
-	.usage = "[--dir DIR] [--no-agents]",
+	.usage = "[--dir DIR] [--speed S] [--no-agents]",
 	.doc = "Build a sample repository with a sprint of tasks (in DIR, or a "
-	    "new temporary folder), start fake agents on the tasks that are "
-	    "ready, and open the screen on it.",
+	    "new temporary folder) worked by fake agents, set it going and "
+	    "open the screen on it; --speed scales the agents' pauses.",
 	.flags = 0,
 	.exec = cmd_demo_exec,
 };
 
 /*
- * What the fake agents do on the two tasks that are ready at first: real
- * edits and commits in their worktrees, with calls that cost something.
+ * What the fake agents do on each task, whichever provider gets it: real
+ * files written and committed in the task's worktree, with calls that cost
+ * something. Lines are scenario directives; %s is the task's own file.
  */
 static const struct {
-	int64_t		 task;
-	const char	*format;
-	const char	*model;
+	const char	*file;
+	const char	*msg;
 	const char	*text;
-} demo_agents[] = {
-	{ 1, "claude", "claude-sonnet-4-5",
-	  "session 7d3c2e10-5b4a-4c1e-9f6d-3a2b1c0d9e8f\n"
-	  "model claude-sonnet-4-5\npace 900\n"
-	  "call 6 5200 12800 240\n"
+} demo_work[] = {
+	{ "DESIGN.md", "Design the -c and -L options",
 	  "think The options need names that do not clash with wc's.\n"
 	  "text I'll read wc-lite.c and write the option design down.\n"
 	  "tool Read wc-lite.c\n"
 	  "call 4 800 18100 520\n"
-	  "write DESIGN.md # Options\n"
-	  "append DESIGN.md -c counts characters (UTF-8), not bytes.\n"
-	  "append DESIGN.md -L prints the length of the longest line.\n"
-	  "retry 1 10 2000\n"
-	  "call 3 300 18900 180\n"
-	  "commit Design the -c and -L options\n"
-	  "text The design is in DESIGN.md and committed.\n" },
-	{ 4, "codex", "gpt-5-codex",
-	  "session 0199a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b\n"
-	  "model gpt-5-codex\npace 1100\n"
-	  "call 9 0 9400 410\n"
+	  "write %s # Options\n"
+	  "append %s -c counts characters (UTF-8), not bytes.\n"
+	  "append %s -L prints the length of the longest line.\n" },
+	{ "chars.c", "Count characters with -c",
+	  "text Counting characters means decoding UTF-8 lead bytes.\n"
+	  "tool Read DESIGN.md\n"
+	  "call 6 1200 15400 610\n"
+	  "write %s /* -c: count UTF-8 characters, not bytes. */\n"
+	  "append %s int is_lead(unsigned char c) { return (c & 0xc0) != 0x80; }\n" },
+	{ "longest.c", "Add -L, the longest line",
+	  "text The longest line is a running maximum over line lengths.\n"
+	  "call 5 900 14800 540\n"
+	  "write %s /* -L: the length of the longest line. */\n"
+	  "append %s size_t longest = 0;\n" },
+	{ "files.c", "Read the files named on the command line",
 	  "text Reading how wc-lite takes its input.\n"
 	  "tool shell sed -n 1,40p wc-lite.c\n"
 	  "call 7 0 10100 880\n"
-	  "write NOTES.md Files named on the command line are read in order.\n"
-	  "tool shell make\n"
+	  "write %s /* Files named on the command line are read in order. */\n"
+	  "tool shell make\n" },
+	{ "total.c", "Print a total line for several files",
+	  "text A total line appears only for two or more files.\n"
 	  "call 5 0 11200 300\n"
-	  "commit Read files named on the command line\n"
-	  "text Done: wc-lite reads the files it is given.\n" },
+	  "write %s /* total: the sums over every file, printed last. */\n" },
+	{ "tests/options.sh", "Test every option",
+	  "text Each option gets a case with a known answer.\n"
+	  "call 6 1500 16200 720\n"
+	  "write %s #!/bin/sh\n"
+	  "append %s printf 'caf\\303\\251\\n' | ./wc-lite -c | grep -q 5\n"
+	  "tool Bash baton lock -- sh tests/options.sh\n" },
+	{ "wc-lite.1", "Write the man page",
+	  "text The man page lists every option with an example.\n"
+	  "call 8 2000 9000 900\n"
+	  "write %s .Dd November 21, 2026\n"
+	  "append %s .Dt WC-LITE 1\n" },
+	{ "REVIEW.md", "Review the release",
+	  "text Reviewing the release: options, tests and the man page.\n"
+	  "tool shell git log --oneline\n"
+	  "call 9 0 21000 450\n"
+	  "write %s Approved: every option is covered by a test.\n" },
 };
+
+/* The providers of the demo: the fake agent in three stream formats. */
+static const struct {
+	const char	*name;
+	const char	*format;
+	const char	*model;
+} demo_providers[] = {
+	{ "demo-claude", "claude", "claude-sonnet-4-5" },
+	{ "demo-codex", "codex", "gpt-5-codex" },
+	{ "demo-gemini", "gemini", "gemini-2.5-pro" },
+};
+
+/* Which providers each role tries, in order. */
+static const char demo_roles[] =
+	"[role \"architect\"]\nchain = demo-claude, demo-gemini\n\n"
+	"[role \"worker\"]\nchain = demo-claude, demo-codex\n\n"
+	"[role \"designer\"]\nchain = demo-gemini, demo-claude\n\n"
+	"[role \"reviewer\"]\nchain = demo-codex, demo-gemini\n";
 
 /* The sample sprint: parallel branches and a last task that waits on all. */
 static const char demo_plan[] =
@@ -107,53 +143,103 @@ demo_fake_agent(const char *self)
 	return (path);
 }
 
-/* Start a fake agent on each task that is ready, through baton start. */
+/* Write a file of the demo, or say why not. */
 static int
-demo_start_agents(const char *self, struct repo *repo, char **cause)
+demo_write(const char *path, const char *text, char **cause)
 {
-	char		*fake, *scenario, id[32];
-	FILE		*f;
-	pid_t		 pid;
-	u_int		 i;
-	int		 status, null;
+	FILE	*f;
+
+	if ((f = fopen(path, "w")) == NULL || fputs(text, f) == EOF ||
+	    fclose(f) != 0) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * The demo's configuration and scenarios: three fake providers, each with
+ * a scenario for every task, and the first worker run on demo-claude hits
+ * its usage limit halfway, so the task falls back to demo-codex while a
+ * countdown runs. speed scales every pause and the limit's reset.
+ */
+static int
+demo_configure(const char *self, struct repo *repo, double speed,
+    char **cause)
+{
+	char	*fake, *dir, *path, *text, *conf, *old, *work, *f[3];
+	u_int	 i, j, reset;
+	int	 rc = -1;
 
 	fake = demo_fake_agent(self);
-	for (i = 0; i < nitems(demo_agents); i++) {
-		xasprintf(&scenario, "%s/demo-%u.txt", repo->dir, i + 1);
-		if ((f = fopen(scenario, "w")) == NULL ||
-		    fputs(demo_agents[i].text, f) == EOF || fclose(f) != 0) {
-			xasprintf(cause, "%s: %s", scenario, strerror(errno));
-			free(scenario);
-			free(fake);
-			return (-1);
+	reset = (u_int)(45 * speed + 0.5);
+	if (reset < 3)
+		reset = 3;
+	xasprintf(&conf, "# The demo's providers: baton-fake-agent playing the "
+	    "scenarios in\n# %s/demo, in three stream formats.\n\n[baton]\n"
+	    "concurrency = 3\nretries = 2\nbackoff = 5\n\n", repo->dir);
+	for (i = 0; i < nitems(demo_providers); i++) {
+		xasprintf(&dir, "%s/demo/%s", repo->dir, demo_providers[i].name);
+		if (util_mkdir_p(dir, 0700, cause) != 0) {
+			free(dir);
+			goto out;
 		}
-		snprintf(id, sizeof id, "%lld", (long long)demo_agents[i].task);
-		if ((pid = fork()) == -1)
-			fatal("fork");
-		if (pid == 0) {
-			if ((null = open("/dev/null", O_WRONLY)) != -1) {
-				dup2(null, STDOUT_FILENO);
-				dup2(null, STDERR_FILENO);
+		for (j = 0; j < nitems(demo_work); j++) {
+			f[0] = f[1] = f[2] = (char *)demo_work[j].file;
+			xasprintf(&work, demo_work[j].text, f[0], f[1], f[2]);
+			xasprintf(&text, "model %s\npace 900\n"
+			    "call 6 5200 12800 240\n%scall 3 300 18900 180\n"
+			    "commit %s\ntext Done, and committed.\n",
+			    demo_providers[i].model, work, demo_work[j].msg);
+			free(work);
+			xasprintf(&path, "%s/T%u.txt", dir, j + 1);
+			rc = demo_write(path, text, cause);
+			free(path);
+			free(text);
+			if (rc != 0) {
+				free(dir);
+				goto out;
 			}
-			execl(self, "baton", "-C", repo->workdir, "start", id,
-			    "--format", demo_agents[i].format, "--provider",
-			    "fake", "--model", demo_agents[i].model, "--", fake,
-			    "-f", demo_agents[i].format, "-m",
-			    demo_agents[i].model, scenario, (char *)NULL);
-			_exit(127);
 		}
-		while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
-			;
-		free(scenario);
-		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-			xasprintf(cause, "could not start the fake agent on #%s "
-			    "(is tmux installed?)", id);
-			free(fake);
-			return (-1);
+		if (strcmp(demo_providers[i].name, "demo-claude") == 0) {
+			xasprintf(&text, "model %s\npace 900\n"
+			    "call 6 5200 12800 240\n"
+			    "text Starting on the character count.\n"
+			    "tool Read wc-lite.c\ncall 4 900 16100 330\n"
+			    "checkpoint Read wc-lite.c; the count goes in "
+			    "chars.c.\nretry 1 10 2000\n"
+			    "limit You've hit your limit · try again in %u "
+			    "seconds\n", demo_providers[i].model, reset);
+			xasprintf(&path, "%s/T2.1.txt", dir);
+			rc = demo_write(path, text, cause);
+			free(path);
+			free(text);
+			if (rc != 0) {
+				free(dir);
+				goto out;
+			}
 		}
+		old = conf;
+		xasprintf(&conf, "%s[provider \"%s\"]\n"
+		    "argv = %s -f %s -m {model} -s %g -S %s -p {prompt}\n"
+		    "resume = %s -f %s -m {model} -s %g -S %s -r {session} "
+		    "-p {prompt}\nformat = %s\nmodel = %s\n\n", old,
+		    demo_providers[i].name, fake, demo_providers[i].format,
+		    speed, dir, fake, demo_providers[i].format, speed, dir,
+		    demo_providers[i].format, demo_providers[i].model);
+		free(old);
+		free(dir);
 	}
+	old = conf;
+	xasprintf(&conf, "%s%s", old, demo_roles);
+	free(old);
+	xasprintf(&path, "%s/config", repo->dir);
+	rc = demo_write(path, conf, cause);
+	free(path);
+out:
+	free(conf);
 	free(fake);
-	return (0);
+	return (rc);
 }
 
 static int
@@ -162,6 +248,7 @@ cmd_demo_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	static const struct option	 options[] = {
 		{ "dir", required_argument, NULL, 'd' },
 		{ "no-agents", no_argument, NULL, 'n' },
+		{ "speed", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct plan			 plan;
@@ -170,13 +257,24 @@ cmd_demo_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct task_list		 list;
 	int64_t				*ids = NULL, sprint;
 	char				*dir = NULL, *cause = NULL, tmpl[64];
-	char				*self;
+	char				*self, *end;
 	const char			*tmp;
+	double				 speed = 1;
 	int				 ch;
 
 	while ((ch = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		if (ch == 'n') {
 			agents = 0;
+			continue;
+		}
+		if (ch == 's') {
+			speed = strtod(optarg, &end);
+			if (*optarg == '\0' || *end != '\0' || speed < 0 ||
+			    speed > 100) {
+				free(dir);
+				return (cmd_usage_error(&cmd_demo_entry,
+				    "--speed is a number from 0 to 100"));
+			}
 			continue;
 		}
 		if (ch != 'd') {
@@ -224,14 +322,15 @@ cmd_demo_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	plan_free(&plan);
 	free(ids);
 
-	store_close(demo.store);
-	demo.store = NULL;
 	if ((self = realpath("/proc/self/exe", NULL)) == NULL)
 		self = xstrdup("baton");
-	if (agents && demo_start_agents(self, demo.repo, &cause) != 0) {
+	if (demo_configure(self, demo.repo, speed, &cause) != 0 ||
+	    (agents && sched_set_going(demo.store, 1, &cause) != 0)) {
 		free(self);
 		goto fail;
 	}
+	store_close(demo.store);
+	demo.store = NULL;
 
 	/* On a terminal, open the screen there; otherwise say what is there. */
 	if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
@@ -255,8 +354,11 @@ cmd_demo_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	cmd_print_task_table(&list);
 	task_list_free(&list);
 	if (agents)
-		printf("\nTwo fake agents are at work on #1 and #4.");
-	printf("\nWatch:  %s -C %s\n", self, dir);
+		printf("\nThe sprint is going: fake agents work it while baton "
+		    "runs.\n\nWatch:  %s -C %s\nor, without the screen:  %s -C "
+		    "%s run\n", self, dir, self, dir);
+	else
+		printf("\nWork it:  %s -C %s run --go\n", self, dir);
 	free(self);
 	store_close(demo.store);
 	repo_free(demo.repo);

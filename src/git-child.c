@@ -26,8 +26,7 @@ gitc_path(void)
 {
 	char	*self, *dir, *path;
 
-	if ((self = realpath("/proc/self/exe", NULL)) == NULL)
-		return (xstrdup("baton-git"));
+	self = util_self_path();
 	dir = dirname(self);
 	xasprintf(&path, "%s/baton-git", dir);
 	free(self);

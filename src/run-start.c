@@ -16,17 +16,6 @@
 
 #include "baton.h"
 
-/* baton's own binary, to run as the shim in the window. */
-static char *
-run_self_path(void)
-{
-	char	*path;
-
-	if ((path = realpath("/proc/self/exe", NULL)) == NULL)
-		fatal("cannot find baton's own binary");
-	return (path);
-}
-
 /* Write a file whole, through a temporary name, so no reader sees half. */
 int
 run_write_file(const char *path, const char *text, size_t len, char **cause)
@@ -190,7 +179,7 @@ run_start(struct repo *repo, struct store *s, struct task *t,
 		rc = -1;
 	}
 
-	self = run_self_path();
+	self = util_self_path();
 	snprintf(id, sizeof id, "%lld", (long long)r->id);
 	xasprintf(&name, "T%lld-r%lld", (long long)t->id, (long long)r->id);
 	n = 0;

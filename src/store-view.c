@@ -373,9 +373,9 @@ run_info_fill(struct store *s, struct run_info *ri)
 	    "count(*), count(*) - count(cost_usd) FROM calls WHERE run_id = ?";
 	static const char	*sql_last = "SELECT cost_usd FROM calls WHERE "
 	    "run_id = ? ORDER BY id DESC LIMIT 3";
+	/* Its own limit: another run's on the same provider is not this one's. */
 	static const char	*sql_limit = "SELECT max(reset_at) FROM "
-	    "rate_limits WHERE (run_id = ?1 OR provider = ?2) AND "
-	    "reset_at > ?3";
+	    "rate_limits WHERE run_id = ?1 AND reset_at > ?2";
 	sqlite3_stmt		*stmt;
 	char			*tmp;
 	u_int			 i;
@@ -411,10 +411,7 @@ run_info_fill(struct store *s, struct run_info *ri)
 	    strcmp(ri->state, "running") == 0)) {
 		stmt = store_prepare(s, sql_limit);
 		sqlite3_bind_int64(stmt, 1, ri->id);
-		if (ri->provider != NULL)
-			sqlite3_bind_text(stmt, 2, ri->provider, -1,
-			    SQLITE_STATIC);
-		sqlite3_bind_int64(stmt, 3, store_now());
+		sqlite3_bind_int64(stmt, 2, store_now());
 		if (sqlite3_step(stmt) == SQLITE_ROW)
 			ri->reset_at = sqlite3_column_int64(stmt, 0);
 		sqlite3_reset(stmt);

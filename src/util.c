@@ -6,6 +6,7 @@
 #include <signal.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -282,4 +283,26 @@ util_pgrp_alive(pid_t pgid)
 	}
 	closedir(dir);
 	return (alive);
+}
+
+/*
+ * The path of baton's own binary. The link is read rather than resolved,
+ * so that a baton whose binary was replaced while it ran (an upgrade, a
+ * rebuild) still names the new one and finds baton-git beside it.
+ */
+char *
+util_self_path(void)
+{
+	char		 self[PATH_MAX];
+	const char	 deleted[] = " (deleted)";
+	ssize_t		 n;
+	size_t		 len, dlen = sizeof deleted - 1;
+
+	if ((n = readlink("/proc/self/exe", self, sizeof self - 1)) <= 0)
+		fatal("cannot find baton's own binary");
+	self[n] = '\0';
+	len = (size_t)n;
+	if (len > dlen && strcmp(self + len - dlen, deleted) == 0)
+		self[len - dlen] = '\0';
+	return (xstrdup(self));
 }

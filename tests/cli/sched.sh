@@ -55,7 +55,7 @@ new_repo
 run init
 ok "init"
 S=$TEST_TMP/scenarios
-mkdir -p "$S/a" "$S/b" "$S/c" "$S/d" "$S/h"
+mkdir -p "$S/a" "$S/b" "$S/c" "$S/d" "$S/h" "$S/k"
 
 # Providers: the fake agent in three formats, each with its own scenarios.
 cat >.baton/config <<EOF
@@ -96,6 +96,12 @@ argv = $FAKE -f claude -s 0 -S $S/h -P $TEST_TMP/prompt-9 -p {prompt}
 format = claude
 model = claude-haiku-4-5
 
+[provider "fk"]
+argv = $FAKE -f claude -s 0.2 -S $S/k -p {prompt}
+resume = $FAKE -f claude -s 0.2 -S $S/k -r {session} -p {prompt}
+format = claude
+model = claude-sonnet-4-5
+
 [provider "missing"]
 argv = no-such-agent-cli {prompt}
 format = claude
@@ -115,6 +121,10 @@ chain = fh
 
 [role "hostile9"]
 chain = fh9
+
+[role "keeper"]
+chain = fk
+persistent = yes
 
 [role "nobody"]
 chain = missing
@@ -176,6 +186,12 @@ run add "placeholder" --role hostile9
 sqlite3 .baton/baton.db "UPDATE tasks SET title = '\$(touch pwned)' ||
     replace(hex(zeroblob(500000)), '00', 'Ab') WHERE id = 9"
 run add "no agent to run it" --role nobody
+# 11 and 12: a persistent role keeps one session from task to task.
+work eleven.txt "eleventh" >"$S/k/T11.txt"
+{ printf 'resumed the role session goes on\n'; work twelve.txt "twelfth"; } \
+    >"$S/k/T12.resume.txt"
+run add "keeper's first" --role keeper
+run add "keeper's second" --role keeper --blocked-by 11
 
 # Paused, nothing starts.
 run run --once
@@ -205,7 +221,7 @@ wait_until 1200 "the sprint ends" all_final
 stop_runner
 
 # What ended where.
-for n in 1 2 3 5 6 7 8 9; do
+for n in 1 2 3 5 6 7 8 9 11 12; do
 	same "#$n is done" "$(state $n)" "done"
 done
 same "#4 failed for good" "$(state 4)" "failed"
@@ -247,6 +263,16 @@ started=$(q "SELECT max(started_at) FROM runs WHERE task_id = 2")
 [ -n "$reset" ] && [ "$started" -ge "$reset" ] && pass ||
     fail "#2 resumed at $started, before fc's reset at $reset"
 
+# 11 and 12: the keeper's second task went on in the first one's session.
+k1=$(q 'SELECT agent_session FROM runs WHERE task_id = 11')
+[ -n "$k1" ] && pass || fail "#11's run has no session"
+same "#12 continued the keeper's session" \
+    "$(q 'SELECT agent_session FROM runs WHERE task_id = 12')" "$k1"
+same "the keeper's session is kept" \
+    "$(q "SELECT session_id FROM agent_sessions WHERE role = 'keeper'")" "$k1"
+grep -q "the role session goes on" ".baton/runs/$(q 'SELECT id FROM runs WHERE task_id = 12')/stream.jsonl" &&
+    pass || fail "#12 was not started with -r"
+
 # 3: the retry's prompt held the failure (expect would have failed).
 same "#3 took two attempts" "$(q 'SELECT count(*) FROM runs WHERE task_id = 3')" "2"
 grep -q "missing semicolon" ".baton/runs/$(q 'SELECT max(id) FROM runs WHERE task_id = 3')/prompt.md" &&
@@ -268,16 +294,16 @@ overlap=$(q "SELECT max(n) FROM (SELECT (SELECT count(*) FROM runs b WHERE
 [ "$overlap" -ge 2 ] && pass || fail "no two runs overlapped"
 
 # The work is on main, each file with its own task's text, history linear.
-for f in one two three five six seven eight nine; do
+for f in one two three five six seven eight nine eleven twelve; do
 	git cat-file -e "main:$f.txt" 2>/dev/null && pass || fail "$f.txt is not on main"
 done
 same "five.txt on main" "$(git show main:five.txt)" "fifth"
 same "seven.txt on main" "$(git show main:seven.txt)" "seventh, after five and six"
 same "main's history is linear" "$(git rev-list --merges main | wc -l)" "0"
-same "every landed commit once" "$(git log --format=%s main | grep -c '^add ')" "8"
+same "every landed commit once" "$(git log --format=%s main | grep -c '^add ')" "10"
 git fsck --strict >/dev/null 2>&1 && pass || fail "git fsck"
 same "the main checkout is clean" "$(git status --porcelain)" ""
-same "landed worktrees are gone" "$(git worktree list | grep -c 'T[1235-9]-')" "0"
+same "landed worktrees are gone" "$(git worktree list | grep -Ec 'T([1235-9]|1[12])-')" "0"
 
 # Hostile titles reached the agent as one argument, as text, and ran nothing.
 [ ! -e pwned ] && [ -z "$(find "$TEST_TMP" -name pwned)" ] && pass ||
