@@ -340,7 +340,6 @@ struct ingest	*runtime_ingest(struct runtime *);
 int		 run_start(struct repo *, struct store *, struct task *,
 		     const struct run_spec *, struct run *,
 		     struct worktree_log *, char **);
-void		 run_clear(struct run *);
 int		 run_write_file(const char *, const char *, size_t, char **);
 
 /* prompt.c */
@@ -458,6 +457,7 @@ int		 store_call_put(struct store *, int64_t, const char *,
 int		 store_limit_add(struct store *, const char *, const char *,
 		     int64_t, int64_t, int64_t, const char *, char **);
 void		 run_free(struct run *);
+void		 run_clear(struct run *);
 void		 run_list_free(struct run **, size_t);
 const char	*run_state_name(enum run_state);
 int		 run_state_from_name(const char *, enum run_state *);

@@ -235,20 +235,3 @@ out:
 	free(dir);
 	return (rc);
 }
-
-/* Free what run_start filled in, leaving the struct itself. */
-void
-run_clear(struct run *r)
-{
-	free(r->role);
-	free(r->provider);
-	free(r->model);
-	free(r->format);
-	free(r->agent_session);
-	free(r->tmux_window);
-	free(r->tmux_pane);
-	free(r->log_path);
-	free(r->outcome);
-	memset(r, 0, sizeof *r);
-	r->exit_status = -1;
-}

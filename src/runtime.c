@@ -86,12 +86,17 @@ static void
 runtime_warn(void *arg, const char *msg)
 {
 	struct runtime	*rt = arg;
+	char		*safe;
 
 	log_debug("runtime: %s", msg);
 	if (rt->warn != NULL)
 		rt->warn(rt->arg, msg);
-	else
-		fprintf(stderr, "baton: %s\n", msg);
+	else {
+		/* Messages may quote agents and titles: nothing may drive the tty. */
+		safe = util_vis(msg, 0);
+		fprintf(stderr, "baton: %s\n", safe);
+		free(safe);
+	}
 }
 
 /* Look at the panes on the next loop turn (several requests become one). */

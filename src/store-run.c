@@ -48,11 +48,10 @@ run_state_is_live(enum run_state state)
 	return (state == RUN_STARTING || state == RUN_RUNNING);
 }
 
+/* Free a run's strings, leaving the struct itself empty. */
 void
-run_free(struct run *r)
+run_clear(struct run *r)
 {
-	if (r == NULL)
-		return;
 	free(r->role);
 	free(r->provider);
 	free(r->model);
@@ -62,6 +61,16 @@ run_free(struct run *r)
 	free(r->tmux_pane);
 	free(r->log_path);
 	free(r->outcome);
+	memset(r, 0, sizeof *r);
+	r->exit_status = -1;
+}
+
+void
+run_free(struct run *r)
+{
+	if (r == NULL)
+		return;
+	run_clear(r);
 	free(r);
 }
 

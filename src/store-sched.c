@@ -16,6 +16,30 @@
 /* An authentication failure holds its provider this long. */
 #define SCHED_AUTH_HOLD (60 * 60)
 
+/* Step a bound query whose first column is a task id; collect the ids. */
+static int
+store_sched_ids(struct store *s, sqlite3_stmt *stmt, int64_t **tasks,
+    size_t *n, char **cause)
+{
+	int	rc;
+
+	*tasks = NULL;
+	*n = 0;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		*tasks = xreallocarray(*tasks, *n + 1, sizeof **tasks);
+		(*tasks)[(*n)++] = sqlite3_column_int64(stmt, 0);
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE) {
+		*cause = store_errmsg(s);
+		free(*tasks);
+		*tasks = NULL;
+		*n = 0;
+		return (-1);
+	}
+	return (0);
+}
+
 /* The sprint being dispatched: its id, or 0 when none is going. */
 int64_t
 store_sprint_going(struct store *s)
@@ -59,25 +83,10 @@ store_sched_ended(struct store *s, int64_t sprint, int64_t **tasks,
 	    "(SELECT r.log_done FROM runs r WHERE r.task_id = t.id "
 	    "ORDER BY r.id DESC LIMIT 1) = 1 ORDER BY t.id";
 	sqlite3_stmt		*stmt;
-	int			 rc;
 
-	*tasks = NULL;
-	*n = 0;
 	stmt = store_prepare(s, sql);
 	sqlite3_bind_int64(stmt, 1, sprint);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		*tasks = xreallocarray(*tasks, *n + 1, sizeof **tasks);
-		(*tasks)[(*n)++] = sqlite3_column_int64(stmt, 0);
-	}
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE) {
-		*cause = store_errmsg(s);
-		free(*tasks);
-		*tasks = NULL;
-		*n = 0;
-		return (-1);
-	}
-	return (0);
+	return (store_sched_ids(s, stmt, tasks, n, cause));
 }
 
 /* The sprint's tasks in one state, by priority then id. */
@@ -88,26 +97,11 @@ store_sched_tasks(struct store *s, int64_t sprint, enum task_state state,
 	static const char	*sql = "SELECT id FROM tasks WHERE "
 	    "sprint_id = ? AND state = ? ORDER BY priority, id";
 	sqlite3_stmt		*stmt;
-	int			 rc;
 
-	*tasks = NULL;
-	*n = 0;
 	stmt = store_prepare(s, sql);
 	sqlite3_bind_int64(stmt, 1, sprint);
 	sqlite3_bind_text(stmt, 2, task_state_name(state), -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		*tasks = xreallocarray(*tasks, *n + 1, sizeof **tasks);
-		(*tasks)[(*n)++] = sqlite3_column_int64(stmt, 0);
-	}
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE) {
-		*cause = store_errmsg(s);
-		free(*tasks);
-		*tasks = NULL;
-		*n = 0;
-		return (-1);
-	}
-	return (0);
+	return (store_sched_ids(s, stmt, tasks, n, cause));
 }
 
 /*

@@ -98,18 +98,24 @@ contains() {
 	fi
 }
 
-# wait_for DESCRIPTION COMMAND...: up to 10 s for COMMAND to succeed.
-wait_for() {
-	desc=$1
-	shift
+# wait_until TENTHS DESCRIPTION COMMAND...: up to TENTHS/10 s for COMMAND to
+# succeed (a limit for a test that would hang, not a timing).
+wait_until() {
+	limit=$1 desc=$2
+	shift 2
 	i=0
-	while [ $i -lt 100 ]; do
+	while [ $i -lt "$limit" ]; do
 		if "$@" >/dev/null 2>&1; then pass; return 0; fi
 		sleep 0.1
 		i=$((i + 1))
 	done
 	fail "timed out: $desc"
 	return 1
+}
+
+# wait_for DESCRIPTION COMMAND...: up to 10 s for COMMAND to succeed.
+wait_for() {
+	wait_until 100 "$@"
 }
 
 # wait_exit RUN [TENTHS]: up to 10 s (or TENTHS/10 s) for the run to end.

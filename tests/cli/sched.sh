@@ -22,19 +22,6 @@ teardown() {
 }
 trap teardown EXIT
 
-# wait_until TENTHS DESCRIPTION COMMAND...: a generous limit, not a timing.
-wait_until() {
-	limit=$1 desc=$2
-	shift 2
-	i=0
-	while [ $i -lt "$limit" ]; do
-		if "$@" >/dev/null 2>&1; then pass; return 0; fi
-		sleep 0.1
-		i=$((i + 1))
-	done
-	fail "timed out: $desc"
-	return 1
-}
 state() { q "SELECT state FROM tasks WHERE id = $1"; }
 is_state() { [ "$(state "$1")" = "$2" ]; }
 all_final() {
