@@ -269,8 +269,8 @@ cmd_demo_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		}
 		if (ch == 's') {
 			speed = strtod(optarg, &end);
-			if (*optarg == '\0' || *end != '\0' || speed < 0 ||
-			    speed > 100) {
+			if (*optarg == '\0' || *end != '\0' ||
+			    !(speed >= 0 && speed <= 100)) {
 				free(dir);
 				return (cmd_usage_error(&cmd_demo_entry,
 				    "--speed is a number from 0 to 100"));

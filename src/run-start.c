@@ -149,10 +149,13 @@ run_start(struct repo *repo, struct store *s, struct task *t,
 	    t->state == TASK_WAITING || t->state == TASK_BLOCKED)
 		t->state = TASK_RUNNING;
 	t->not_before = 0;
-	if (store_begin(s, cause) != 0)
+	if (store_begin(s, cause) != 0) {
+		t->state = was;
 		return (-1);
+	}
 	if (store_run_add(s, r, cause) == -1) {
 		store_rollback(s);
+		t->state = was;
 		return (-1);
 	}
 	r->log_path = repo_run_file(repo, r->id, "stream.jsonl");

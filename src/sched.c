@@ -45,6 +45,8 @@
 #define SCHED_MERGE_RETRY 30
 /* Prompts longer than this go to the agent through a file. */
 #define SCHED_PROMPT_ARG (96 * 1024)
+/* After a limit, the task waits at least this long before its next run. */
+#define SCHED_LIMIT_HOLD 3
 /* Lessons added to a prompt. */
 #define SCHED_LESSONS 5
 
@@ -224,6 +226,9 @@ sched_judge(struct sched *sc, int64_t id)
 		xasprintf(&reason, "run %lld was stopped; 'baton retry %lld' "
 		    "runs it again", (long long)r->id, (long long)t->id);
 		sched_update(sc, t, TASK_BLOCKED, 0, reason);
+	} else if (r->exit_status == 0 && v.has_final && !v.final_error) {
+		/* A limit the run got past does not undo its work. */
+		sched_update(sc, t, TASK_MERGING, 0, NULL);
 	} else if (v.limited) {
 		xasprintf(&reason, "%s %s on run %lld%s%s",
 		    r->provider != NULL ? r->provider : "its provider",
@@ -231,9 +236,9 @@ sched_judge(struct sched *sc, int64_t id)
 		    "hit a usage limit", (long long)r->id,
 		    v.limit_text != NULL ? ": " : "",
 		    v.limit_text != NULL ? v.limit_text : "");
-		sched_update(sc, t, TASK_READY, 0, reason);
-	} else if (r->exit_status == 0 && v.has_final && !v.final_error) {
-		sched_update(sc, t, TASK_MERGING, 0, NULL);
+		/* A short hold, in case the reset given is already past. */
+		sched_update(sc, t, TASK_READY, store_now() + SCHED_LIMIT_HOLD,
+		    reason);
 	} else {
 		if (v.error_text != NULL)
 			xasprintf(&why, "%s; %s", r->outcome != NULL ?
@@ -293,6 +298,15 @@ sched_merge(struct sched *sc, int64_t sprint)
 	if (t == NULL) {
 		sched_warn(sc, "%s", cause != NULL ? cause : "task is gone");
 		free(cause);
+		return;
+	}
+	/*
+	 * No branch and no worktree: baton-git landed it and cleaned up, and
+	 * baton stopped before saying so.
+	 */
+	if (t->branch == NULL && t->worktree == NULL) {
+		sched_update(sc, t, TASK_DONE, 0, NULL);
+		task_free(t);
 		return;
 	}
 	if (gitc_merge(sc->repo, t->id, &mr, &cause) != 0) {
@@ -437,6 +451,8 @@ sched_start(struct sched *sc, struct task *t, struct role *role,
 	if (t->parent_id != 0)
 		parent = pc.parent = store_task_get(sc->store, t->parent_id,
 		    &ignore);
+	free(ignore);
+	ignore = NULL;
 	if ((last = store_run_latest(sc->store, t->id, &ignore)) != NULL &&
 	    store_run_verdict(sc->store, last->id, &v, &ignore) == 0) {
 		summary = prompt_summary(last, &v);
@@ -629,7 +645,8 @@ sched_dispatch(struct sched *sc, int64_t sprint)
 		}
 		free(ids);
 	}
-	qsort(tl.items, tl.count, sizeof *tl.items, dag_ready_compare);
+	if (tl.count > 1)
+		qsort(tl.items, tl.count, sizeof *tl.items, dag_ready_compare);
 
 	for (i = 0; i < tl.count; i++) {
 		t = tl.items[i];
