@@ -126,7 +126,7 @@ work() {	# work FILE TEXT: scenario lines that do a task's work
 }
 # 1 falls back to fb at a limit; fb is limited too; 1 waits, then goes back
 # to fa in the session it was cut short in, with its checkpoint.
-{ printf 'call 100 0 0 20\ncheckpoint step one is done\n'
+{ printf 'sleep 10000\ncall 100 0 0 20\ncheckpoint step one is done\n'
   printf 'limit You have hit your limit · try again in 6 seconds\n'; } \
     >"$S/a/T1.1.txt"
 { printf 'expect step one is done\nexpect usage limit of fa\n'
@@ -273,7 +273,8 @@ done
 t7=$(q 'SELECT started_at FROM runs WHERE task_id = 7')
 f56=$(q 'SELECT max(finished_at) FROM tasks WHERE id IN (5, 6)')
 [ "$t7" -ge "$f56" ] && pass || fail "#7 started before its blockers landed"
-# Never more than 3 at once, and some really in parallel.
+# Never more than 3 at once, and some really in parallel (#1's first run
+# sleeps two seconds while #2 and #3 start beside it).
 overlap=$(q "SELECT max(n) FROM (SELECT (SELECT count(*) FROM runs b WHERE
     b.started_at <= a.started_at AND coalesce(b.ended_at, 1e18) > a.started_at) AS n
     FROM runs a)")
