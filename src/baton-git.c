@@ -18,8 +18,26 @@
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
+#include <git2.h>
 
 #include "baton.h"
+
+/* Fill cause with what failed and libgit2's last message; -1. */
+int
+git_error_cause(char **cause, const char *fmt, ...)
+{
+	const git_error	*e = git_error_last();
+	va_list		 ap;
+	char		*what;
+
+	va_start(ap, fmt);
+	xvasprintf(&what, fmt, ap);
+	va_end(ap);
+	xasprintf(cause, "%s: %s", what, e != NULL && e->message != NULL ?
+	    e->message : "failed");
+	free(what);
+	return (-1);
+}
 
 static __dead void
 git_main_fail(char *cause)

@@ -314,6 +314,10 @@ struct diffstat {
 int		 git_diffstat(struct repo *, const char *, struct diffstat *,
 		     char **);
 
+/* baton-git.c: libgit2's last error, for any git-*.c */
+int		 git_error_cause(char **, const char *, ...)
+		     __attribute__((format(printf, 2, 3)));
+
 /* git-demo.c */
 int		 demo_repository(const char *, char **);
 
@@ -1196,6 +1200,8 @@ int		 worktree_remove(struct repo *, struct store *, struct task *,
 void		 worktree_log_free(struct worktree_log *);
 
 /* worktree.c */
+void		 worktree_log_add(struct worktree_log *, const char *,
+		     const char *, ...) __attribute__((format(printf, 3, 4)));
 struct cJSON	*worktree_json(struct task *, struct worktree_log *,
 		     const char *);
 int		 gitc_worktree_ensure(struct repo *, struct task *,

@@ -38,15 +38,6 @@ static const struct {
 	  "echo ok\n" },
 };
 
-static int
-demo_git_error(const char *what, char **cause)
-{
-	const git_error	*e = git_error_last();
-
-	xasprintf(cause, "%s: %s", what, e != NULL ? e->message : "failed");
-	return (-1);
-}
-
 /* Write the program's files and commit them on main with libgit2. */
 int
 demo_repository(const char *dir, char **cause)
@@ -68,7 +59,7 @@ demo_repository(const char *dir, char **cause)
 	opts.flags = GIT_REPOSITORY_INIT_MKPATH;
 	opts.initial_head = "main";
 	if (git_repository_init_ext(&repo, dir, &opts) != 0)
-		return (demo_git_error(dir, cause));
+		return (git_error_cause(cause, "%s", dir));
 	for (i = 0; i < nitems(demo_files); i++) {
 		xasprintf(&path, "%s/%s", dir, demo_files[i].path);
 		if ((f = fopen(path, "w")) == NULL ||
@@ -98,7 +89,7 @@ demo_repository(const char *dir, char **cause)
 	goto out;
 
 git_fail:
-	demo_git_error("building the demo repository", cause);
+	git_error_cause(cause, "building the demo repository");
 out:
 	git_tree_free(tree);
 	git_signature_free(sig);

@@ -10,15 +10,6 @@
 
 #include "baton.h"
 
-static int
-git_diff_error(const char *what, char **cause)
-{
-	const git_error	*e = git_error_last();
-
-	xasprintf(cause, "%s: %s", what, e != NULL ? e->message : "failed");
-	return (-1);
-}
-
 /* The commit a branch name points at, or -1. */
 static int
 git_diff_branch(git_repository *g, const char *name, git_commit **commit)
@@ -60,7 +51,7 @@ git_diffstat(struct repo *r, const char *branch, struct diffstat *ds,
 	git_libgit2_init();
 	log_debug("%s: %s in %s", __func__, branch, r->gitdir);
 	if (git_repository_open(&g, r->gitdir) != 0) {
-		git_diff_error(r->gitdir, cause);
+		git_error_cause(cause, "%s", r->gitdir);
 		goto out;
 	}
 	if (git_diff_branch(g, branch, &head) != 0) {
@@ -79,14 +70,14 @@ git_diffstat(struct repo *r, const char *branch, struct diffstat *ds,
 	    git_commit_tree(&head_tree, head) != 0 ||
 	    git_diff_tree_to_tree(&diff, g, base_tree, head_tree, NULL) != 0 ||
 	    git_diff_get_stats(&stats, diff) != 0) {
-		git_diff_error(branch, cause);
+		git_error_cause(cause, "%s", branch);
 		goto out;
 	}
 	ds->files = git_diff_stats_files_changed(stats);
 	ds->insertions = git_diff_stats_insertions(stats);
 	ds->deletions = git_diff_stats_deletions(stats);
 	if (git_diff_stats_to_buf(&buf, stats, GIT_DIFF_STATS_FULL, 72) != 0) {
-		git_diff_error(branch, cause);
+		git_error_cause(cause, "%s", branch);
 		goto out;
 	}
 	text = xstrndup(buf.ptr != NULL ? buf.ptr : "", buf.size);

@@ -63,46 +63,8 @@ struct mg_pending {
 	u_int		commits;
 };
 
-static void
-mg_note(struct mg *mg, const char *func, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
 /* Record one step: in the debug log, and for the caller to show. */
-static void
-mg_note(struct mg *mg, const char *func, const char *fmt, ...)
-{
-	struct worktree_log	*log = &mg->m->log;
-	va_list			 ap;
-	char			*line;
-
-	va_start(ap, fmt);
-	xvasprintf(&line, fmt, ap);
-	va_end(ap);
-	log_debug("%s: %s", func, line);
-	log->lines = xreallocarray(log->lines, log->n + 1, sizeof *log->lines);
-	log->lines[log->n++] = line;
-}
-
-static int
-mg_git_error(char **cause, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-/* Fill cause with what failed and libgit2's last message. */
-static int
-mg_git_error(char **cause, const char *fmt, ...)
-{
-	const git_error	*e = git_error_last();
-	va_list		 ap;
-	char		*what;
-
-	va_start(ap, fmt);
-	xvasprintf(&what, fmt, ap);
-	va_end(ap);
-	xasprintf(cause, "%s: %s", what, e != NULL && e->message != NULL ?
-	    e->message : "failed");
-	free(what);
-	return (-1);
-}
+#define mg_note(mg, ...) worktree_log_add(&(mg)->m->log, __VA_ARGS__)
 
 static char *
 mg_hex(const git_oid *oid)
@@ -261,7 +223,7 @@ mg_changes(struct mg *mg, git_repository *r, git_tree *baseline, int collect,
 	    GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS;
 	opts.baseline = baseline;
 	if (git_status_list_new(&list, r, &opts) != 0)
-		return (mg_git_error(cause, "status of %s",
+		return (git_error_cause(cause, "status of %s",
 		    git_repository_workdir(r)));
 	n = git_status_list_entrycount(list);
 	for (i = 0; i < n; i++) {
@@ -368,7 +330,7 @@ mg_count(struct mg *mg, const git_oid *tip, u_int *n, char **cause)
 	    git_revwalk_push(walk, tip) != 0 ||
 	    git_revwalk_hide(walk, &mg->main_oid) != 0) {
 		git_revwalk_free(walk);
-		return (mg_git_error(cause, "walking %s", mg->refname));
+		return (git_error_cause(cause, "walking %s", mg->refname));
 	}
 	while (git_revwalk_next(&next, walk) == 0)
 		(*n)++;
@@ -385,7 +347,7 @@ mg_conflicts(struct mg *mg, git_index *index, char **cause)
 	int				 rc;
 
 	if (git_index_conflict_iterator_new(&it, index) != 0)
-		return (mg_git_error(cause, "listing conflicts"));
+		return (git_error_cause(cause, "listing conflicts"));
 	while ((rc = git_index_conflict_next(&anc, &ours, &theirs, it)) == 0) {
 		if (ours != NULL)
 			mg_add_file(mg->m, ours->path);
@@ -396,7 +358,7 @@ mg_conflicts(struct mg *mg, git_index *index, char **cause)
 	}
 	git_index_conflict_iterator_free(it);
 	if (rc != GIT_ITEROVER)
-		return (mg_git_error(cause, "listing conflicts"));
+		return (git_error_cause(cause, "listing conflicts"));
 	return (0);
 }
 
@@ -423,7 +385,7 @@ mg_rebase(struct mg *mg, u_int *landed, char **cause)
 	git_oid_cpy(&mg->tip, &mg->main_oid);
 	if (git_annotated_commit_lookup(&branch, mg->g, &mg->branch_oid) != 0 ||
 	    git_annotated_commit_lookup(&onto, mg->g, &mg->main_oid) != 0) {
-		mg_git_error(cause, "looking up %s and %s", mg->refname,
+		git_error_cause(cause, "looking up %s and %s", mg->refname,
 		    mg->main);
 		goto out;
 	}
@@ -431,13 +393,13 @@ mg_rebase(struct mg *mg, u_int *landed, char **cause)
 	opts.inmemory = 1;
 	log_debug("%s: rebasing %s onto %s", __func__, mg->refname, mg->main);
 	if (git_rebase_init(&rb, mg->g, branch, onto, onto, &opts) != 0) {
-		mg_git_error(cause, "starting to rebase %s", mg->refname);
+		git_error_cause(cause, "starting to rebase %s", mg->refname);
 		goto out;
 	}
 	while ((rc = git_rebase_next(&op, rb)) == 0) {
 		git_oid_tostr(short_id, sizeof short_id, &op->id);
 		if (git_rebase_inmemory_index(&index, rb) != 0) {
-			mg_git_error(cause, "rebasing %s", short_id);
+			git_error_cause(cause, "rebasing %s", short_id);
 			goto out;
 		}
 		if (git_index_has_conflicts(index)) {
@@ -451,7 +413,7 @@ mg_rebase(struct mg *mg, u_int *landed, char **cause)
 		git_index_free(index);
 		index = NULL;
 		if (git_commit_lookup(&orig, mg->g, &op->id) != 0) {
-			mg_git_error(cause, "looking up %s", short_id);
+			git_error_cause(cause, "looking up %s", short_id);
 			goto out;
 		}
 		rc = git_rebase_commit(&new, rb, git_commit_author(orig),
@@ -460,7 +422,7 @@ mg_rebase(struct mg *mg, u_int *landed, char **cause)
 			mg_note(mg, __func__, "skipped commit %s: its change "
 			    "is already on %s", short_id, mg->main);
 		} else if (rc != 0) {
-			mg_git_error(cause, "rebasing %s", short_id);
+			git_error_cause(cause, "rebasing %s", short_id);
 			goto out;
 		} else {
 			git_oid_cpy(&mg->tip, &new);
@@ -470,11 +432,11 @@ mg_rebase(struct mg *mg, u_int *landed, char **cause)
 		orig = NULL;
 	}
 	if (rc != GIT_ITEROVER) {
-		mg_git_error(cause, "rebasing %s", mg->refname);
+		git_error_cause(cause, "rebasing %s", mg->refname);
 		goto out;
 	}
 	if (git_rebase_finish(rb, NULL) != 0) {
-		mg_git_error(cause, "finishing the rebase of %s", mg->refname);
+		git_error_cause(cause, "finishing the rebase of %s", mg->refname);
 		goto out;
 	}
 	ret = 0;
@@ -529,7 +491,7 @@ mg_checkout(struct mg *mg, const git_oid *target, const git_oid *baseline,
 	if (git_commit_lookup(&c, mg->g, target) != 0 ||
 	    git_commit_lookup(&b, mg->g, baseline) != 0 ||
 	    git_commit_tree(&bt, b) != 0) {
-		mg_git_error(cause, "looking up %s", mg->main);
+		git_error_cause(cause, "looking up %s", mg->main);
 		goto out;
 	}
 	git_checkout_options_init(&opts, GIT_CHECKOUT_OPTIONS_VERSION);
@@ -538,7 +500,7 @@ mg_checkout(struct mg *mg, const git_oid *target, const git_oid *baseline,
 	log_debug("%s: checking out %s in %s", __func__, mg->main,
 	    mg->repo->workdir);
 	if (git_checkout_tree(mg->g, (git_object *)c, &opts) != 0) {
-		mg_git_error(cause, "updating %s", mg->repo->workdir);
+		git_error_cause(cause, "updating %s", mg->repo->workdir);
 		goto out;
 	}
 	rc = 0;
@@ -566,7 +528,7 @@ mg_swap(struct mg *mg, const char *refname, const git_oid *new,
 	if (rc == GIT_EMODIFIED)
 		return (1);
 	if (rc != 0)
-		return (mg_git_error(cause, "moving %s", refname));
+		return (git_error_cause(cause, "moving %s", refname));
 	git_reference_free(ref);
 	return (0);
 }
@@ -615,10 +577,10 @@ mg_recover_checkout(struct mg *mg, struct mg_pending *p, char **cause)
 	if (n == 0)
 		return (0);
 	if (git_commit_lookup(&c, mg->g, &p->base) != 0)
-		return (mg_git_error(cause, "looking up the old %s", mg->main));
+		return (git_error_cause(cause, "looking up the old %s", mg->main));
 	if (git_commit_tree(&t, c) != 0) {
 		git_commit_free(c);
-		return (mg_git_error(cause, "looking up the old %s", mg->main));
+		return (git_error_cause(cause, "looking up the old %s", mg->main));
 	}
 	n = mg_changes(mg, mg->g, t, 0, cause);
 	git_tree_free(t);
@@ -775,7 +737,7 @@ git_merge_task(struct repo *repo, struct store *s, struct task *t,
 		goto out;
 	git_libgit2_init();
 	if (git_repository_open(&mg.g, repo->workdir) != 0) {
-		mg_git_error(cause, "%s", repo->workdir);
+		git_error_cause(cause, "%s", repo->workdir);
 		goto out;
 	}
 	if (worktree_main_ref(mg.g, &mg.main, &mg.main_oid, cause) != 0)
@@ -793,7 +755,7 @@ git_merge_task(struct repo *repo, struct store *s, struct task *t,
 		    (long long)t->id, t->branch);
 		goto out;
 	} else if (n != 0) {
-		mg_git_error(cause, "reading %s", t->branch);
+		git_error_cause(cause, "reading %s", t->branch);
 		goto out;
 	}
 	m->base = mg_hex(&mg.main_oid);
@@ -817,7 +779,7 @@ git_merge_task(struct repo *repo, struct store *s, struct task *t,
 	}
 
 	if (git_merge_base(&mb, mg.g, &mg.branch_oid, &mg.main_oid) != 0) {
-		mg_git_error(cause, "%s and %s have no common history",
+		git_error_cause(cause, "%s and %s have no common history",
 		    t->branch, mg.main);
 		goto out;
 	}

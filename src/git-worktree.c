@@ -61,50 +61,8 @@ struct wt {
 	int			 lock_fd;
 };
 
-static void
-wt_note(struct wt *w, const char *func, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
 /* Record one step: in the debug log, and for the caller to show. */
-static void
-wt_note(struct wt *w, const char *func, const char *fmt, ...)
-{
-	va_list	 ap;
-	char	*line;
-
-	va_start(ap, fmt);
-	xvasprintf(&line, fmt, ap);
-	va_end(ap);
-	log_debug("%s: %s", func, line);
-	if (w->log != NULL) {
-		w->log->lines = xreallocarray(w->log->lines, w->log->n + 1,
-		    sizeof *w->log->lines);
-		w->log->lines[w->log->n++] = line;
-	} else
-		free(line);
-}
-
-/* Fill cause with what failed and libgit2's last message. */
-static int
-wt_git_error(char **cause, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static int
-wt_git_error(char **cause, const char *fmt, ...)
-{
-	const git_error	*e = git_error_last();
-	va_list		 ap;
-	char		*what;
-
-	va_start(ap, fmt);
-	xvasprintf(&what, fmt, ap);
-	va_end(ap);
-	xasprintf(cause, "%s: %s", what, e != NULL && e->message != NULL ?
-	    e->message : "failed");
-	free(what);
-	return (-1);
-}
-
+#define wt_note(w, ...) worktree_log_add((w)->log, __VA_ARGS__)
 
 /* Whether name is one this module makes for task id: T<id>-<slug>. */
 static int
@@ -156,7 +114,7 @@ worktree_main_ref(git_repository *g, char **name, git_oid *oid, char **cause)
 		return (-1);
 	}
 	if (rc != 0)
-		return (wt_git_error(cause, "reading HEAD"));
+		return (git_error_cause(cause, "reading HEAD"));
 	if (!git_reference_is_branch(head)) {
 		git_reference_free(head);
 		*cause = xstrdup("there is no main or master branch and HEAD "
@@ -179,7 +137,7 @@ worktree_main_branch(struct repo *repo, char **name, char **cause)
 
 	git_libgit2_init();
 	if (git_repository_open(&g, repo->workdir) != 0)
-		return (wt_git_error(cause, "%s", repo->workdir));
+		return (git_error_cause(cause, "%s", repo->workdir));
 	rc = worktree_main_ref(g, name, &oid, cause);
 	git_repository_free(g);
 	return (rc);
@@ -236,7 +194,7 @@ wt_open(struct wt *w, struct repo *repo, struct task *t,
 	git_libgit2_init();
 	log_debug("%s: opening %s", __func__, repo->workdir);
 	if (git_repository_open(&w->g, repo->workdir) != 0)
-		return (wt_git_error(cause, "%s", repo->workdir));
+		return (git_error_cause(cause, "%s", repo->workdir));
 	if (worktree_main_ref(w->g, &w->main, &w->main_oid, cause) != 0)
 		return (-1);
 
@@ -410,7 +368,7 @@ wt_prune_gone(struct wt *w, char **cause)
 
 	log_debug("%s: listing worktrees", __func__);
 	if (git_worktree_list(&list, w->g) != 0)
-		return (wt_git_error(cause, "listing worktrees"));
+		return (git_error_cause(cause, "listing worktrees"));
 	for (i = 0; i < list.count; i++) {
 		if (git_worktree_lookup(&wt, w->g, list.strings[i]) != 0) {
 			log_debug("%s: cannot look up worktree %s", __func__,
@@ -431,7 +389,7 @@ wt_prune_gone(struct wt *w, char **cause)
 			    "directory %s is gone but it is locked",
 			    list.strings[i], path);
 		} else if (git_worktree_prune(wt, &opts) != 0) {
-			wt_git_error(cause, "pruning worktree %s",
+			git_error_cause(cause, "pruning worktree %s",
 			    list.strings[i]);
 			free(path);
 			git_worktree_free(wt);
@@ -528,11 +486,11 @@ wt_branch(struct wt *w, git_reference **out, char **cause)
 	if (rc == 0) {
 		if (wt_ref_oid(ref, &oid) != 0) {
 			git_reference_free(ref);
-			return (wt_git_error(cause, "resolving %s", w->branch));
+			return (git_error_cause(cause, "resolving %s", w->branch));
 		}
 		if ((n = wt_unique_commits(w, &oid)) == -1) {
 			git_reference_free(ref);
-			return (wt_git_error(cause, "comparing %s with %s",
+			return (git_error_cause(cause, "comparing %s with %s",
 			    w->branch, w->main));
 		}
 		if (n > 0) {
@@ -548,19 +506,19 @@ wt_branch(struct wt *w, git_reference **out, char **cause)
 			wt_note(w, __func__, "reused branch %s from an earlier "
 			    "attempt (at %s)", w->branch, w->main);
 			if (git_reference_lookup(out, w->g, w->refname) != 0)
-				return (wt_git_error(cause, "%s", w->branch));
+				return (git_error_cause(cause, "%s", w->branch));
 			return (0);
 		}
 	} else if (rc != GIT_ENOTFOUND)
-		return (wt_git_error(cause, "looking up %s", w->branch));
+		return (git_error_cause(cause, "looking up %s", w->branch));
 
 	if (git_commit_lookup(&commit, w->g, &w->main_oid) != 0)
-		return (wt_git_error(cause, "looking up %s", w->main));
+		return (git_error_cause(cause, "looking up %s", w->main));
 	log_debug("%s: creating %s at %s", __func__, w->branch, hex);
 	rc = git_branch_create(out, w->g, w->branch, commit, 1);
 	git_commit_free(commit);
 	if (rc != 0)
-		return (wt_git_error(cause, "creating branch %s", w->branch));
+		return (git_error_cause(cause, "creating branch %s", w->branch));
 	if (existed)
 		wt_note(w, __func__, "reset branch %s from an earlier attempt "
 		    "to %s at %.12s: it had no commits of its own", w->branch,
@@ -612,7 +570,7 @@ wt_lookup(struct wt *w, git_worktree **wt, char **cause)
 	if (missing)
 		return (1);
 	if (git_worktree_lookup(wt, w->g, w->name) != 0) {
-		wt_git_error(cause, "worktree metadata %s/worktrees/%s is "
+		git_error_cause(cause, "worktree metadata %s/worktrees/%s is "
 		    "damaged", w->repo->gitdir, w->name);
 		return (-1);
 	}
@@ -706,7 +664,7 @@ worktree_ensure(struct repo *repo, struct store *s, struct task *t,
 		popts.flags = GIT_WORKTREE_PRUNE_VALID;
 		log_debug("%s: pruning broken worktree %s", __func__, w.name);
 		if (git_worktree_prune(wt, &popts) != 0) {
-			wt_git_error(cause, "pruning worktree %s", w.name);
+			git_error_cause(cause, "pruning worktree %s", w.name);
 			goto out;
 		}
 		wt_note(&w, __func__, "pruned the metadata of broken worktree "
@@ -733,7 +691,7 @@ worktree_ensure(struct repo *repo, struct store *s, struct task *t,
 	log_debug("%s: adding worktree %s at %s on %s", __func__, w.name,
 	    w.path, w.branch);
 	if (git_worktree_add(&wt, w.g, w.name, w.path, &opts) != 0) {
-		wt_git_error(cause, "adding worktree %s", w.path);
+		git_error_cause(cause, "adding worktree %s", w.path);
 		goto out;
 	}
 	wt_note(&w, __func__, "created worktree %s on branch %s", w.path,
@@ -770,7 +728,7 @@ wt_dirty(struct wt *w, git_repository *wr, char **cause)
 	    GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS;
 	log_debug("%s: status of %s", __func__, w->path);
 	if (git_status_list_new(&list, wr, &opts) != 0) {
-		wt_git_error(cause, "status of %s", w->path);
+		git_error_cause(cause, "status of %s", w->path);
 		return (NULL);
 	}
 	n = git_status_list_entrycount(list);
@@ -889,7 +847,7 @@ worktree_remove(struct repo *repo, struct store *s, struct task *t,
 	if (git_reference_lookup(&ref, w.g, w.refname) == 0) {
 		if (wt_ref_oid(ref, &oid) != 0 ||
 		    (n = wt_unique_commits(&w, &oid)) == -1) {
-			wt_git_error(cause, "comparing %s with %s", w.branch,
+			git_error_cause(cause, "comparing %s with %s", w.branch,
 			    w.main);
 			goto out;
 		}
@@ -910,7 +868,7 @@ worktree_remove(struct repo *repo, struct store *s, struct task *t,
 		git_repository_free(wr);
 		wr = NULL;
 		if (git_worktree_prune(wt, &opts) != 0) {
-			wt_git_error(cause, "removing worktree %s", w.path);
+			git_error_cause(cause, "removing worktree %s", w.path);
 			goto out;
 		}
 		wt_note(&w, __func__, "removed worktree %s", w.path);
@@ -924,7 +882,7 @@ worktree_remove(struct repo *repo, struct store *s, struct task *t,
 		 */
 		log_debug("%s: deleting %s", __func__, w.refname);
 		if (git_reference_delete(ref) != 0) {
-			wt_git_error(cause, "deleting branch %s", w.branch);
+			git_error_cause(cause, "deleting branch %s", w.branch);
 			goto out;
 		}
 		wt_note(&w, __func__, "deleted branch %s", w.branch);

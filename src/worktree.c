@@ -49,6 +49,26 @@ worktree_slug(const char *title)
 	return (xstrdup(slug));
 }
 
+/* Record one step: in the debug log, and in log (if any) for the caller. */
+void
+worktree_log_add(struct worktree_log *log, const char *func,
+    const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*line;
+
+	va_start(ap, fmt);
+	xvasprintf(&line, fmt, ap);
+	va_end(ap);
+	log_debug("%s: %s", func, line);
+	if (log == NULL) {
+		free(line);
+		return;
+	}
+	log->lines = xreallocarray(log->lines, log->n + 1, sizeof *log->lines);
+	log->lines[log->n++] = line;
+}
+
 void
 worktree_log_free(struct worktree_log *log)
 {
