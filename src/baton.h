@@ -156,6 +156,7 @@ struct run_spec {
 	const char	 *session;	/* the session a resumed run continues */
 	int		  attempt;	/* 0: one more than the task's runs */
 	int		  inbox;	/* stdin from the run's inbox */
+	int		  have_worktree; /* the caller made it just now */
 	char *const	 *argv;		/* NULL-terminated */
 	const char	 *prompt;	/* kept as prompt.md when set */
 	const char	 *checkpoint;	/* $BATON_CHECKPOINT */
@@ -344,7 +345,6 @@ struct ingest	*runtime_ingest(struct runtime *);
 int		 run_start(struct repo *, struct store *, struct task *,
 		     const struct run_spec *, struct run *,
 		     struct worktree_log *, char **);
-int		 run_write_file(const char *, const char *, size_t, char **);
 
 /* prompt.c */
 /* What a prompt is made of beyond the task itself. */
@@ -529,6 +529,7 @@ char		*util_time(int64_t);
 int		 util_mkdir_p(const char *, mode_t, char **);
 int		 util_pgrp_alive(pid_t);
 char		*util_self_path(void);
+int		 util_write_file(const char *, const char *, size_t, char **);
 
 /* log.c */
 void		 log_open(const char *);

@@ -174,31 +174,18 @@ mg_pending_read(struct mg *mg, struct mg_pending *p)
 static int
 mg_pending_write(struct mg *mg, u_int commits, char **cause)
 {
-	char	*tmp, *tip, *base;
-	FILE	*f;
-	int	 bad;
+	char	*text, *tip, *base;
+	int	 rc;
 
-	xasprintf(&tmp, "%s.tmp", mg->journal);
-	if ((f = fopen(tmp, "w")) == NULL) {
-		xasprintf(cause, "%s: %s", tmp, strerror(errno));
-		free(tmp);
-		return (-1);
-	}
 	tip = mg_hex(&mg->tip);
 	base = mg_hex(&mg->main_oid);
-	fprintf(f, "task %lld\nbranch %s\ntip %s\nbase %s\ncommits %u\n",
+	xasprintf(&text, "task %lld\nbranch %s\ntip %s\nbase %s\ncommits %u\n",
 	    (long long)mg->task->id, mg->refname, tip, base, commits);
 	free(tip);
 	free(base);
-	bad = fflush(f) != 0 || fsync(fileno(f)) != 0;
-	if (fclose(f) != 0 || bad || rename(tmp, mg->journal) != 0) {
-		xasprintf(cause, "%s: %s", mg->journal, strerror(errno));
-		unlink(tmp);
-		free(tmp);
-		return (-1);
-	}
-	free(tmp);
-	return (0);
+	rc = util_write_file(mg->journal, text, strlen(text), cause);
+	free(text);
+	return (rc);
 }
 
 /*

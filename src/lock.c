@@ -138,30 +138,15 @@ static int
 lock_write_holder(struct lock *l, char **cause)
 {
 	struct lock_holder	*h = &l->holder;
-	char			*tmp;
-	FILE			*f;
-	int			 fd;
+	char			*text;
+	int			 rc;
 
-	xasprintf(&tmp, "%s.%ld", l->holder_path, (long)getpid());
-	fd = open(tmp, O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC, 0600);
-	if (fd == -1 || (f = fdopen(fd, "w")) == NULL) {
-		xasprintf(cause, "%s: %s", tmp, strerror(errno));
-		if (fd != -1)
-			close(fd);
-		free(tmp);
-		return (-1);
-	}
-	fprintf(f, "pid %ld\nchild %ld\nrun %lld\nstarted %lld\ncommand %s\n",
-	    (long)h->pid, (long)h->child, (long long)h->run,
+	xasprintf(&text, "pid %ld\nchild %ld\nrun %lld\nstarted %lld\n"
+	    "command %s\n", (long)h->pid, (long)h->child, (long long)h->run,
 	    (long long)h->started, h->command);
-	if (fclose(f) != 0 || rename(tmp, l->holder_path) != 0) {
-		xasprintf(cause, "%s: %s", l->holder_path, strerror(errno));
-		unlink(tmp);
-		free(tmp);
-		return (-1);
-	}
-	free(tmp);
-	return (0);
+	rc = util_write_file(l->holder_path, text, strlen(text), cause);
+	free(text);
+	return (rc);
 }
 
 static int

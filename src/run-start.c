@@ -16,43 +16,6 @@
 
 #include "baton.h"
 
-/* Write a file whole, through a temporary name, so no reader sees half. */
-int
-run_write_file(const char *path, const char *text, size_t len, char **cause)
-{
-	char	*tmp;
-	int	 fd, rc = -1;
-	ssize_t	 n;
-	size_t	 done = 0;
-
-	xasprintf(&tmp, "%s.tmp", path);
-	fd = open(tmp, O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC, 0600);
-	if (fd == -1)
-		goto out;
-	while (done < len) {
-		if ((n = write(fd, text + done, len - done)) == -1) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		done += n;
-	}
-	if (done == len && close(fd) == 0) {
-		fd = -1;
-		if (rename(tmp, path) == 0)
-			rc = 0;
-	}
-out:
-	if (rc != 0) {
-		xasprintf(cause, "%s: %s", path, strerror(errno));
-		if (fd != -1)
-			close(fd);
-		unlink(tmp);
-	}
-	free(tmp);
-	return (rc);
-}
-
 /* Write run.json, which is all the shim needs to know. */
 static int
 run_write_json(struct repo *repo, struct run *r, const char *cwd,
@@ -75,7 +38,7 @@ run_write_json(struct repo *repo, struct run *r, const char *cwd,
 	cJSON_Delete(obj);
 
 	path = repo_run_file(repo, r->id, "run.json");
-	rc = run_write_file(path, text, strlen(text), cause);
+	rc = util_write_file(path, text, strlen(text), cause);
 	free(path);
 	free(text);
 	return (rc);
@@ -131,7 +94,8 @@ run_start(struct repo *repo, struct store *s, struct task *t,
 	 * The agent works in the task's own worktree, made or healed first:
 	 * without one there is nothing to start.
 	 */
-	if (gitc_worktree_ensure(repo, t, log, cause) != 0)
+	if (!spec->have_worktree &&
+	    gitc_worktree_ensure(repo, t, log, cause) != 0)
 		return (-1);
 
 	/* Record the run and the task's new state first, in one go. */
@@ -174,7 +138,7 @@ run_start(struct repo *repo, struct store *s, struct task *t,
 		goto fail;
 	if (spec->prompt != NULL) {
 		path = repo_run_file(repo, r->id, "prompt.md");
-		rc = run_write_file(path, spec->prompt, strlen(spec->prompt),
+		rc = util_write_file(path, spec->prompt, strlen(spec->prompt),
 		    cause);
 		free(path);
 		if (rc != 0)

@@ -476,7 +476,7 @@ sched_start(struct sched *sc, struct task *t, struct role *role,
 
 	/* The prompt is kept in the worktree, where every agent may read it. */
 	xasprintf(&path, "%s/prompt.md", dir);
-	if (run_write_file(path, prompt, strlen(prompt), cause) != 0) {
+	if (util_write_file(path, prompt, strlen(prompt), cause) != 0) {
 		free(path);
 		free(prompt);
 		goto out;
@@ -512,6 +512,7 @@ sched_start(struct sched *sc, struct task *t, struct role *role,
 	spec.format = p->format;
 	spec.session = session;
 	spec.inbox = (p->stdin_from == PROVIDER_STDIN_INBOX);
+	spec.have_worktree = 1;
 	spec.argv = argv;
 	spec.prompt = prompt;
 	spec.checkpoint = checkpoint;

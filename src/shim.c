@@ -155,23 +155,17 @@ shim_open_read(struct shim *sh, const char *name)
 	return (fd);
 }
 
-/* Write a small file whole, or not at all (write a copy, then rename). */
+/* Write a small file whole, or not at all. */
 static void
 shim_write_file(struct shim *sh, const char *name, const char *text)
 {
-	char	*path, *tmp;
-	FILE	*f;
+	char	*path, *cause = NULL;
 
 	path = shim_path(sh, name);
-	xasprintf(&tmp, "%s.tmp", path);
-	if ((f = fopen(tmp, "w")) != NULL) {
-		fputs(text, f);
-		if (fflush(f) == 0 && fsync(fileno(f)) == 0 && fclose(f) == 0)
-			rename(tmp, path);
-		else
-			unlink(tmp);
+	if (util_write_file(path, text, strlen(text), &cause) != 0) {
+		log_debug("%s: %s", __func__, cause);
+		free(cause);
 	}
-	free(tmp);
 	free(path);
 }
 

@@ -70,31 +70,13 @@ tmux_socket_path(struct repo *r)
 int
 tmux_write_config(struct repo *r, char **cause)
 {
-	char	*path, *tmp;
-	int	 fd;
-	ssize_t	 n;
+	char	*path;
+	int	 rc;
 
 	xasprintf(&path, "%s/tmux.conf", r->dir);
-	xasprintf(&tmp, "%s.%ld", path, (long)getpid());
-	fd = open(tmp, O_WRONLY|O_CREAT|O_TRUNC, 0600);
-	if (fd == -1) {
-		xasprintf(cause, "%s: %s", tmp, strerror(errno));
-		goto fail;
-	}
-	n = write(fd, tmux_config, sizeof tmux_config - 1);
-	if (n != (ssize_t)(sizeof tmux_config - 1) || close(fd) != 0 ||
-	    rename(tmp, path) != 0) {
-		xasprintf(cause, "%s: %s", path, strerror(errno));
-		unlink(tmp);
-		goto fail;
-	}
-	free(tmp);
+	rc = util_write_file(path, tmux_config, sizeof tmux_config - 1, cause);
 	free(path);
-	return (0);
-fail:
-	free(tmp);
-	free(path);
-	return (-1);
+	return (rc);
 }
 
 /* Append a read's bytes to a growing NUL-terminated buffer. */

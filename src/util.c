@@ -6,10 +6,12 @@
 #include <signal.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <wchar.h>
 
 #include "baton.h"
@@ -305,4 +307,44 @@ util_self_path(void)
 	if (len > dlen && strcmp(self + len - dlen, deleted) == 0)
 		self[len - dlen] = '\0';
 	return (xstrdup(self));
+}
+
+/*
+ * Write a file whole or not at all: a copy under a name of this process's
+ * own, synced, then renamed over path, so no reader (nor a crash) ever
+ * sees half of it and two writers never share a temporary file.
+ */
+int
+util_write_file(const char *path, const char *text, size_t len, char **cause)
+{
+	char	*tmp;
+	int	 fd, rc = -1;
+	ssize_t	 n;
+	size_t	 done = 0;
+
+	xasprintf(&tmp, "%s.%ld.tmp", path, (long)getpid());
+	if ((fd = open(tmp, O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC, 0600)) == -1)
+		goto out;
+	while (done < len) {
+		if ((n = write(fd, text + done, len - done)) == -1) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		done += n;
+	}
+	if (done == len && fsync(fd) == 0 && close(fd) == 0) {
+		fd = -1;
+		if (rename(tmp, path) == 0)
+			rc = 0;
+	}
+out:
+	if (rc != 0) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		unlink(tmp);
+	}
+	free(tmp);
+	return (rc);
 }
