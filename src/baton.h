@@ -449,6 +449,8 @@ struct run	*store_run_latest(struct store *, int64_t, char **);
 int		 store_run_update(struct store *, struct run *, char **);
 int		 store_run_set_offset(struct store *, int64_t, int64_t, int64_t,
 		     char **);
+int		 store_run_set_window(struct store *, int64_t, const char *,
+		     const char *, char **);
 int		 store_run_set_session(struct store *, int64_t, const char *,
 		     const char *, char **);
 int		 store_event_exists(struct store *, int64_t, int64_t);

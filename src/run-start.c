@@ -176,14 +176,13 @@ run_start(struct repo *repo, struct store *s, struct task *t,
 		goto fail;
 
 	r->state = RUN_RUNNING;
-	if (store_begin(s, cause) != 0 || store_run_update(s, r, cause) != 0 ||
-	    store_commit(s, cause) != 0) {
+	if (store_run_set_window(s, r->id, r->tmux_window, r->tmux_pane,
+	    cause) != 0) {
 		/* Nothing may run that the store does not know of. */
 		const char	*kill_argv[] = { "kill-window", "-t",
 		    r->tmux_window, NULL };
 		char		*ignore = NULL;
 
-		store_rollback(s);
 		if (tmux_command(repo, kill_argv, NULL, &ignore) != 0)
 			free(ignore);
 		goto fail;

@@ -361,6 +361,26 @@ store_event_exists(struct store *s, int64_t run, int64_t offset)
 	return (store_has_row(s, sql, run, offset));
 }
 
+/*
+ * Give a run its tmux window. Only these columns: ingest may already have
+ * stored the agent's session, or even its end, from another process.
+ */
+int
+store_run_set_window(struct store *s, int64_t run, const char *window,
+    const char *pane, char **cause)
+{
+	static const char	*sql = "UPDATE runs SET tmux_window = ?, "
+	    "tmux_pane = ?, state = CASE state WHEN 'starting' THEN "
+	    "'running' ELSE state END WHERE id = ?";
+	sqlite3_stmt		*stmt;
+
+	stmt = store_prepare(s, sql);
+	bind_text(stmt, 1, window);
+	bind_text(stmt, 2, pane);
+	sqlite3_bind_int64(stmt, 3, run);
+	return (store_step(s, stmt, cause));
+}
+
 /* Record the agent's own session id and, if none is known, its model. */
 int
 store_run_set_session(struct store *s, int64_t run, const char *session,
