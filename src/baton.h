@@ -50,6 +50,16 @@ enum task_state {
 };
 #define TASK_NSTATES (TASK_CANCELLED + 1)
 
+/* What a task's runs are for. */
+enum task_kind {
+	TASK_WORK,		/* change the code */
+	TASK_PLAN,		/* answer a plan of subtasks */
+	TASK_VALIDATE,		/* check a plan's work, answer gaps */
+	TASK_RESOLVE,		/* resolve target's conflict with main */
+	TASK_LESSON,		/* compare target's attempts, answer a lesson */
+};
+#define TASK_NKINDS (TASK_LESSON + 1)
+
 /* One task, as stored. Edges are loaded only where asked for. */
 struct task {
 	int64_t		 id;
@@ -68,6 +78,10 @@ struct task {
 	int64_t		 finished_at;
 	int64_t		 not_before;	/* 0: may run now; else not before then */
 	u_int		 failures;	/* failed attempts, for the retry limit */
+	enum task_kind	 kind;
+	int64_t		 target_id;	/* resolve, lesson: the task concerned */
+	u_int		 rounds;	/* reviews that asked for changes */
+	char		*merge_base;	/* main commit tested against, or NULL */
 
 	int64_t		*blocked_by;	/* ids this task waits on */
 	size_t		 nblocked_by;
@@ -125,6 +139,14 @@ enum run_state {
 };
 #define RUN_NSTATES (RUN_STOPPED + 1)
 
+/* What a run of a task is for. */
+enum run_purpose {
+	RUN_WORK,		/* the task's own job */
+	RUN_REVIEW,		/* an independent review of its branch */
+	RUN_TEST,		/* the project's tests on its rebased branch */
+};
+#define RUN_NPURPOSES (RUN_TEST + 1)
+
 /* One agent process working on a task. */
 struct run {
 	int64_t		 id;
@@ -145,6 +167,8 @@ struct run {
 	char		*outcome;
 	int64_t		 started_at;
 	int64_t		 ended_at;
+	enum run_purpose purpose;
+	char		*answer;	/* the final text, once judged */
 };
 
 /* How to start one run: what run_start needs beyond the task. */
@@ -157,6 +181,7 @@ struct run_spec {
 	int		  attempt;	/* 0: one more than the task's runs */
 	int		  inbox;	/* stdin from the run's inbox */
 	int		  have_worktree; /* the caller made it just now */
+	enum run_purpose  purpose;
 	char *const	 *argv;		/* NULL-terminated */
 	const char	 *prompt;	/* kept as prompt.md when set */
 	const char	 *checkpoint;	/* $BATON_CHECKPOINT */
@@ -467,6 +492,10 @@ void		 run_clear(struct run *);
 void		 run_list_free(struct run **, size_t);
 const char	*run_state_name(enum run_state);
 int		 run_state_from_name(const char *, enum run_state *);
+const char	*run_purpose_name(enum run_purpose);
+int		 run_purpose_from_name(const char *, enum run_purpose *);
+int		 store_run_set_answer(struct store *, int64_t, const char *,
+		     char **);
 int		 run_state_is_live(enum run_state);
 
 /* store-sprint.c */
@@ -483,6 +512,8 @@ void		 sprint_free(struct sprint *);
 /* task.c */
 const char	*task_state_name(enum task_state);
 int		 task_state_from_name(const char *, enum task_state *);
+const char	*task_kind_name(enum task_kind);
+int		 task_kind_from_name(const char *, enum task_kind *);
 int		 task_state_is_final(enum task_state);
 struct task	*task_new(void);
 void		 task_free(struct task *);

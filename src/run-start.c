@@ -109,6 +109,7 @@ run_start(struct repo *repo, struct store *s, struct task *t,
 	r->agent_session = spec->session != NULL ? xstrdup(spec->session) :
 	    NULL;
 	r->state = RUN_STARTING;
+	r->purpose = spec->purpose;
 	if (t->state == TASK_BACKLOG || t->state == TASK_READY ||
 	    t->state == TASK_WAITING || t->state == TASK_BLOCKED)
 		t->state = TASK_RUNNING;

@@ -17,7 +17,7 @@ static const char *run_state_names[RUN_NSTATES] = {
 
 #define RUN_COLUMNS "id, task_id, attempt, role, provider, model, format, " \
 	"agent_session, tmux_window, tmux_pane, log_path, log_offset, state, " \
-	"exit_status, outcome, started_at, ended_at, log_done"
+	"exit_status, outcome, started_at, ended_at, log_done, purpose, answer"
 
 const char *
 run_state_name(enum run_state state)
@@ -41,6 +41,50 @@ run_state_from_name(const char *name, enum run_state *state)
 	return (-1);
 }
 
+static void	bind_text(sqlite3_stmt *, int, const char *);
+
+static const char *run_purpose_names[RUN_NPURPOSES] = {
+	[RUN_WORK] = "work",
+	[RUN_REVIEW] = "review",
+	[RUN_TEST] = "test",
+};
+
+const char *
+run_purpose_name(enum run_purpose purpose)
+{
+	if ((u_int)purpose >= RUN_NPURPOSES)
+		fatalx("bad run purpose %d", (int)purpose);
+	return (run_purpose_names[purpose]);
+}
+
+int
+run_purpose_from_name(const char *name, enum run_purpose *purpose)
+{
+	u_int	i;
+
+	for (i = 0; i < RUN_NPURPOSES; i++) {
+		if (strcmp(run_purpose_names[i], name) == 0) {
+			*purpose = i;
+			return (0);
+		}
+	}
+	return (-1);
+}
+
+/* Keep the final text a run was judged on. */
+int
+store_run_set_answer(struct store *s, int64_t run, const char *answer,
+    char **cause)
+{
+	static const char	*sql = "UPDATE runs SET answer = ? WHERE id = ?";
+	sqlite3_stmt		*stmt;
+
+	stmt = store_prepare(s, sql);
+	bind_text(stmt, 1, answer);
+	sqlite3_bind_int64(stmt, 2, run);
+	return (store_step(s, stmt, cause));
+}
+
 /* A run whose agent may still be writing. */
 int
 run_state_is_live(enum run_state state)
@@ -61,6 +105,7 @@ run_clear(struct run *r)
 	free(r->tmux_pane);
 	free(r->log_path);
 	free(r->outcome);
+	free(r->answer);
 	memset(r, 0, sizeof *r);
 	r->exit_status = -1;
 }
@@ -88,7 +133,7 @@ static struct run *
 run_from_row(sqlite3_stmt *stmt)
 {
 	struct run	*r;
-	const char	*state;
+	const char	*state, *purpose;
 
 	r = xcalloc(1, sizeof *r);
 	r->id = sqlite3_column_int64(stmt, 0);
@@ -114,6 +159,10 @@ run_from_row(sqlite3_stmt *stmt)
 	r->started_at = sqlite3_column_int64(stmt, 15);
 	r->ended_at = sqlite3_column_int64(stmt, 16);
 	r->log_done = sqlite3_column_int(stmt, 17);
+	purpose = (const char *)sqlite3_column_text(stmt, 18);
+	if (purpose == NULL || run_purpose_from_name(purpose, &r->purpose) != 0)
+		fatalx("run %lld has unknown purpose", (long long)r->id);
+	r->answer = store_col_text(stmt, 19);
 	return (r);
 }
 
@@ -131,9 +180,9 @@ int64_t
 store_run_add(struct store *s, struct run *r, char **cause)
 {
 	static const char	*sql = "INSERT INTO runs (task_id, attempt, "
-	    "role, provider, model, format, log_path, state, started_at) "
-	    "VALUES (?1, (SELECT count(*) + 1 FROM runs WHERE task_id = ?1), "
-	    "?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+	    "role, provider, model, format, log_path, state, started_at, "
+	    "purpose) VALUES (?1, (SELECT count(*) + 1 FROM runs WHERE "
+	    "task_id = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 	sqlite3_stmt		*stmt;
 
 	r->started_at = store_now();
@@ -146,6 +195,8 @@ store_run_add(struct store *s, struct run *r, char **cause)
 	bind_text(stmt, 6, r->log_path);
 	sqlite3_bind_text(stmt, 7, run_state_name(r->state), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 8, r->started_at);
+	sqlite3_bind_text(stmt, 9, run_purpose_name(r->purpose), -1,
+	    SQLITE_STATIC);
 	if (store_step(s, stmt, cause) != 0)
 		return (-1);
 	r->id = sqlite3_last_insert_rowid(s->db);

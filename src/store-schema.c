@@ -138,6 +138,36 @@ const char *store_migrations[] = {
 	"  CHECK (going IN (0, 1));"
 	"ALTER TABLE tasks ADD COLUMN not_before INTEGER;"
 	"ALTER TABLE tasks ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;",
+
+	/*
+	 * 4: the way onto main. A task's kind says what its runs are for (work
+	 * on code, a plan, the plan's validation, the resolution of another
+	 * task's conflict, a lesson); rounds counts reviews that asked for
+	 * changes; merge_base is the main commit its branch was rebased onto
+	 * and tested against. A run's purpose is its task's work, a review of
+	 * it or its tests; its answer is the final text judged. Each landing
+	 * leaves a proof that nothing of the branch was dropped.
+	 */
+	"ALTER TABLE tasks ADD COLUMN kind TEXT NOT NULL DEFAULT 'work'"
+	"  CHECK (kind IN ('work', 'plan', 'validate', 'resolve', 'lesson'));"
+	"ALTER TABLE tasks ADD COLUMN target_id INTEGER REFERENCES tasks (id);"
+	"ALTER TABLE tasks ADD COLUMN rounds INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE tasks ADD COLUMN merge_base TEXT;"
+	"ALTER TABLE runs ADD COLUMN purpose TEXT NOT NULL DEFAULT 'work'"
+	"  CHECK (purpose IN ('work', 'review', 'test'));"
+	"ALTER TABLE runs ADD COLUMN answer TEXT;"
+	"CREATE TABLE merge_proofs ("
+	"  id INTEGER PRIMARY KEY,"
+	"  task_id INTEGER NOT NULL REFERENCES tasks (id),"
+	"  at INTEGER NOT NULL,"
+	"  ok INTEGER NOT NULL CHECK (ok IN (0, 1)),"
+	"  main_before TEXT,"
+	"  main_after TEXT,"
+	"  branch_head TEXT,"
+	"  commits INTEGER NOT NULL DEFAULT 0,"
+	"  proof TEXT NOT NULL"
+	");"
+	"CREATE INDEX merge_proofs_task ON merge_proofs (task_id);",
 };
 const u_int store_nmigrations = nitems(store_migrations);
 
@@ -153,5 +183,6 @@ const struct store_table store_tables[] = {
 	{ 2, "agent_sessions" },
 	{ 2, "lessons" },
 	{ 2, "marks" },
+	{ 4, "merge_proofs" },
 };
 const u_int store_ntables = nitems(store_tables);

@@ -9,13 +9,13 @@
 
 #define TASK_COLUMNS "id, sprint_id, parent_id, title, body, role, priority, " \
 	"state, branch, worktree, reason, created_at, updated_at, finished_at, " \
-	"not_before, failures"
+	"not_before, failures, kind, target_id, rounds, merge_base"
 
 static struct task *
 task_from_row(sqlite3_stmt *stmt)
 {
 	struct task	*t;
-	const char	*state;
+	const char	*state, *kind;
 
 	t = task_new();
 	t->id = sqlite3_column_int64(stmt, 0);
@@ -40,6 +40,12 @@ task_from_row(sqlite3_stmt *stmt)
 	t->finished_at = sqlite3_column_int64(stmt, 13);
 	t->not_before = sqlite3_column_int64(stmt, 14);
 	t->failures = (u_int)sqlite3_column_int(stmt, 15);
+	kind = (const char *)sqlite3_column_text(stmt, 16);
+	if (kind == NULL || task_kind_from_name(kind, &t->kind) != 0)
+		fatalx("task %lld has unknown kind", (long long)t->id);
+	t->target_id = sqlite3_column_int64(stmt, 17);
+	t->rounds = (u_int)sqlite3_column_int(stmt, 18);
+	t->merge_base = store_col_text(stmt, 19);
 	return (t);
 }
 
@@ -67,7 +73,8 @@ store_task_add(struct store *s, struct task *t, char **cause)
 {
 	static const char	*sql = "INSERT INTO tasks (sprint_id, "
 	    "parent_id, title, body, role, priority, state, created_at, "
-	    "updated_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	    "updated_at, finished_at, kind, target_id) VALUES (?, ?, ?, ?, ?, "
+	    "?, ?, ?, ?, ?, ?, ?)";
 	sqlite3_stmt		*stmt;
 	int64_t			 now = store_now();
 
@@ -86,6 +93,8 @@ store_task_add(struct store *s, struct task *t, char **cause)
 		sqlite3_bind_int64(stmt, 10, now);
 	else
 		sqlite3_bind_null(stmt, 10);
+	sqlite3_bind_text(stmt, 11, task_kind_name(t->kind), -1, SQLITE_STATIC);
+	bind_opt_id(stmt, 12, t->target_id);
 	if (store_step(s, stmt, cause) != 0)
 		return (-1);
 	t->id = sqlite3_last_insert_rowid(s->db);
@@ -100,7 +109,8 @@ store_task_update(struct store *s, struct task *t, char **cause)
 	static const char	*sql = "UPDATE tasks SET sprint_id = ?, "
 	    "parent_id = ?, title = ?, body = ?, role = ?, priority = ?, "
 	    "state = ?, branch = ?, worktree = ?, reason = ?, updated_at = ?, "
-	    "finished_at = ?, not_before = ?, failures = ? WHERE id = ?";
+	    "finished_at = ?, not_before = ?, failures = ?, rounds = ?, "
+	    "merge_base = ? WHERE id = ?";
 	sqlite3_stmt		*stmt;
 	int64_t			 now = store_now();
 
@@ -127,7 +137,9 @@ store_task_update(struct store *s, struct task *t, char **cause)
 	bind_opt_id(stmt, 12, t->finished_at);
 	bind_opt_id(stmt, 13, t->not_before);
 	sqlite3_bind_int(stmt, 14, (int)t->failures);
-	sqlite3_bind_int64(stmt, 15, t->id);
+	sqlite3_bind_int(stmt, 15, (int)t->rounds);
+	bind_opt_text(stmt, 16, t->merge_base);
+	sqlite3_bind_int64(stmt, 17, t->id);
 	return (store_step(s, stmt, cause));
 }
 

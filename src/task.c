@@ -20,6 +20,36 @@ static const char *task_state_names[TASK_NSTATES] = {
 	[TASK_CANCELLED] = "cancelled",
 };
 
+static const char *task_kind_names[TASK_NKINDS] = {
+	[TASK_WORK] = "work",
+	[TASK_PLAN] = "plan",
+	[TASK_VALIDATE] = "validate",
+	[TASK_RESOLVE] = "resolve",
+	[TASK_LESSON] = "lesson",
+};
+
+const char *
+task_kind_name(enum task_kind kind)
+{
+	if ((u_int)kind >= TASK_NKINDS)
+		fatalx("bad task kind %d", (int)kind);
+	return (task_kind_names[kind]);
+}
+
+int
+task_kind_from_name(const char *name, enum task_kind *kind)
+{
+	u_int	i;
+
+	for (i = 0; i < TASK_NKINDS; i++) {
+		if (strcmp(task_kind_names[i], name) == 0) {
+			*kind = i;
+			return (0);
+		}
+	}
+	return (-1);
+}
+
 const char *
 task_state_name(enum task_state state)
 {
@@ -75,6 +105,7 @@ task_free(struct task *t)
 	free(t->branch);
 	free(t->worktree);
 	free(t->reason);
+	free(t->merge_base);
 	free(t->blocked_by);
 	free(t->open_blockers);
 	free(t);

@@ -9,20 +9,25 @@ BATON_MIGRATE_TO=1 "$BATON" init >/dev/null || fail "init at schema 1"
 same "schema 1 version" "$(sqlite3 .baton/baton.db 'PRAGMA user_version')" "1"
 same "schema 1 has no runs table" \
     "$(sqlite3 .baton/baton.db "SELECT count(*) FROM sqlite_master WHERE name = 'runs'")" "0"
-BATON_MIGRATE_TO=1 "$BATON" add "old task" --priority 1 >/dev/null
-BATON_MIGRATE_TO=1 "$BATON" add "newer task" --blocked-by 1 >/dev/null
-BATON_MIGRATE_TO=1 "$BATON" sprint new "old sprint" >/dev/null
+# The data as a schema 1 baton wrote it (today's baton writes today's columns).
+sqlite3 .baton/baton.db "
+INSERT INTO sprints (id, name, created_at) VALUES (1, 'old sprint', 1700000000);
+INSERT INTO tasks (sprint_id, title, priority, state, created_at, updated_at)
+    VALUES (1, 'old task', 1, 'ready', 1700000000, 1700000000);
+INSERT INTO tasks (sprint_id, title, state, created_at, updated_at)
+    VALUES (1, 'newer task', 'backlog', 1700000001, 1700000001);
+INSERT INTO task_deps VALUES (2, 1, 1700000001);"
 
 run ls --json
 ok "ls upgrades the database"
-same "upgraded to the latest schema" "$(sqlite3 .baton/baton.db 'PRAGMA user_version')" "3"
+same "upgraded to the latest schema" "$(sqlite3 .baton/baton.db 'PRAGMA user_version')" "4"
 same "the scheduler's columns exist" \
-    "$(sqlite3 .baton/baton.db "SELECT count(*) FROM pragma_table_info('tasks') WHERE name IN ('not_before', 'failures')")" "2"
+    "$(sqlite3 .baton/baton.db "SELECT count(*) FROM pragma_table_info('tasks') WHERE name IN ('not_before', 'failures', 'kind', 'target_id', 'rounds', 'merge_base')")" "6"
 same "a sprint upgraded from schema 1 is not being dispatched" \
     "$(sqlite3 .baton/baton.db 'SELECT going FROM sprints')" "0"
 same "tasks survive the upgrade" "$(printf '%s' "$OUT" | jq -c 'map([.id, .title, .priority, .blocked_by, .sprint])')" \
     '[[1,"old task",1,[],1],[2,"newer task",2,[1],1]]'
-for table in runs calls events rate_limits agent_sessions lessons marks; do
+for table in runs calls events rate_limits agent_sessions lessons marks merge_proofs; do
 	same "table $table exists" \
 	    "$(sqlite3 .baton/baton.db "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '$table'")" "1"
 done
@@ -34,7 +39,7 @@ cp .baton/baton.db "$TEST_TMP/good.db"
 sqlite3 .baton/baton.db 'PRAGMA user_version = 99'
 sum=$(sha256sum .baton/baton.db)
 run ls
-refused "newer schema" "made by a newer baton (schema 99; this baton knows up to 3)"
+refused "newer schema" "made by a newer baton (schema 99; this baton knows up to 4)"
 run add "must not land"
 refused "newer schema refuses writes" "newer baton"
 same "newer database untouched" "$(sha256sum .baton/baton.db)" "$sum"
