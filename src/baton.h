@@ -1377,6 +1377,14 @@ struct config {
 	u_int		  retries;	/* attempts after the first */
 	u_int		  backoff;	/* seconds before the first retry; doubles */
 	const char	 *theme;
+	const char	 *test;		/* test command, or NULL */
+	int		  review;	/* review gate on */
+	const char	 *review_role;
+	u_int		  review_rounds;
+	int		  resolve_conflicts; /* conflicts = resolve */
+	const char	 *plan_role;
+	int		  lessons;	/* lesson runs on */
+	const char	 *lesson_role;
 
 	struct provider	**providers;	/* in order of first definition */
 	size_t		  nproviders;

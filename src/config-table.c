@@ -11,6 +11,8 @@
 #include "baton.h"
 
 static const char *const config_stdin_choices[] = { "null", "inbox", NULL };
+static const char *const config_conflict_choices[] = { "resolve", "block",
+    NULL };
 
 const struct config_option config_options[] = {
 	{ .scope = CONFIG_BATON, .name = "concurrency", .type = CONFIG_NUMBER,
@@ -27,6 +29,37 @@ const struct config_option config_options[] = {
 	  .default_value = "default",
 	  .doc = "The UI's colour theme: default, mono, or a file in "
 	  "$XDG_CONFIG_HOME/baton/themes." },
+	{ .scope = CONFIG_BATON, .name = "test", .type = CONFIG_STRING,
+	  .example = "make check",
+	  .doc = "The project's test command, run by sh -c under the build "
+	  "lock in each task's rebased worktree before it lands; unset, "
+	  "work lands untested." },
+	{ .scope = CONFIG_BATON, .name = "review", .type = CONFIG_FLAG,
+	  .default_value = "yes",
+	  .doc = "Whether finished work goes through an independent review "
+	  "before the merge queue." },
+	{ .scope = CONFIG_BATON, .name = "review_role", .type = CONFIG_STRING,
+	  .default_value = "reviewer",
+	  .doc = "The role whose runs review finished work." },
+	{ .scope = CONFIG_BATON, .name = "review_rounds", .type = CONFIG_NUMBER,
+	  .default_value = "3", .minimum = 1, .maximum = 20,
+	  .doc = "Reviews that may ask for changes before the task is "
+	  "blocked for a person." },
+	{ .scope = CONFIG_BATON, .name = "conflicts", .type = CONFIG_CHOICE,
+	  .default_value = "resolve", .choices = config_conflict_choices,
+	  .doc = "On a conflict with main: resolve (a task for the worker "
+	  "role rebases the branch) or block (wait for a person)." },
+	{ .scope = CONFIG_BATON, .name = "plan_role", .type = CONFIG_STRING,
+	  .default_value = "architect",
+	  .doc = "The role that decomposes 'baton plan' requests and "
+	  "validates the result." },
+	{ .scope = CONFIG_BATON, .name = "lessons", .type = CONFIG_FLAG,
+	  .default_value = "yes",
+	  .doc = "Whether a task that needed more than one attempt gets a "
+	  "short retrospective run that records a lesson." },
+	{ .scope = CONFIG_BATON, .name = "lesson_role", .type = CONFIG_STRING,
+	  .default_value = "triager",
+	  .doc = "The (cheap) role whose runs write lessons." },
 
 	{ .scope = CONFIG_UI, .name = "theme", .type = CONFIG_STRING,
 	  .alias = "theme",

@@ -966,6 +966,18 @@ config_finish(struct config *cf)
 	cf->retries = config_value_of(b, CONFIG_BATON, "retries")->number;
 	cf->backoff = config_value_of(b, CONFIG_BATON, "backoff")->number;
 	cf->theme = config_value_of(b, CONFIG_BATON, "theme")->text;
+	cf->test = config_value_of(b, CONFIG_BATON, "test")->text;
+	cf->review = config_value_of(b, CONFIG_BATON, "review")->number;
+	cf->review_role = config_value_of(b, CONFIG_BATON,
+	    "review_role")->text;
+	cf->review_rounds = config_value_of(b, CONFIG_BATON,
+	    "review_rounds")->number;
+	cf->resolve_conflicts = config_value_of(b, CONFIG_BATON,
+	    "conflicts")->number == 0;
+	cf->plan_role = config_value_of(b, CONFIG_BATON, "plan_role")->text;
+	cf->lessons = config_value_of(b, CONFIG_BATON, "lessons")->number;
+	cf->lesson_role = config_value_of(b, CONFIG_BATON,
+	    "lesson_role")->text;
 
 }
 
