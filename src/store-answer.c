@@ -1,0 +1,91 @@
+/*
+ * A run's final text: what its agent said last, for reading a structured
+ * answer from.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "baton.h"
+
+/*
+ * The text of the run's last successful turn end when its adapter keeps
+ * one there; else the main agent's text events after its last tool event
+ * (all of them if it used no tools), joined by newlines. Text from inside
+ * a subagent is not the answer and is left out.
+ */
+char *
+store_run_final_text(struct store *s, int64_t run, char **cause)
+{
+	static const char	*end_sql = "SELECT json_extract(data, '$.text') "
+	    "FROM events WHERE run_id = ? AND kind = 'turn_end' AND "
+	    "json_extract(data, '$.is_error') IS NULL AND "
+	    "json_extract(data, '$.text') != '' "
+	    "ORDER BY offset DESC, seq DESC LIMIT 1";
+	static const char	*tool_sql = "SELECT offset, seq FROM events "
+	    "WHERE run_id = ? AND kind IN ('tool_start', 'tool_end') "
+	    "ORDER BY offset DESC, seq DESC LIMIT 1";
+	static const char	*text_sql = "SELECT json_extract(data, "
+	    "'$.text') FROM events WHERE run_id = ? AND kind = 'text' AND "
+	    "json_extract(data, '$.parent_tool_id') IS NULL AND "
+	    "(offset > ? OR (offset = ? AND seq > ?)) "
+	    "ORDER BY offset, seq";
+	sqlite3_stmt		*stmt;
+	const char		*text;
+	int64_t			 offset = -1, seq = -1;
+	char			*out = NULL, *next;
+	int			 rc;
+
+	stmt = store_prepare(s, end_sql);
+	sqlite3_bind_int64(stmt, 1, run);
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		out = store_col_text(stmt, 0);
+		sqlite3_reset(stmt);
+		return (out);
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE)
+		goto fail;
+
+	stmt = store_prepare(s, tool_sql);
+	sqlite3_bind_int64(stmt, 1, run);
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		offset = sqlite3_column_int64(stmt, 0);
+		seq = sqlite3_column_int64(stmt, 1);
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		goto fail;
+
+	stmt = store_prepare(s, text_sql);
+	sqlite3_bind_int64(stmt, 1, run);
+	sqlite3_bind_int64(stmt, 2, offset);
+	sqlite3_bind_int64(stmt, 3, offset);
+	sqlite3_bind_int64(stmt, 4, seq);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		text = (const char *)sqlite3_column_text(stmt, 0);
+		if (text == NULL || *text == '\0')
+			continue;
+		if (out == NULL)
+			out = xstrdup(text);
+		else {
+			xasprintf(&next, "%s\n%s", out, text);
+			free(out);
+			out = next;
+		}
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE) {
+		free(out);
+		goto fail;
+	}
+	if (out == NULL)
+		xasprintf(cause, "run %lld left no answer", (long long)run);
+	return (out);
+
+fail:
+	*cause = store_errmsg(s);
+	return (NULL);
+}
