@@ -10,11 +10,27 @@
 
 #include "baton.h"
 
+/* Append text to *out with sep between pieces. */
+static void
+store_answer_append(char **out, const char *sep, const char *text)
+{
+	char	*next;
+
+	if (*out == NULL) {
+		*out = xstrdup(text);
+		return;
+	}
+	xasprintf(&next, "%s%s%s", *out, sep, text);
+	free(*out);
+	*out = next;
+}
+
 /*
  * The text of the run's last successful turn end when its adapter keeps
  * one there; else the main agent's text events after its last tool event
- * (all of them if it used no tools), joined by newlines. Text from inside
- * a subagent is not the answer and is left out.
+ * (all of them if it used no tools), joined by newlines. Streams that only
+ * carry pieces of messages (Gemini's deltas) give their pieces joined as
+ * they came. Text from inside a subagent is not the answer and is left out.
  */
 char *
 store_run_final_text(struct store *s, int64_t run, char **cause)
@@ -28,14 +44,15 @@ store_run_final_text(struct store *s, int64_t run, char **cause)
 	    "WHERE run_id = ? AND kind IN ('tool_start', 'tool_end') "
 	    "ORDER BY offset DESC, seq DESC LIMIT 1";
 	static const char	*text_sql = "SELECT json_extract(data, "
-	    "'$.text') FROM events WHERE run_id = ? AND kind = 'text' AND "
+	    "'$.text'), kind = 'text' FROM events WHERE run_id = ? AND "
+	    "kind IN ('text', 'text_delta') AND "
 	    "json_extract(data, '$.parent_tool_id') IS NULL AND "
 	    "(offset > ? OR (offset = ? AND seq > ?)) "
 	    "ORDER BY offset, seq";
 	sqlite3_stmt		*stmt;
 	const char		*text;
 	int64_t			 offset = -1, seq = -1;
-	char			*out = NULL, *next;
+	char			*out = NULL, *deltas = NULL;
 	int			 rc;
 
 	stmt = store_prepare(s, end_sql);
@@ -68,19 +85,21 @@ store_run_final_text(struct store *s, int64_t run, char **cause)
 		text = (const char *)sqlite3_column_text(stmt, 0);
 		if (text == NULL || *text == '\0')
 			continue;
-		if (out == NULL)
-			out = xstrdup(text);
-		else {
-			xasprintf(&next, "%s\n%s", out, text);
-			free(out);
-			out = next;
-		}
+		if (sqlite3_column_int(stmt, 1))
+			store_answer_append(&out, "\n", text);
+		else
+			store_answer_append(&deltas, "", text);
 	}
 	sqlite3_reset(stmt);
 	if (rc != SQLITE_DONE) {
 		free(out);
+		free(deltas);
 		goto fail;
 	}
+	if (out == NULL)
+		out = deltas;
+	else
+		free(deltas);
 	if (out == NULL)
 		xasprintf(cause, "run %lld left no answer", (long long)run);
 	return (out);
