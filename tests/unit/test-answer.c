@@ -48,7 +48,8 @@ static const struct {
 	{ "Draft:\n```json\n{\"n\": 1}\n```\nFinal:\n```json\n{\"n\": 2}\n```\n",
 	  "{\"n\":2}" },
 	/* The last block does not parse: the one before it does. */
-	{ "```json\n{\"n\": 1}\n```\n```json\n{\"n\": \n```\n", "{\"n\":1}" },
+	{ "Say {\"x\": 0}.\n```json\n{\"n\": 1}\n```\n```json\n{\"n\": \n```\n",
+	  "{\"n\":1}" },
 	/* Fences of other languages are code, not the answer. */
 	{ "```c\n{ int x; }\n```\nThen {\"k\": \"v\"} here.", "{\"k\":\"v\"}" },
 	/* Bare JSON, white space around it. */
