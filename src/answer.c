@@ -227,31 +227,56 @@ answer_trim(const char *s)
 	return (xstrndup(s, len));
 }
 
-/* Append one "- " line to *out. */
+/*
+ * Flattened comments grow in place: joining with a fresh copy each time
+ * would be quadratic in the number of comments.
+ */
+struct answer_buf {
+	char	*s;
+	size_t	 len;
+	size_t	 size;
+};
+
 static void
-answer_add_line(char **out, const char *file, const char *line,
+answer_buf_add(struct answer_buf *b, const char *s)
+{
+	size_t	n = strlen(s);
+
+	if (b->len + n + 1 > b->size) {
+		b->size = (b->len + n + 1) * 2;
+		b->s = xreallocarray(b->s, 1, b->size);
+	}
+	memcpy(b->s + b->len, s, n + 1);
+	b->len += n;
+}
+
+/* Add one "- " line. */
+static void
+answer_add_line(struct answer_buf *b, const char *file, const char *line,
     const char *text)
 {
-	char	*t, *next;
+	char	*t;
 
 	t = answer_trim(text);
-	if (file != NULL && line != NULL)
-		xasprintf(&next, "%s%s- %s:%s: %s", *out != NULL ? *out : "",
-		    *out != NULL ? "\n" : "", file, line, t);
-	else if (file != NULL)
-		xasprintf(&next, "%s%s- %s: %s", *out != NULL ? *out : "",
-		    *out != NULL ? "\n" : "", file, t);
-	else
-		xasprintf(&next, "%s%s- %s", *out != NULL ? *out : "",
-		    *out != NULL ? "\n" : "", t);
+	if (b->len != 0)
+		answer_buf_add(b, "\n");
+	answer_buf_add(b, "- ");
+	if (file != NULL) {
+		answer_buf_add(b, file);
+		if (line != NULL) {
+			answer_buf_add(b, ":");
+			answer_buf_add(b, line);
+		}
+		answer_buf_add(b, ": ");
+	}
+	answer_buf_add(b, t);
 	free(t);
-	free(*out);
-	*out = next;
 }
 
 /* One comment object: {"file", "line", "comment" | "body" | "text"}. */
 static int
-answer_comment_object(cJSON *obj, size_t i, char **out, char **cause)
+answer_comment_object(cJSON *obj, size_t i, struct answer_buf *b,
+    char **cause)
 {
 	static const char	*keys[] = { "comment", "body", "text" };
 	cJSON			*file, *line, *text = NULL;
@@ -278,7 +303,7 @@ answer_comment_object(cJSON *obj, size_t i, char **out, char **cause)
 	else if (f != NULL && cJSON_IsString(line) &&
 	    *line->valuestring != '\0')
 		l = xstrdup(line->valuestring);
-	answer_add_line(out, f, l, text->valuestring);
+	answer_add_line(b, f, l, text->valuestring);
 	free(l);
 	return (0);
 }
@@ -287,8 +312,9 @@ answer_comment_object(cJSON *obj, size_t i, char **out, char **cause)
 static int
 answer_comments(cJSON *comments, char **out, char **cause)
 {
-	cJSON	*c;
-	size_t	 i = 0;
+	struct answer_buf	 b = { NULL, 0, 0 };
+	cJSON			*c;
+	size_t			 i = 0;
 
 	*out = NULL;
 	if (comments == NULL || cJSON_IsNull(comments))
@@ -307,22 +333,19 @@ answer_comments(cJSON *comments, char **out, char **cause)
 	}
 	cJSON_ArrayForEach(c, comments) {
 		if (cJSON_IsString(c))
-			answer_add_line(out, NULL, NULL, c->valuestring);
-		else if (cJSON_IsObject(c)) {
-			if (answer_comment_object(c, i, out, cause) != 0) {
-				free(*out);
-				*out = NULL;
-				return (-1);
-			}
-		} else {
+			answer_add_line(&b, NULL, NULL, c->valuestring);
+		else if (!cJSON_IsObject(c)) {
 			xasprintf(cause, "comment %zu is neither a string nor "
 			    "an object", i);
-			free(*out);
-			*out = NULL;
+			free(b.s);
+			return (-1);
+		} else if (answer_comment_object(c, i, &b, cause) != 0) {
+			free(b.s);
 			return (-1);
 		}
 		i++;
 	}
+	*out = b.s;
 	return (0);
 }
 

@@ -10,19 +10,30 @@
 
 #include "baton.h"
 
-/* Append text to *out with sep between pieces. */
-static void
-store_answer_append(char **out, const char *sep, const char *text)
-{
-	char	*next;
+/*
+ * Text grown in place: a text-format run has an event per line, and
+ * copying the whole text for each would be quadratic.
+ */
+struct store_answer_buf {
+	char	*s;
+	size_t	 len;
+	size_t	 size;
+};
 
-	if (*out == NULL) {
-		*out = xstrdup(text);
-		return;
+/* Append text with sep before it unless it is the first piece. */
+static void
+store_answer_append(struct store_answer_buf *b, const char *sep,
+    const char *text)
+{
+	size_t	ns = b->s != NULL ? strlen(sep) : 0, nt = strlen(text);
+
+	if (b->len + ns + nt + 1 > b->size) {
+		b->size = (b->len + ns + nt + 1) * 2;
+		b->s = xreallocarray(b->s, 1, b->size);
 	}
-	xasprintf(&next, "%s%s%s", *out, sep, text);
-	free(*out);
-	*out = next;
+	memcpy(b->s + b->len, sep, ns);
+	memcpy(b->s + b->len + ns, text, nt + 1);
+	b->len += ns + nt;
 }
 
 /*
@@ -35,8 +46,8 @@ store_answer_append(char **out, const char *sep, const char *text)
 char *
 store_run_final_text(struct store *s, int64_t run, char **cause)
 {
-	static const char	*end_sql = "SELECT json_extract(data, '$.text') "
-	    "FROM events WHERE run_id = ? AND kind = 'turn_end' AND "
+	static const char	*end_sql = "SELECT json_extract(data, "
+	    "'$.text') FROM events WHERE run_id = ? AND kind = 'turn_end' AND "
 	    "json_extract(data, '$.is_error') IS NULL AND "
 	    "json_extract(data, '$.text') != '' "
 	    "ORDER BY offset DESC, seq DESC LIMIT 1";
@@ -52,7 +63,9 @@ store_run_final_text(struct store *s, int64_t run, char **cause)
 	sqlite3_stmt		*stmt;
 	const char		*text;
 	int64_t			 offset = -1, seq = -1;
-	char			*out = NULL, *deltas = NULL;
+	struct store_answer_buf	 texts = { NULL, 0, 0 };
+	struct store_answer_buf	 deltas = { NULL, 0, 0 };
+	char			*out = NULL;
 	int			 rc;
 
 	stmt = store_prepare(s, end_sql);
@@ -86,20 +99,21 @@ store_run_final_text(struct store *s, int64_t run, char **cause)
 		if (text == NULL || *text == '\0')
 			continue;
 		if (sqlite3_column_int(stmt, 1))
-			store_answer_append(&out, "\n", text);
+			store_answer_append(&texts, "\n", text);
 		else
 			store_answer_append(&deltas, "", text);
 	}
 	sqlite3_reset(stmt);
 	if (rc != SQLITE_DONE) {
-		free(out);
-		free(deltas);
+		free(texts.s);
+		free(deltas.s);
 		goto fail;
 	}
-	if (out == NULL)
-		out = deltas;
-	else
-		free(deltas);
+	if (texts.s != NULL) {
+		out = texts.s;
+		free(deltas.s);
+	} else
+		out = deltas.s;
 	if (out == NULL)
 		xasprintf(cause, "run %lld left no answer", (long long)run);
 	return (out);

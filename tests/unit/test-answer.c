@@ -42,11 +42,12 @@ static const struct {
 	{ "Here is my review.\n\n```json\n{\"verdict\": \"approve\"}\n```\n"
 	  "Thanks!", "{\"verdict\":\"approve\"}" },
 	{ "```JSON\n[1, 2]\n```", "[1,2]" },
-	{ "Plain fence:\n```\n{\"a\": [true, null]}\n```\n", "{\"a\":[true,null]}" },
+	{ "Plain fence:\n```\n{\"a\": [true, null]}\n```\n",
+	  "{\"a\":[true,null]}" },
 	{ "  ```json  \n  {\"a\": 1}\n  ```", "{\"a\":1}" },
 	/* Two blocks: the last one wins. */
-	{ "Draft:\n```json\n{\"n\": 1}\n```\nFinal:\n```json\n{\"n\": 2}\n```\n",
-	  "{\"n\":2}" },
+	{ "Draft:\n```json\n{\"n\": 1}\n```\n"
+	  "Final:\n```json\n{\"n\": 2}\n```\n", "{\"n\":2}" },
 	/* The last block does not parse: the one before it does. */
 	{ "Say {\"x\": 0}.\n```json\n{\"n\": 1}\n```\n```json\n{\"n\": \n```\n",
 	  "{\"n\":1}" },
@@ -182,6 +183,27 @@ test_verdict(void **state)
 		assert_string_equal(cause, bad_verdicts[i].error);
 		free(cause);
 	}
+}
+
+/* Many comments: one line each, in order. */
+static void
+test_verdict_many(void **state)
+{
+	struct answer_verdict	 v;
+	size_t			 i, n = 50000, len = 0;
+	char			*text, *cause = NULL;
+
+	text = xmalloc(n * 6 + 64);
+	len = (size_t)sprintf(text, "{\"verdict\":\"changes\",\"comments\":[");
+	for (i = 0; i < n; i++)
+		len += (size_t)sprintf(text + len, "%s\"%c\"", i == 0 ? "" :
+		    ",", 'a' + (int)(i % 26));
+	strcpy(text + len, "]}");
+	assert_int_equal(answer_verdict(text, &v, &cause), 0);
+	assert_int_equal(strlen(v.comments), n * 4 - 1);
+	assert_memory_equal(v.comments, "- a\n- b\n- c", 11);
+	answer_verdict_free(&v);
+	free(text);
 }
 
 static void
@@ -579,6 +601,7 @@ main(void)
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_json_hostile),
 		cmocka_unit_test(test_verdict),
+		cmocka_unit_test(test_verdict_many),
 		cmocka_unit_test(test_plan),
 		cmocka_unit_test(test_plan_bad),
 		cmocka_unit_test(test_gaps),
