@@ -54,7 +54,9 @@ answer_space(char c)
 
 /*
  * Parse len bytes at p as exactly one object or array with nothing but
- * white space after it. On failure *error is where parsing stopped.
+ * white space after it. On failure *error is where parsing stopped, or
+ * NULL if the text does not even start like JSON (a fence of plain output
+ * is not malformed JSON).
  */
 static cJSON *
 answer_parse_all(const char *p, size_t len, const char **error)
@@ -62,7 +64,7 @@ answer_parse_all(const char *p, size_t len, const char **error)
 	cJSON		*root;
 	const char	*end = NULL;
 
-	*error = p;
+	*error = NULL;
 	while (len > 0 && answer_space(*p)) {
 		p++;
 		len--;
@@ -73,8 +75,7 @@ answer_parse_all(const char *p, size_t len, const char **error)
 		return (NULL);
 	root = cJSON_ParseWithLengthOpts(p, len, &end, 0);
 	if (root == NULL) {
-		if (end != NULL)
-			*error = end;
+		*error = end != NULL ? end : p;
 		return (NULL);
 	}
 	if (end != p + len) {

@@ -69,6 +69,7 @@ static const struct {
 	/* Not JSON at all. */
 	{ "Looks good to me, ship it.", "error: the answer holds no JSON" },
 	{ "", "error: the answer holds no JSON" },
+	{ "It printed:\n```\nhello\n```\n", "error: the answer holds no JSON" },
 	{ "\"just a string\"", "error: the answer holds no JSON" },
 };
 
