@@ -251,6 +251,12 @@ struct plan {
 	size_t		  count;
 };
 
+/* A review's verdict read from its answer. */
+struct answer_verdict {
+	int		 approve;	/* 1 approve, 0 changes asked for */
+	char		*comments;	/* "" for an approval without any */
+};
+
 /* cmd.c */
 extern const struct cmd_entry *cmd_table[];
 int		 cmd_main(int, char **);
@@ -498,6 +504,9 @@ int		 store_run_set_answer(struct store *, int64_t, const char *,
 		     char **);
 int		 run_state_is_live(enum run_state);
 
+/* store-answer.c */
+char		*store_run_final_text(struct store *, int64_t, char **);
+
 /* store-sprint.c */
 int64_t		 store_sprint_new(struct store *, const char *, char **);
 struct sprint	*store_sprint_open(struct store *, char **);
@@ -540,6 +549,15 @@ int		 dag_ready_compare(const void *, const void *);
 int		 md_checklist_parse(const char *, size_t, struct md_item **,
 		     size_t *, char **);
 void		 md_items_free(struct md_item *, size_t);
+
+/* answer.c */
+char		*answer_json(const char *, char **);
+int		 answer_verdict(const char *, struct answer_verdict *,
+		     char **);
+void		 answer_verdict_free(struct answer_verdict *);
+int		 answer_plan(const char *, struct plan *, char **);
+int		 answer_gaps(const char *, struct plan *, char **);
+char		*answer_lesson(const char *, char **);
 
 /* plan.c */
 int		 plan_parse(const char *, size_t, struct plan *, char **);
