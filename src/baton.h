@@ -348,6 +348,8 @@ int		 git_error_cause(char **, const char *, ...)
 int		 demo_repository(const char *, char **);
 
 /* git-child.c */
+#define GITC_MAXARGS 8
+int		 gitc_runv(struct repo *, const char **, char **, char **);
 int		 gitc_run(struct repo *, const char *, const char *, char **,
 		     char **);
 int		 gitc_diffstat(struct repo *, const char *, struct diffstat *,
