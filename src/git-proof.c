@@ -17,6 +17,12 @@
  *   have moved on around the task's lines: each hunk's context and removed
  *   lines are exactly what the task left there, so success means every line
  *   the task added or changed is present, and a line it deleted is absent.
+ *
+ * The diffs that are applied have no context lines: libgit2 finds a hunk's
+ * lines anywhere in the file, so a change main has next to lines that moved
+ * or changed since (a clean rebase can do that) is still found, where three
+ * lines of context that no longer match would call it missing. Patch-ids
+ * are computed with the usual context, as git's are.
  */
 
 #include <stdlib.h>
@@ -70,17 +76,20 @@ pf_oid_json(const git_oid *oid)
 
 /*
  * The diff a commit made against its first parent (the empty tree for a
- * root commit), or its reverse.
+ * root commit), or its reverse without context lines (to apply).
  */
 static int
 pf_commit_diff(struct pf *pf, git_commit *c, int reverse, git_diff **diff,
     char **cause)
 {
-	git_commit	*parent = NULL;
-	git_tree	*t = NULL, *pt = NULL;
-	int		 rc = -1;
+	git_diff_options	 opts;
+	git_commit		*parent = NULL;
+	git_tree		*t = NULL, *pt = NULL;
+	int			 rc = -1;
 
 	*diff = NULL;
+	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
+	opts.context_lines = 0;
 	if (git_commit_tree(&t, c) != 0)
 		goto fail;
 	if (git_commit_parentcount(c) > 0 &&
@@ -88,7 +97,7 @@ pf_commit_diff(struct pf *pf, git_commit *c, int reverse, git_diff **diff,
 	    git_commit_tree(&pt, parent) != 0))
 		goto fail;
 	if (reverse) {
-		if (git_diff_tree_to_tree(diff, pf->g, t, pt, NULL) != 0)
+		if (git_diff_tree_to_tree(diff, pf->g, t, pt, &opts) != 0)
 			goto fail;
 	} else if (git_diff_tree_to_tree(diff, pf->g, pt, t, NULL) != 0)
 		goto fail;
@@ -325,6 +334,8 @@ pf_net_diff(struct pf *pf, const git_oid *head, char **paths, char **cause)
 	int			 rc = -1;
 
 	*paths = NULL;
+	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
+	opts.context_lines = 0;
 	if (git_merge_base(&base, pf->g, head, pf->main_before) != 0)
 		return (git_error_cause(cause, "%.12s and main have no common "
 		    "history", git_oid_tostr_s(head)));
@@ -332,7 +343,7 @@ pf_net_diff(struct pf *pf, const git_oid *head, char **paths, char **cause)
 	    git_commit_tree(&ht, hc) != 0 ||
 	    git_commit_lookup(&bc, pf->g, &base) != 0 ||
 	    git_commit_tree(&bt, bc) != 0 ||
-	    git_diff_tree_to_tree(&diff, pf->g, ht, bt, NULL) != 0) {
+	    git_diff_tree_to_tree(&diff, pf->g, ht, bt, &opts) != 0) {
 		git_error_cause(cause, "net diff of %.12s",
 		    git_oid_tostr_s(head));
 		goto out;
@@ -348,7 +359,6 @@ pf_net_diff(struct pf *pf, const git_oid *head, char **paths, char **cause)
 		d = git_diff_get_delta(diff, i);
 		path = (char *)(d->old_file.path != NULL ? d->old_file.path :
 		    d->new_file.path);
-		git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
 		opts.flags = GIT_DIFF_DISABLE_PATHSPEC_MATCH;
 		opts.pathspec.strings = &path;
 		opts.pathspec.count = 1;
