@@ -5,7 +5,8 @@
  *
  *	baton-git [-v] [-C dir] worktree-add TASK
  *	baton-git [-v] [-C dir] worktree-rm TASK
- *	baton-git [-v] [-C dir] merge TASK
+ *	baton-git [-v] [-C dir] merge TASK [--expect-base OID]
+ *	baton-git [-v] [-C dir] rebase TASK
  *	baton-git [-v] [-C dir] diffstat BRANCH
  *	baton-git [-v] demo-repo DIR
  *
@@ -113,17 +114,35 @@ git_main_worktree(const char *op, const char *arg)
 	repo_free(repo);
 }
 
+/* Merge (with the base it must be on, or NULL) or rebase a task. */
 static void
-git_main_merge(const char *arg)
+git_main_merge(const char *op, const char *arg, const char *expect_base)
 {
 	struct merge_result	 m;
 	struct repo		*repo;
 	struct store		*s;
 	struct task		*t;
-	char			*cause = NULL;
+	git_oid			 oid;
+	char			*cause = NULL, base[GIT_OID_HEXSZ + 1];
+	int			 rc;
 
+	if (expect_base != NULL) {
+		if (strlen(expect_base) != GIT_OID_HEXSZ ||
+		    git_oid_fromstr(&oid, expect_base) != 0) {
+			xasprintf(&cause, "not a full commit id: %s",
+			    expect_base);
+			git_main_fail(cause);
+		}
+		/* In the lower case every other commit id is written in. */
+		git_oid_tostr(base, sizeof base, &oid);
+		expect_base = base;
+	}
 	t = git_main_task(arg, &repo, &s);
-	if (git_merge_task(repo, s, t, &m, &cause) != 0)
+	if (strcmp(op, "rebase") == 0)
+		rc = git_rebase_task(repo, s, t, &m, &cause);
+	else
+		rc = git_merge_task(repo, s, t, expect_base, &m, &cause);
+	if (rc != 0)
 		git_main_fail(cause);
 	git_main_print(merge_json(t, &m));
 	merge_result_free(&m);
@@ -182,6 +201,13 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	if (argc == 4 && strcmp(argv[0], "merge") == 0 &&
+	    strcmp(argv[2], "--expect-base") == 0) {
+		if (getenv("BATON_GIT_LOG") != NULL)
+			log_open(NULL);
+		git_main_merge(argv[0], argv[1], argv[3]);
+		return (BATON_EXIT_OK);
+	}
 	if (argc != 2)
 		goto usage;
 	if (getenv("BATON_GIT_LOG") != NULL)
@@ -190,8 +216,9 @@ main(int argc, char **argv)
 	if (strcmp(argv[0], "worktree-add") == 0 ||
 	    strcmp(argv[0], "worktree-rm") == 0)
 		git_main_worktree(argv[0], argv[1]);
-	else if (strcmp(argv[0], "merge") == 0)
-		git_main_merge(argv[1]);
+	else if (strcmp(argv[0], "merge") == 0 ||
+	    strcmp(argv[0], "rebase") == 0)
+		git_main_merge(argv[0], argv[1], NULL);
 	else if (strcmp(argv[0], "diffstat") == 0)
 		git_main_diffstat(argv[1]);
 	else if (strcmp(argv[0], "demo-repo") == 0) {
@@ -204,6 +231,7 @@ main(int argc, char **argv)
 
 usage:
 	fprintf(stderr, "usage: baton-git [-v] [-C dir] worktree-add|"
-	    "worktree-rm|merge TASK | diffstat BRANCH | demo-repo DIR\n");
+	    "worktree-rm|rebase TASK | merge TASK [--expect-base OID] | "
+	    "diffstat BRANCH | demo-repo DIR\n");
 	return (BATON_EXIT_USAGE);
 }

@@ -354,6 +354,8 @@ int		 git_error_cause(char **, const char *, ...)
 int		 demo_repository(const char *, char **);
 
 /* git-child.c */
+#define GITC_MAXARGS 8
+int		 gitc_runv(struct repo *, const char **, char **, char **);
 int		 gitc_run(struct repo *, const char *, const char *, char **,
 		     char **);
 int		 gitc_diffstat(struct repo *, const char *, struct diffstat *,
@@ -1467,6 +1469,7 @@ struct merge_result {
 	char			**files;	/* conflicting or dirty paths */
 	size_t			 nfiles;
 	char			*message;	/* one line for people */
+	char			*proof;		/* the proof's JSON text, or NULL */
 	struct worktree_log	 log;
 };
 #define MERGE_MERGED 0
@@ -1474,13 +1477,47 @@ struct merge_result {
 #define MERGE_HELD 2
 #define MERGE_DIRTY 3
 #define MERGE_EMPTY 4
+#define MERGE_REBASED 5
+#define MERGE_MOVED 6
+#define MERGE_UNPROVEN 7
 int		 git_merge_task(struct repo *, struct store *, struct task *,
+		     const char *, struct merge_result *, char **);
+int		 git_rebase_task(struct repo *, struct store *, struct task *,
 		     struct merge_result *, char **);
 const char	*merge_result_name(int);
 struct cJSON	*merge_json(struct task *, struct merge_result *);
 int		 gitc_merge(struct repo *, int64_t, struct merge_result *,
 		     char **);
+int		 gitc_merge_onto(struct repo *, int64_t, const char *,
+		     struct merge_result *, char **);
+int		 gitc_rebase(struct repo *, int64_t, struct merge_result *,
+		     char **);
 void		 merge_result_free(struct merge_result *);
 extern const struct cmd_entry cmd_merge_entry;	/* in cmd-merge.c */
+
+/* git-proof.c, store-proof.c */
+/* One recorded proof that a landing dropped none of a task's work. */
+struct merge_proof {
+	int64_t		 id;
+	int64_t		 task_id;
+	int64_t		 at;
+	int		 ok;
+	char		*main_before;
+	char		*main_after;
+	char		*branch_head;
+	u_int		 commits;	/* commits checked */
+	char		*proof;		/* JSON text */
+};
+int		 git_proof(struct git_repository *, int64_t,
+		     const struct git_oid *, const struct git_oid *,
+		     const struct git_oid *, const struct git_oid *,
+		     struct merge_proof **, char **, char **);
+void		 merge_proof_free(struct merge_proof *);
+int64_t		 store_proof_add(struct store *, struct merge_proof *, char **);
+struct merge_proof *store_proof_find(struct store *, int64_t, const char *,
+		     char **);
+int		 store_proof_list(struct store *, int64_t, struct merge_proof ***,
+		     size_t *, char **);
+extern const struct cmd_entry cmd_proof_entry;	/* in cmd-proof.c */
 
 #endif /* BATON_H */

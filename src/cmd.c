@@ -47,6 +47,7 @@ const struct cmd_entry *cmd_table[] = {
 	&cmd_worktree_add_entry,
 	&cmd_worktree_rm_entry,
 	&cmd_merge_entry,
+	&cmd_proof_entry,
 	&cmd_lock_entry,
 	&cmd_run_entry,
 	&cmd_go_entry,

@@ -54,22 +54,36 @@ gitc_append(int fd, char **buf, size_t *len, int *open_fd)
 }
 
 /*
- * Run "baton-git [-C workdir] op arg" and return its standard output, or -1
- * with what it said went wrong.
+ * Run "baton-git [-C workdir] args..." (args ends with NULL, at most
+ * GITC_MAXARGS) and return its standard output, or -1 with what it said
+ * went wrong.
  */
 int
-gitc_run(struct repo *repo, const char *op, const char *arg, char **out,
-    char **cause)
+gitc_runv(struct repo *repo, const char **args, char **out, char **cause)
 {
 	struct pollfd	 pfd[2];
 	char		*path, *obuf = NULL, *ebuf = NULL;
+	const char	*argv[GITC_MAXARGS + 4];
 	size_t		 olen = 0, elen = 0;
 	int		 opipe[2], epipe[2], status, oopen = 1, eopen = 1;
+	int		 argc = 0, i;
 	pid_t		 pid;
 
 	*out = NULL;
 	path = gitc_path();
-	log_debug("%s: %s %s %s", __func__, path, op, arg);
+	argv[argc++] = "baton-git";
+	if (repo != NULL) {
+		argv[argc++] = "-C";
+		argv[argc++] = repo->workdir;
+	}
+	for (i = 0; args[i] != NULL; i++) {
+		if (i == GITC_MAXARGS)
+			fatalx("%s: too many arguments", __func__);
+		argv[argc++] = args[i];
+	}
+	argv[argc] = NULL;
+	log_debug("%s: %s %s %s", __func__, path, args[0],
+	    args[1] != NULL ? args[1] : "");
 	if (pipe2(opipe, O_CLOEXEC) != 0 || pipe2(epipe, O_CLOEXEC) != 0)
 		fatal("pipe");
 	if ((pid = fork()) == -1)
@@ -77,11 +91,7 @@ gitc_run(struct repo *repo, const char *op, const char *arg, char **out,
 	if (pid == 0) {
 		dup2(opipe[1], STDOUT_FILENO);
 		dup2(epipe[1], STDERR_FILENO);
-		if (repo != NULL)
-			execl(path, "baton-git", "-C", repo->workdir, op, arg,
-			    (char *)NULL);
-		else
-			execl(path, "baton-git", op, arg, (char *)NULL);
+		execv(path, (char **)argv);
 		dprintf(STDERR_FILENO, "cannot run %s: %s\n", path,
 		    strerror(errno));
 		_exit(127);
@@ -123,6 +133,16 @@ gitc_run(struct repo *repo, const char *op, const char *arg, char **out,
 	free(ebuf);
 	*out = obuf != NULL ? obuf : xstrdup("");
 	return (0);
+}
+
+/* Run "baton-git [-C workdir] op arg"; see gitc_runv. */
+int
+gitc_run(struct repo *repo, const char *op, const char *arg, char **out,
+    char **cause)
+{
+	const char	*args[] = { op, arg, NULL };
+
+	return (gitc_runv(repo, args, out, cause));
 }
 
 void

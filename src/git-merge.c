@@ -4,17 +4,27 @@
  * in memory, and main is fast-forwarded to the result; a conflict writes
  * nothing and leaves the branch as it was.
  *
+ * The merge queue lands a task in steps: git_rebase_task rebases the
+ * branch onto main and checks it out in the task's worktree (keeping the
+ * branch as it was before its first rebase as refs/baton/orig/T<id>), the
+ * tests run there, and git_merge_task lands it only if main is still the
+ * commit that was tested on (else MERGE_MOVED), which makes the landing a
+ * fast-forward of exactly what was tested.
+ *
  * Nothing is ever lost: a task worktree with uncommitted changes, or a
  * checkout of main with local changes, stops the merge before anything
  * moves. Refs move in an order a crash cannot hurt: the task branch to the
  * rebased tip first (it still holds every change), then main with a
- * compare-and-swap on its old value, then the checkout of main, then the
- * task's worktree and branch are removed. .baton/merge.pending records the
- * rebased tip before any ref moves, so a merge killed after main moved but
- * before the cleanup is finished, not mistaken for an empty branch, when it
- * is run again.
+ * compare-and-swap on its old value, then the checkout of main. Then the
+ * landing is proved (git-proof.c: every commit of the task, and its net
+ * change, is on main) and the proof recorded in the store, and only a
+ * proved landing removes the task's worktree, branch and orig ref.
+ * .baton/merge.pending records the rebased tip and the branch's tip before
+ * any ref moves, so a merge killed after main moved but before the proof
+ * and the cleanup is finished, not mistaken for an empty branch, when it is
+ * run again; a landing is proved once.
  *
- * Merges are serialised by a flock on .baton/merge.lock.
+ * Merges and rebases are serialised by a flock on .baton/merge.lock.
  */
 
 #include <sys/file.h>
@@ -26,6 +36,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
 #include <git2.h>
 
 #include "baton.h"
@@ -48,6 +59,7 @@ struct mg {
 	git_oid			 main_oid;	/* main's tip at the start */
 	char			*refname;	/* refs/heads/<task branch> */
 	git_oid			 branch_oid;	/* the branch's tip at the start */
+	char			*origname;	/* refs/baton/orig/T<id> */
 	git_oid			 tip;		/* what main becomes */
 	int			 checked_out;	/* main is HEAD of the work tree */
 	char			*journal;	/* .baton/merge.pending */
@@ -61,6 +73,7 @@ struct mg_pending {
 	git_oid		tip;
 	git_oid		base;
 	u_int		commits;
+	git_oid		head;		/* the branch's tip when it started */
 };
 
 /* Record one step: in the debug log, and for the caller to show. */
@@ -154,6 +167,7 @@ mg_pending_read(struct mg *mg, struct mg_pending *p)
 {
 	FILE	*f;
 	char	 tip[GIT_OID_HEXSZ + 1], base[GIT_OID_HEXSZ + 1];
+	char	 head[GIT_OID_HEXSZ + 1] = "";
 	int	 n;
 
 	memset(p, 0, sizeof *p);
@@ -161,12 +175,17 @@ mg_pending_read(struct mg *mg, struct mg_pending *p)
 		return (-1);
 	n = fscanf(f, "task %lld branch %255s tip %40s base %40s commits %u",
 	    &p->task, p->branch, tip, base, &p->commits);
+	if (n == 5 && fscanf(f, " head %40s", head) != 1)
+		head[0] = '\0';
 	fclose(f);
 	if (n != 5 || git_oid_fromstr(&p->tip, tip) != 0 ||
 	    git_oid_fromstr(&p->base, base) != 0) {
 		log_debug("%s: ignoring unreadable %s", __func__, mg->journal);
 		return (-1);
 	}
+	/* A journal from before the head was kept: the tip stands for it. */
+	if (git_oid_fromstr(&p->head, head) != 0)
+		git_oid_cpy(&p->head, &p->tip);
 	return (0);
 }
 
@@ -174,15 +193,18 @@ mg_pending_read(struct mg *mg, struct mg_pending *p)
 static int
 mg_pending_write(struct mg *mg, u_int commits, char **cause)
 {
-	char	*text, *tip, *base;
+	char	*text, *tip, *base, *head;
 	int	 rc;
 
 	tip = mg_hex(&mg->tip);
 	base = mg_hex(&mg->main_oid);
-	xasprintf(&text, "task %lld\nbranch %s\ntip %s\nbase %s\ncommits %u\n",
-	    (long long)mg->task->id, mg->refname, tip, base, commits);
+	head = mg_hex(&mg->branch_oid);
+	xasprintf(&text, "task %lld\nbranch %s\ntip %s\nbase %s\ncommits %u\n"
+	    "head %s\n", (long long)mg->task->id, mg->refname, tip, base,
+	    commits, head);
 	free(tip);
 	free(base);
+	free(head);
 	rc = util_write_file(mg->journal, text, strlen(text), cause);
 	free(text);
 	return (rc);
@@ -520,30 +542,50 @@ mg_swap(struct mg *mg, const char *refname, const git_oid *new,
 	return (0);
 }
 
-/* Bring the task's worktree to its branch's new tip: it was clean. */
-static void
-mg_update_worktree(struct mg *mg)
+/*
+ * Bring the task's worktree from old to its branch's new tip. It was clean,
+ * so a SAFE checkout against old's tree changes only files that are as old
+ * had them, and stops rather than overwrite anything else, ignored files
+ * included. 0 done or nothing to do (noted), -1 when the checkout failed.
+ */
+static int
+mg_update_worktree(struct mg *mg, const git_oid *old, char **cause)
 {
 	git_repository		*wr;
 	git_checkout_options	 opts;
-	const git_error		*e;
+	git_commit		*c = NULL;
+	git_tree		*bt = NULL;
+	int			 rc = -1;
 
 	if (!mg_open_worktree(mg, &wr))
-		return;
+		return (0);
 	if (!mg_on_branch(mg, wr)) {
 		mg_note(mg, __func__, "left %s alone: its HEAD is not %s",
 		    mg->task->worktree, mg->refname);
 		git_repository_free(wr);
-		return;
+		return (0);
+	}
+	if (git_commit_lookup(&c, wr, old) != 0 ||
+	    git_commit_tree(&bt, c) != 0) {
+		git_error_cause(cause, "looking up %s", mg->task->branch);
+		goto out;
 	}
 	git_checkout_options_init(&opts, GIT_CHECKOUT_OPTIONS_VERSION);
-	opts.checkout_strategy = GIT_CHECKOUT_FORCE;
+	opts.checkout_strategy = GIT_CHECKOUT_SAFE|
+	    GIT_CHECKOUT_DONT_OVERWRITE_IGNORED;
+	opts.baseline = bt;
 	if (git_checkout_head(wr, &opts) != 0) {
-		e = git_error_last();
-		mg_note(mg, __func__, "could not update %s: %s",
-		    mg->task->worktree, e != NULL ? e->message : "failed");
+		git_error_cause(cause, "updating %s", mg->task->worktree);
+		goto out;
 	}
+	mg_note(mg, __func__, "checked out the new %s in %s", mg->task->branch,
+	    mg->task->worktree);
+	rc = 0;
+out:
+	git_tree_free(bt);
+	git_commit_free(c);
 	git_repository_free(wr);
+	return (rc);
 }
 
 /*
@@ -609,7 +651,12 @@ mg_land(struct mg *mg, u_int landed, char **cause)
 		}
 		mg_note(mg, __func__, "moved %s to %.12s", mg->task->branch,
 		    hex);
-		mg_update_worktree(mg);
+		if (mg_update_worktree(mg, &mg->branch_oid, &undo) != 0) {
+			mg_note(mg, __func__, "could not update the worktree: "
+			    "%s", undo);
+			free(undo);
+			undo = NULL;
+		}
 	}
 	if (!git_oid_equal(&mg->tip, &mg->main_oid)) {
 		rc = mg_swap(mg, mg->main_ref, &mg->tip, &mg->main_oid,
@@ -644,6 +691,14 @@ mg_land(struct mg *mg, u_int landed, char **cause)
 	return (0);
 }
 
+/* The landing is over: a later merge has nothing to finish. */
+static void
+mg_journal_done(struct mg *mg)
+{
+	if (unlink(mg->journal) != 0 && errno != ENOENT)
+		log_debug("%s: %s: %s", __func__, mg->journal, strerror(errno));
+}
+
 /* Remove the task's worktree and branch now that main holds the work. */
 static void
 mg_cleanup(struct mg *mg)
@@ -658,8 +713,7 @@ mg_cleanup(struct mg *mg)
 		free(cause);
 	} else if (rc == WORKTREE_KEPT)
 		mg_note(mg, __func__, "the worktree was kept; main has the work");
-	if (unlink(mg->journal) != 0 && errno != ENOENT)
-		log_debug("%s: %s: %s", __func__, mg->journal, strerror(errno));
+	mg_journal_done(mg);
 }
 
 static void
@@ -669,6 +723,7 @@ mg_merged(struct mg *mg, u_int commits)
 
 	m->result = MERGE_MERGED;
 	m->commits = commits;
+	free(m->main);
 	m->main = mg_hex(&mg->tip);
 	if (commits == 0)
 		xasprintf(&m->message, "merged #%lld: its changes were already "
@@ -677,6 +732,111 @@ mg_merged(struct mg *mg, u_int commits)
 		xasprintf(&m->message, "merged #%lld: %u commit%s onto %s "
 		    "(%.7s)", (long long)mg->task->id, commits,
 		    commits == 1 ? "" : "s", mg->main, m->main);
+}
+
+/* What a stored proof found missing, for the message. */
+static char *
+mg_proof_what(const char *text)
+{
+	cJSON		*root, *missing, *item;
+	const char	*net, *oid, *summary;
+	char		*what;
+	int		 n;
+
+	if ((root = cJSON_Parse(text)) == NULL)
+		return (xstrdup("the recorded proof cannot be read"));
+	missing = cJSON_GetObjectItemCaseSensitive(root, "missing");
+	n = cJSON_GetArraySize(missing);
+	net = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(root,
+	    "net_diff"));
+	item = cJSON_GetArrayItem(missing, 0);
+	oid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(item,
+	    "oid"));
+	summary = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(item,
+	    "summary"));
+	if (n > 0 && oid != NULL)
+		xasprintf(&what, "%d commit%s not on main: %.12s \"%s\"%s; "
+		    "net change %s", n, n == 1 ? " is" : "s are", oid,
+		    summary != NULL ? summary : "", n > 1 ? " and others" : "",
+		    net != NULL ? net : "unknown");
+	else
+		xasprintf(&what, "the net change is %s", net != NULL ? net :
+		    "unknown");
+	cJSON_Delete(root);
+	return (what);
+}
+
+/*
+ * Main holds the landing (mg->tip, moved from main_before; head was the
+ * branch's tip when the merge started): prove nothing of the task was
+ * dropped and record it once, then clean up only when it is proved. A
+ * landing already proved (a merge killed after recording) uses that proof.
+ */
+static int
+mg_prove_finish(struct mg *mg, const git_oid *main_before,
+    const git_oid *head, u_int landed, char **cause)
+{
+	struct merge_result	*m = mg->m;
+	struct merge_proof	*p;
+	git_reference		*ref;
+	git_oid			 orig;
+	char			*after, *what = NULL;
+	int			 has_orig, rc = -1;
+
+	has_orig = git_reference_name_to_id(&orig, mg->g, mg->origname) == 0;
+	after = mg_hex(&mg->tip);
+	*cause = NULL;
+	if ((p = store_proof_find(mg->s, mg->task->id, after, cause)) != NULL) {
+		mg_note(mg, __func__, "this landing was proved already "
+		    "(proof %lld)", (long long)p->id);
+		if (!p->ok)
+			what = mg_proof_what(p->proof);
+	} else if (*cause != NULL)
+		goto out;
+	else {
+		if (git_proof(mg->g, mg->task->id, main_before, &mg->tip, head,
+		    has_orig ? &orig : NULL, &p, &what, cause) != 0)
+			goto out;
+		if (store_proof_add(mg->s, p, cause) == -1)
+			goto out;
+		mg_note(mg, __func__, "proof %lld: %u commit%s checked, %s",
+		    (long long)p->id, p->commits, p->commits == 1 ? "" : "s",
+		    p->ok ? "all on main" : "work missing");
+	}
+	free(m->proof);
+	m->proof = xstrdup(p->proof);
+
+	if (!p->ok) {
+		/* Main only gained commits; the task's refs stay to look at. */
+		mg_journal_done(mg);
+		m->result = MERGE_UNPROVEN;
+		m->commits = landed;
+		free(m->main);
+		m->main = mg_hex(&mg->tip);
+		xasprintf(&m->message, "#%lld landed on %s (%.7s) but the "
+		    "proof failed: %s; its worktree, branch and %s were kept",
+		    (long long)mg->task->id, mg->main, after, what,
+		    mg->origname);
+		rc = 0;
+		goto out;
+	}
+	if (has_orig) {
+		if (git_reference_lookup(&ref, mg->g, mg->origname) == 0) {
+			if (git_reference_delete(ref) != 0)
+				mg_note(mg, __func__, "could not delete %s",
+				    mg->origname);
+			git_reference_free(ref);
+		}
+		mg_note(mg, __func__, "deleted %s", mg->origname);
+	}
+	mg_cleanup(mg);
+	mg_merged(mg, landed);
+	rc = 0;
+out:
+	merge_proof_free(p);
+	free(what);
+	free(after);
+	return (rc);
 }
 
 static void
@@ -688,80 +848,141 @@ mg_free(struct mg *mg)
 	free(mg->main);
 	free(mg->main_ref);
 	free(mg->refname);
+	free(mg->origname);
 	free(mg->journal);
 }
 
 /*
- * Land task t's branch on main. 0 with the result in m (merged, or why
- * not), -1 with cause when it could not be tried.
+ * Set up for a merge or a rebase of task t: take the lock, open the
+ * repository, read main and the branch. -1 with cause when it cannot.
+ */
+static int
+mg_start(struct mg *mg, struct repo *repo, struct store *s, struct task *t,
+    struct merge_result *m, const char *what, char **cause)
+{
+	int	n;
+
+	memset(m, 0, sizeof *m);
+	memset(mg, 0, sizeof *mg);
+	mg->repo = repo;
+	mg->s = s;
+	mg->task = t;
+	mg->m = m;
+	mg->lock_fd = -1;
+	xasprintf(&mg->journal, "%s/merge.pending", repo->dir);
+	xasprintf(&mg->origname, "refs/baton/orig/T%lld", (long long)t->id);
+
+	if (t->branch == NULL) {
+		xasprintf(cause, "#%lld has no branch: nothing to %s",
+		    (long long)t->id, what);
+		return (-1);
+	}
+	if (mg_lock(mg, cause) != 0)
+		return (-1);
+	git_libgit2_init();
+	if (git_repository_open(&mg->g, repo->workdir) != 0)
+		return (git_error_cause(cause, "%s", repo->workdir));
+	if (worktree_main_ref(mg->g, &mg->main, &mg->main_oid, cause) != 0)
+		return (-1);
+	xasprintf(&mg->main_ref, "refs/heads/%s", mg->main);
+	xasprintf(&mg->refname, "refs/heads/%s", t->branch);
+	if (strcmp(mg->refname, mg->main_ref) == 0) {
+		xasprintf(cause, "#%lld's branch is %s itself",
+		    (long long)t->id, mg->main);
+		return (-1);
+	}
+	if ((n = git_reference_name_to_id(&mg->branch_oid, mg->g,
+	    mg->refname)) == GIT_ENOTFOUND) {
+		xasprintf(cause, "#%lld's branch %s does not exist",
+		    (long long)t->id, t->branch);
+		return (-1);
+	} else if (n != 0)
+		return (git_error_cause(cause, "reading %s", t->branch));
+	m->base = mg_hex(&mg->main_oid);
+	mg->checked_out = mg_main_checked_out(mg);
+	log_debug("%s: #%lld: %s %s onto %s at %s%s", __func__,
+	    (long long)t->id, what, t->branch, mg->main, m->base,
+	    mg->checked_out ? " (checked out)" : "");
+	return (0);
+}
+
+/* Refuse an uncommitted change in the task's worktree: 1, result set. */
+static int
+mg_refuse_dirty(struct mg *mg, char **cause)
+{
+	struct merge_result	*m = mg->m;
+	char			*files;
+	int			 n;
+
+	/* An agent's uncommitted work must not be lost. */
+	if ((n = mg_task_dirty(mg, cause)) == -1)
+		return (-1);
+	if (n == 0)
+		return (0);
+	m->result = MERGE_DIRTY;
+	files = mg_file_list(m);
+	xasprintf(&m->message, "#%lld's worktree %s has uncommitted "
+	    "changes: %s; commit or remove them first",
+	    (long long)mg->task->id, mg->task->worktree, files);
+	free(files);
+	return (1);
+}
+
+/*
+ * Rebase the branch onto main's tip in memory: 0 with mg->tip and *landed
+ * set (mg->tip is the branch itself when it is on main's tip already), 1 on
+ * a conflict with the result set, -1 on error.
+ */
+static int
+mg_onto_main(struct mg *mg, const git_oid *mb, u_int *landed, char **cause)
+{
+	struct merge_result	*m = mg->m;
+	char			*files;
+	int			 n;
+
+	if (git_oid_equal(mb, &mg->main_oid)) {
+		/* Already on main's tip: nothing to rewrite. */
+		git_oid_cpy(&mg->tip, &mg->branch_oid);
+		if (mg_count(mg, &mg->tip, landed, cause) != 0)
+			return (-1);
+		mg_note(mg, __func__, "%s is on %s's tip", mg->task->branch,
+		    mg->main);
+		return (0);
+	}
+	if ((n = mg_rebase(mg, landed, cause)) == -1)
+		return (-1);
+	if (n == 1) {
+		m->result = MERGE_CONFLICT;
+		files = mg_file_list(m);
+		xasprintf(&m->message, "conflict: #%lld's branch does not "
+		    "apply on %s: %s", (long long)mg->task->id, mg->main, files);
+		free(files);
+		return (1);
+	}
+	mg_note(mg, __func__, "rebased %u commit%s of %s onto %s", *landed,
+	    *landed == 1 ? "" : "s", mg->task->branch, mg->main);
+	return (0);
+}
+
+/*
+ * Land task t's branch on main. With expect_base, only if main's tip is
+ * still that commit (the one the branch was tested on). 0 with the result
+ * in m (merged, or why not), -1 with cause when it could not be tried.
  */
 int
 git_merge_task(struct repo *repo, struct store *s, struct task *t,
-    struct merge_result *m, char **cause)
+    const char *expect_base, struct merge_result *m, char **cause)
 {
 	struct mg		 mg;
 	struct mg_pending	 p;
-	git_oid			 mb;
-	char			*files;
+	git_oid			 mb, orig;
 	u_int			 landed;
 	int			 rc = -1, n;
 
-	memset(m, 0, sizeof *m);
-	memset(&mg, 0, sizeof mg);
-	mg.repo = repo;
-	mg.s = s;
-	mg.task = t;
-	mg.m = m;
-	mg.lock_fd = -1;
-	xasprintf(&mg.journal, "%s/merge.pending", repo->dir);
-
-	if (t->branch == NULL) {
-		xasprintf(cause, "#%lld has no branch: nothing to merge",
-		    (long long)t->id);
+	if (mg_start(&mg, repo, s, t, m, "merge", cause) != 0)
 		goto out;
-	}
-	if (mg_lock(&mg, cause) != 0)
-		goto out;
-	git_libgit2_init();
-	if (git_repository_open(&mg.g, repo->workdir) != 0) {
-		git_error_cause(cause, "%s", repo->workdir);
-		goto out;
-	}
-	if (worktree_main_ref(mg.g, &mg.main, &mg.main_oid, cause) != 0)
-		goto out;
-	xasprintf(&mg.main_ref, "refs/heads/%s", mg.main);
-	xasprintf(&mg.refname, "refs/heads/%s", t->branch);
-	if (strcmp(mg.refname, mg.main_ref) == 0) {
-		xasprintf(cause, "#%lld's branch is %s itself",
-		    (long long)t->id, mg.main);
-		goto out;
-	}
-	if ((n = git_reference_name_to_id(&mg.branch_oid, mg.g,
-	    mg.refname)) == GIT_ENOTFOUND) {
-		xasprintf(cause, "#%lld's branch %s does not exist",
-		    (long long)t->id, t->branch);
-		goto out;
-	} else if (n != 0) {
-		git_error_cause(cause, "reading %s", t->branch);
-		goto out;
-	}
-	m->base = mg_hex(&mg.main_oid);
-	mg.checked_out = mg_main_checked_out(&mg);
-	log_debug("%s: #%lld: %s onto %s at %s%s", __func__, (long long)t->id,
-	    t->branch, mg.main, m->base, mg.checked_out ? " (checked out)" :
-	    "");
-
-	/* An agent's uncommitted work must not be lost. */
-	if ((n = mg_task_dirty(&mg, cause)) == -1)
-		goto out;
-	if (n) {
-		m->result = MERGE_DIRTY;
-		files = mg_file_list(m);
-		xasprintf(&m->message, "#%lld's worktree %s has uncommitted "
-		    "changes: %s; commit or remove them first",
-		    (long long)t->id, t->worktree, files);
-		free(files);
-		rc = 0;
+	if ((n = mg_refuse_dirty(&mg, cause)) != 0) {
+		rc = n == 1 ? 0 : -1;
 		goto out;
 	}
 
@@ -770,55 +991,62 @@ git_merge_task(struct repo *repo, struct store *s, struct task *t,
 		    t->branch, mg.main);
 		goto out;
 	}
-	if (git_oid_equal(&mb, &mg.branch_oid)) {
-		/*
-		 * Main has everything: either the branch never had work of its
-		 * own, or an earlier merge moved main and was killed before it
-		 * cleaned up. merge.pending tells the two apart.
-		 */
-		if (mg_pending_read(&mg, &p) == 0 && p.task == t->id &&
-		    strcmp(p.branch, mg.refname) == 0 &&
-		    git_oid_equal(&p.tip, &mg.branch_oid)) {
-			mg_note(&mg, __func__, "finishing an interrupted merge: "
-			    "%s already holds %s", mg.main, t->branch);
-			git_oid_cpy(&mg.tip, &mg.main_oid);
-			free(m->base);
-			m->base = mg_hex(&p.base);
-			if (mg_recover_checkout(&mg, &p, cause) != 0)
-				goto out;
-			mg_cleanup(&mg);
-			mg_merged(&mg, p.commits);
-			rc = 0;
+	/*
+	 * Main has everything: an earlier merge moved main and was killed
+	 * before it proved and cleaned up (merge.pending tells), or a rebase
+	 * found all of the branch's commits on main already, or the branch
+	 * never had work of its own.
+	 */
+	if (git_oid_equal(&mb, &mg.branch_oid) &&
+	    mg_pending_read(&mg, &p) == 0 && p.task == t->id &&
+	    strcmp(p.branch, mg.refname) == 0 &&
+	    git_oid_equal(&p.tip, &mg.branch_oid)) {
+		mg_note(&mg, __func__, "finishing an interrupted merge: "
+		    "%s already holds %s", mg.main, t->branch);
+		git_oid_cpy(&mg.tip, &mg.main_oid);
+		free(m->base);
+		m->base = mg_hex(&p.base);
+		if (mg_recover_checkout(&mg, &p, cause) != 0 ||
+		    mg_prove_finish(&mg, &p.base, &p.head, p.commits,
+		    cause) != 0)
 			goto out;
-		}
-		m->result = MERGE_EMPTY;
-		xasprintf(&m->message, "#%lld's branch %s has no commits %s "
-		    "lacks: nothing to merge", (long long)t->id, t->branch,
-		    mg.main);
 		rc = 0;
 		goto out;
 	}
 
-	if (git_oid_equal(&mb, &mg.main_oid)) {
-		/* Already on main's tip: nothing to rewrite. */
-		git_oid_cpy(&mg.tip, &mg.branch_oid);
-		if (mg_count(&mg, &mg.tip, &landed, cause) != 0)
-			goto out;
-		mg_note(&mg, __func__, "%s is on %s's tip: a fast-forward",
-		    t->branch, mg.main);
-	} else if ((n = mg_rebase(&mg, &landed, cause)) == -1)
-		goto out;
-	else if (n == 1) {
-		m->result = MERGE_CONFLICT;
-		files = mg_file_list(m);
-		xasprintf(&m->message, "conflict: #%lld's branch does not "
-		    "apply on %s: %s", (long long)t->id, mg.main, files);
-		free(files);
+	if (expect_base != NULL && strcmp(expect_base, m->base) != 0) {
+		m->result = MERGE_MOVED;
+		xasprintf(&m->message, "%s moved since #%lld's tests ran on "
+		    "%.7s (it is at %.7s now); nothing was changed", mg.main,
+		    (long long)t->id, expect_base, m->base);
 		rc = 0;
 		goto out;
-	} else
-		mg_note(&mg, __func__, "rebased %u commit%s of %s onto %s",
-		    landed, landed == 1 ? "" : "s", t->branch, mg.main);
+	}
+
+	if (git_oid_equal(&mb, &mg.branch_oid)) {
+		if (git_reference_name_to_id(&orig, mg.g, mg.origname) != 0) {
+			m->result = MERGE_EMPTY;
+			xasprintf(&m->message, "#%lld's branch %s has no "
+			    "commits %s lacks: nothing to merge",
+			    (long long)t->id, t->branch, mg.main);
+			rc = 0;
+			goto out;
+		}
+		/* A rebase found its work on main; prove it from orig. */
+		mg_note(&mg, __func__, "%s has no commits %s lacks; proving "
+		    "its work from %s", t->branch, mg.main, mg.origname);
+		git_oid_cpy(&mg.tip, &mg.main_oid);
+		if (mg_prove_finish(&mg, &mg.main_oid, &mg.branch_oid, 0,
+		    cause) != 0)
+			goto out;
+		rc = 0;
+		goto out;
+	}
+
+	if ((n = mg_onto_main(&mg, &mb, &landed, cause)) != 0) {
+		rc = n == 1 ? 0 : -1;
+		goto out;
+	}
 
 	/* The user's own work in main's checkout comes first. */
 	if (mg.checked_out && !git_oid_equal(&mg.tip, &mg.main_oid)) {
@@ -838,8 +1066,137 @@ git_merge_task(struct repo *repo, struct store *s, struct task *t,
 
 	if (mg_land(&mg, landed, cause) != 0)
 		goto out;
-	mg_cleanup(&mg);
-	mg_merged(&mg, landed);
+	if (mg_prove_finish(&mg, &mg.main_oid, &mg.branch_oid, landed,
+	    cause) != 0)
+		goto out;
+	rc = 0;
+out:
+	mg_free(&mg);
+	return (rc);
+}
+
+/*
+ * Save the branch's tip as it was before its first rebase: 1 when this
+ * call made the ref, 0 when it was there already, -1 on error.
+ */
+static int
+mg_save_orig(struct mg *mg, char **cause)
+{
+	git_reference	*ref;
+	int		 rc;
+
+	rc = git_reference_create(&ref, mg->g, mg->origname, &mg->branch_oid,
+	    0, "baton rebase: the branch before its first rebase");
+	if (rc == GIT_EEXISTS) {
+		git_error_clear();
+		mg_note(mg, __func__, "%s kept from an earlier rebase",
+		    mg->origname);
+		return (0);
+	}
+	if (rc != 0)
+		return (git_error_cause(cause, "saving %s", mg->origname));
+	git_reference_free(ref);
+	mg_note(mg, __func__, "saved %s's tip as %s", mg->task->branch,
+	    mg->origname);
+	return (1);
+}
+
+/* Delete the orig ref this rebase made, as the rebase did not happen. */
+static void
+mg_drop_orig(struct mg *mg)
+{
+	git_reference	*ref;
+
+	if (git_reference_lookup(&ref, mg->g, mg->origname) != 0)
+		return;
+	if (git_reference_delete(ref) != 0)
+		log_debug("%s: could not delete %s", __func__, mg->origname);
+	git_reference_free(ref);
+}
+
+static void
+mg_rebased(struct mg *mg, u_int commits)
+{
+	struct merge_result	*m = mg->m;
+
+	m->result = MERGE_REBASED;
+	m->commits = commits;
+	m->main = mg_hex(&mg->tip);
+	xasprintf(&m->message, "rebased #%lld: %u commit%s on %s (%.7s), now "
+	    "at %.7s", (long long)mg->task->id, commits, commits == 1 ? "" :
+	    "s", mg->main, m->base, m->main);
+}
+
+/*
+ * Rebase task t's branch onto main's tip and check it out in its worktree,
+ * so that what is tested there is what would land. Main does not move.
+ * 0 with the result in m (rebased, or why not), -1 with cause.
+ */
+int
+git_rebase_task(struct repo *repo, struct store *s, struct task *t,
+    struct merge_result *m, char **cause)
+{
+	struct mg	 mg;
+	git_oid		 mb;
+	char		*undo = NULL;
+	u_int		 landed;
+	int		 rc = -1, n, made;
+
+	if (mg_start(&mg, repo, s, t, m, "rebase", cause) != 0)
+		goto out;
+	if ((n = mg_refuse_dirty(&mg, cause)) != 0) {
+		rc = n == 1 ? 0 : -1;
+		goto out;
+	}
+	if (git_merge_base(&mb, mg.g, &mg.branch_oid, &mg.main_oid) != 0) {
+		git_error_cause(cause, "%s and %s have no common history",
+		    t->branch, mg.main);
+		goto out;
+	}
+	if (git_oid_equal(&mb, &mg.branch_oid)) {
+		m->result = MERGE_EMPTY;
+		xasprintf(&m->message, "#%lld's branch %s has no commits %s "
+		    "lacks: nothing to rebase", (long long)t->id, t->branch,
+		    mg.main);
+		rc = 0;
+		goto out;
+	}
+	if ((n = mg_onto_main(&mg, &mb, &landed, cause)) != 0) {
+		rc = n == 1 ? 0 : -1;
+		goto out;
+	}
+	if (git_oid_equal(&mg.tip, &mg.branch_oid)) {
+		mg_rebased(&mg, landed);
+		rc = 0;
+		goto out;
+	}
+
+	/* The branch as it was first is kept before anything moves. */
+	if ((made = mg_save_orig(&mg, cause)) == -1)
+		goto out;
+	if ((n = mg_swap(&mg, mg.refname, &mg.tip, &mg.branch_oid,
+	    "baton rebase: onto main", cause)) != 0) {
+		if (n == 1)
+			xasprintf(cause, "%s moved while it was being rebased; "
+			    "nothing was changed", t->branch);
+		if (made)
+			mg_drop_orig(&mg);
+		goto out;
+	}
+	mg_note(&mg, __func__, "moved %s to %.12s", t->branch,
+	    git_oid_tostr_s(&mg.tip));
+	if (mg_update_worktree(&mg, &mg.branch_oid, cause) != 0) {
+		/* Put the branch back so the worktree matches it again. */
+		if (mg_swap(&mg, mg.refname, &mg.branch_oid, &mg.tip,
+		    "baton rebase: undo", &undo) != 0) {
+			log_debug("%s: could not put %s back: %s", __func__,
+			    t->branch, undo);
+			free(undo);
+		} else if (made)
+			mg_drop_orig(&mg);
+		goto out;
+	}
+	mg_rebased(&mg, landed);
 	rc = 0;
 out:
 	mg_free(&mg);

@@ -12,7 +12,8 @@
 
 /* Indexed by MERGE_*. */
 static const char *merge_result_names[] = {
-	"merged", "conflict", "held", "dirty", "empty"
+	"merged", "conflict", "held", "dirty", "empty", "rebased", "moved",
+	"unproven"
 };
 
 const char *
@@ -34,6 +35,7 @@ merge_result_free(struct merge_result *m)
 		free(m->files[i]);
 	free(m->files);
 	free(m->message);
+	free(m->proof);
 	worktree_log_free(&m->log);
 	memset(m, 0, sizeof *m);
 }
@@ -42,7 +44,7 @@ merge_result_free(struct merge_result *m)
 cJSON *
 merge_json(struct task *t, struct merge_result *m)
 {
-	cJSON	*obj, *files, *steps;
+	cJSON	*obj, *files, *steps, *proof;
 	size_t	 i;
 
 	obj = cJSON_CreateObject();
@@ -56,6 +58,9 @@ merge_json(struct task *t, struct merge_result *m)
 	for (i = 0; i < m->nfiles; i++)
 		cJSON_AddItemToArray(files, json_string(m->files[i]));
 	cJSON_AddItemToObject(obj, "message", json_string(m->message));
+	if (m->proof == NULL || (proof = cJSON_Parse(m->proof)) == NULL)
+		proof = cJSON_CreateNull();
+	cJSON_AddItemToObject(obj, "proof", proof);
 	steps = cJSON_AddArrayToObject(obj, "steps");
 	for (i = 0; i < m->log.n; i++)
 		cJSON_AddItemToArray(steps, json_string(m->log.lines[i]));
@@ -76,20 +81,14 @@ merge_strings(cJSON *array, char ***list, size_t *n)
 	}
 }
 
-/* Land task's branch on main in baton-git; the answer is in m. */
-int
-gitc_merge(struct repo *repo, int64_t task, struct merge_result *m,
-    char **cause)
+/* Read baton-git's answer to a merge or a rebase into m. */
+static int
+merge_parse(char *out, struct merge_result *m, char **cause)
 {
 	cJSON		*root, *item;
 	const char	*s;
-	char		 id[32], *out = NULL;
 	u_int		 i;
 
-	memset(m, 0, sizeof *m);
-	snprintf(id, sizeof id, "%lld", (long long)task);
-	if (gitc_run(repo, "merge", id, &out, cause) != 0)
-		return (-1);
 	if ((root = cJSON_Parse(out)) == NULL) {
 		xasprintf(cause, "baton-git said: %.200s", out);
 		free(out);
@@ -128,6 +127,62 @@ gitc_merge(struct repo *repo, int64_t task, struct merge_result *m,
 	    &m->files, &m->nfiles);
 	merge_strings(cJSON_GetObjectItemCaseSensitive(root, "steps"),
 	    &m->log.lines, &m->log.n);
+	item = cJSON_GetObjectItemCaseSensitive(root, "proof");
+	if (cJSON_IsObject(item) &&
+	    (m->proof = cJSON_PrintUnformatted(item)) == NULL)
+		fatalx("cJSON_PrintUnformatted failed");
 	cJSON_Delete(root);
 	return (0);
+}
+
+/*
+ * Land task's branch on main in baton-git; the answer is in m. With
+ * expect_base, only while main's tip is that commit (else MERGE_MOVED).
+ */
+int
+gitc_merge_onto(struct repo *repo, int64_t task, const char *expect_base,
+    struct merge_result *m, char **cause)
+{
+	const char	*argv[5];
+	char		 id[32], *out = NULL;
+	int		 argc = 0;
+
+	memset(m, 0, sizeof *m);
+	snprintf(id, sizeof id, "%lld", (long long)task);
+	argv[argc++] = "merge";
+	argv[argc++] = id;
+	if (expect_base != NULL) {
+		argv[argc++] = "--expect-base";
+		argv[argc++] = expect_base;
+	}
+	argv[argc] = NULL;
+	if (gitc_runv(repo, argv, &out, cause) != 0)
+		return (-1);
+	return (merge_parse(out, m, cause));
+}
+
+/* Land task's branch on main whatever main's tip is. */
+int
+gitc_merge(struct repo *repo, int64_t task, struct merge_result *m,
+    char **cause)
+{
+	return (gitc_merge_onto(repo, task, NULL, m, cause));
+}
+
+/*
+ * Rebase task's branch onto main and check it out in its worktree, in
+ * baton-git: MERGE_REBASED with m->base main's tip and m->main the
+ * branch's new tip, or why not.
+ */
+int
+gitc_rebase(struct repo *repo, int64_t task, struct merge_result *m,
+    char **cause)
+{
+	char	 id[32], *out = NULL;
+
+	memset(m, 0, sizeof *m);
+	snprintf(id, sizeof id, "%lld", (long long)task);
+	if (gitc_run(repo, "rebase", id, &out, cause) != 0)
+		return (-1);
+	return (merge_parse(out, m, cause));
 }
