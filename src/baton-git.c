@@ -172,6 +172,7 @@ git_main_diffstat(const char *branch)
 	lines = cJSON_AddArrayToObject(obj, "lines");
 	for (i = 0; i < ds.nlines; i++)
 		cJSON_AddItemToArray(lines, json_string(ds.lines[i]));
+	cJSON_AddItemToObject(obj, "patch", json_string(ds.patch));
 	git_main_print(obj);
 	diffstat_free(&ds);
 	repo_free(repo);

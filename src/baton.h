@@ -290,6 +290,9 @@ extern const struct cmd_entry cmd_sprint_ls_entry;
 extern const struct cmd_entry cmd_sprint_close_entry;
 extern const struct cmd_entry cmd_import_entry;
 extern const struct cmd_entry cmd_plan_import_entry;
+extern const struct cmd_entry cmd_plan_entry;
+int		 plan_request_add(struct repo *, struct store *, const char *,
+		     int64_t *, char **);
 extern const struct cmd_entry cmd_demo_entry;
 extern const struct cmd_entry cmd_start_entry;
 extern const struct cmd_entry cmd_stop_entry;
@@ -342,7 +345,10 @@ struct diffstat {
 	size_t		 deletions;
 	char		**lines;	/* " path | 3 ++-", then the summary */
 	size_t		 nlines;
+	char		*patch;		/* the diff itself, maybe cut short */
 };
+/* A diffstat's patch is cut after this many bytes. */
+#define DIFFSTAT_PATCH_MAX (256 * 1024)
 int		 git_diffstat(struct repo *, const char *, struct diffstat *,
 		     char **);
 
@@ -389,8 +395,16 @@ struct prompt_ctx {
 	const char	 *checkpoint_path;
 	char		**lessons;
 	size_t		  nlessons;
+	const char	 *review;	/* a review's requested changes */
+	const char	 *tests;	/* failing test output */
+	const char	 *patch;	/* review: the diff against main */
+	const char	 *context;	/* validate, lesson: what happened */
 };
 char		*prompt_build(struct task *, const struct prompt_ctx *);
+char		*prompt_review(struct task *, const struct prompt_ctx *);
+char		*prompt_plan(struct task *, const struct prompt_ctx *);
+char		*prompt_validate(struct task *, const struct prompt_ctx *);
+char		*prompt_lesson(struct task *, const struct prompt_ctx *);
 char		*prompt_summary(struct run *, struct run_verdict *);
 
 /* sched.c */
@@ -416,6 +430,10 @@ int		 store_task_nruns(struct store *, int64_t);
 char		*store_task_resume_session(struct store *, int64_t,
 		     const char *);
 char		*store_role_session(struct store *, const char *, const char *);
+int		 store_lesson_add(struct store *, const char *, int64_t,
+		     const char *, char **);
+int		 store_task_helpers(struct store *, int64_t, enum task_kind,
+		     u_int *, u_int *);
 int		 store_role_session_set(struct store *, const char *,
 		     const char *, const char *, char **);
 int		 store_role_lessons(struct store *, const char *, u_int, char ***,
@@ -478,6 +496,8 @@ int64_t		 store_run_add(struct store *, struct run *, char **);
 struct run	*store_run_get(struct store *, int64_t, char **);
 int		 store_run_list(struct store *, int, struct run ***, size_t *,
 		     char **);
+int		 store_run_list_task(struct store *, int64_t, struct run ***,
+		     size_t *, char **);
 struct run	*store_run_latest(struct store *, int64_t, char **);
 int		 store_run_update(struct store *, struct run *, char **);
 int		 store_run_set_offset(struct store *, int64_t, int64_t, int64_t,
@@ -1103,6 +1123,7 @@ enum ui_action {
 	UI_ATTACH,
 	UI_MARK,
 	UI_GO,
+	UI_PLAN,
 	UI_REFRESH,
 	UI_QUIT,
 	UI_CLICK,

@@ -1,6 +1,11 @@
 /*
  * demo: build a throwaway repository holding a small real program and a
- * sample sprint, so there is something to look at straight away.
+ * sprint that starts from one request in plain words, so there is
+ * something to look at straight away. Fake agents play every part: the
+ * architect decomposes the request, workers write and commit real files
+ * (one hits its usage limit and falls back), a reviewer asks for changes
+ * once, two tasks conflict and a resolution task settles it, the tests
+ * run before each landing, and a lesson is recorded at the end.
  */
 
 #include <sys/stat.h>
@@ -22,17 +27,20 @@ const struct cmd_entry cmd_demo_entry = {
 	.name = "demo",
 	.alias = NULL,
 	.usage = "[--dir DIR] [--speed S] [--no-agents]",
-	.doc = "Build a sample repository with a sprint of tasks (in DIR, or a "
-	    "new temporary folder) worked by fake agents, set it going and "
-	    "open the screen on it; --speed scales the agents' pauses.",
+	.doc = "Build a sample repository (in DIR, or a new temporary folder) "
+	    "with a request for the architect to plan, worked by fake agents; "
+	    "set it going and open the screen on it; --speed scales the "
+	    "agents' pauses.",
 	.flags = 0,
 	.exec = cmd_demo_exec,
 };
 
 /*
- * What the fake agents do on each task, whichever provider gets it: real
- * files written and committed in the task's worktree, with calls that cost
- * something. Lines are scenario directives; %s is the task's own file.
+ * What the fake agents do on each subtask (#2 to #9), whichever provider
+ * gets it: real files written and committed in the task's worktree, with
+ * calls that cost something. Lines are scenario directives; %s is the
+ * task's own file. #3 and #4 both start NEWS, so whichever lands second
+ * conflicts with main.
  */
 static const struct {
 	const char	*file;
@@ -52,12 +60,14 @@ static const struct {
 	  "tool Read DESIGN.md\n"
 	  "call 6 1200 15400 610\n"
 	  "write %s /* -c: count UTF-8 characters, not bytes. */\n"
-	  "append %s int is_lead(unsigned char c) { return (c & 0xc0) != 0x80; }\n" },
+	  "append %s int is_lead(unsigned char c) { return (c & 0xc0) != 0x80; }\n"
+	  "append NEWS -c counts characters, not bytes.\n" },
 	{ "longest.c", "Add -L, the longest line",
 	  "text The longest line is a running maximum over line lengths.\n"
 	  "call 5 900 14800 540\n"
 	  "write %s /* -L: the length of the longest line. */\n"
-	  "append %s size_t longest = 0;\n" },
+	  "append %s size_t longest = 0;\n"
+	  "append NEWS -L prints the length of the longest line.\n" },
 	{ "files.c", "Read the files named on the command line",
 	  "text Reading how wc-lite takes its input.\n"
 	  "tool shell sed -n 1,40p wc-lite.c\n"
@@ -79,14 +89,19 @@ static const struct {
 	  "call 8 2000 9000 900\n"
 	  "write %s .Dd November 21, 2026\n"
 	  "append %s .Dt WC-LITE 1\n" },
-	{ "REVIEW.md", "Review the release",
-	  "text Reviewing the release: options, tests and the man page.\n"
+	{ "REVIEW.md", "Check the release",
+	  "text Checking the release: options, tests and the man page.\n"
 	  "tool shell git log --oneline\n"
 	  "call 9 0 21000 450\n"
 	  "write %s Approved: every option is covered by a test.\n" },
 };
 
-/* The providers of the demo: the fake agent in three stream formats. */
+/*
+ * The providers of the demo: the fake agent in three stream formats. The
+ * first three do the work; demo-review only reviews and demo-haiku only
+ * writes lessons, so that their scenarios never mix with the work's.
+ */
+#define DEMO_WORKERS 3
 static const struct {
 	const char	*name;
 	const char	*format;
@@ -95,6 +110,8 @@ static const struct {
 	{ "demo-claude", "claude", "claude-sonnet-4-5" },
 	{ "demo-codex", "codex", "gpt-5-codex" },
 	{ "demo-gemini", "gemini", "gemini-2.5-pro" },
+	{ "demo-review", "codex", "gpt-5-codex" },
+	{ "demo-haiku", "claude", "claude-haiku-4-5" },
 };
 
 /* Which providers each role tries, in order. */
@@ -102,9 +119,21 @@ static const char demo_roles[] =
 	"[role \"architect\"]\nchain = demo-claude, demo-gemini\n\n"
 	"[role \"worker\"]\nchain = demo-claude, demo-codex\n\n"
 	"[role \"designer\"]\nchain = demo-gemini, demo-claude\n\n"
-	"[role \"reviewer\"]\nchain = demo-codex, demo-gemini\n";
+	"[role \"reviewer\"]\nchain = demo-review\n\n"
+	"[role \"triager\"]\nchain = demo-haiku\n";
 
-/* The sample sprint: parallel branches and a last task that waits on all. */
+/* The request the sprint starts from: the architect plans it as #1. */
+static const char demo_request[] =
+	"wc-lite counts the lines, words and bytes of its standard input. Make "
+	"it a tool people can use: count characters rather than bytes with -c, "
+	"report the longest line with -L, read the files named on the command "
+	"line with a total line when there are several, cover every option "
+	"with tests, write a man page, and check the release as a whole.";
+
+/*
+ * The architect's answer: parallel branches and a last task that waits on
+ * all. They become #2 to #9, and the validation after them #10.
+ */
 static const char demo_plan[] =
 	"["
 	"{\"title\":\"Sketch the --chars and --longest options\","
@@ -122,9 +151,61 @@ static const char demo_plan[] =
 	"\"role\":\"worker\",\"blocked_by\":[1,2,4]},"
 	"{\"title\":\"Write the man page\",\"role\":\"designer\","
 	"\"blocked_by\":[1,2,4]},"
-	"{\"title\":\"Review the release\",\"role\":\"reviewer\","
+	"{\"title\":\"Check the release\",\"role\":\"architect\","
 	"\"blocked_by\":[5,6]}"
 	"]";
+
+/*
+ * The other parts, each a scenario file of one provider: the plan and its
+ * validation (the architect's), the review that asks for changes on #6
+ * and the worker's second go at it, any other review, any resolution of
+ * a conflict (the worker's default), and any lesson.
+ */
+static const struct {
+	const char	*provider;	/* NULL: every worker provider */
+	const char	*file;
+	const char	*text;
+} demo_parts[] = {
+	{ "demo-claude", "T1.txt",
+	  "pace 700\ncall 8 6100 14000 900\n"
+	  "think The request splits along the options; tests and the man page "
+	  "wait for them.\ntool Read wc-lite.c\ncall 4 0 20100 1400\n"
+	  "text The plan, as JSON:\ntext %s\n" },
+	{ "demo-gemini", "T1.txt",
+	  "pace 700\ncall 8 0 14000 900\ntool Read wc-lite.c\n"
+	  "text The plan, as JSON:\ntext %s\n" },
+	{ "demo-claude", "T10.txt",
+	  "pace 700\ncall 6 0 21000 300\ntool shell git log --oneline main\n"
+	  "text Every part of the request is on main and tested.\n"
+	  "text {\"gaps\": []}\n" },
+	{ "demo-gemini", "T10.txt",
+	  "pace 700\ncall 6 0 21000 300\n"
+	  "text Nothing is missing: {\"gaps\": []}\n" },
+	{ "demo-review", "T6.2.txt",
+	  "pace 600\ncall 7 0 9800 420\ntool Read total.c\n"
+	  "text The total line must not appear for a single file.\n"
+	  "text {\"verdict\": \"changes\", \"comments\": [\"total.c:1: say "
+	  "that the total is printed only for two or more files\"]}\n" },
+	{ "demo-review", "default.txt",
+	  "pace 600\ncall 7 0 9800 300\ntool shell git diff main\n"
+	  "text The change does what the task asks, and drops nothing.\n"
+	  "text {\"verdict\": \"approve\"}\n" },
+	{ NULL, "T6.3.txt",
+	  "pace 800\ncall 5 0 12000 260\n"
+	  "text The review is right: a single file gets no total.\n"
+	  "append total.c /* Only for two or more files. */\n"
+	  "commit Print the total only for several files\n"
+	  "text Done, and committed.\n" },
+	{ NULL, "default.txt",
+	  "pace 800\ncall 6 0 15000 500\n"
+	  "text Rebasing onto main and keeping both sides of the conflict.\n"
+	  "rebase main\ncall 3 0 16000 200\n"
+	  "text Resolved: both changes are kept, on top of main.\n" },
+	{ "demo-haiku", "default.txt",
+	  "pace 500\ncall 4 0 6000 120\n"
+	  "text {\"lesson\": \"Say in the code when a summary line is "
+	  "printed; the review asked why a single file got none.\"}\n" },
+};
 
 /* baton-fake-agent, installed beside baton or in the build tree. */
 static char *
@@ -177,14 +258,15 @@ demo_configure(const char *self, struct repo *repo, double speed,
 		reset = 3;
 	xasprintf(&conf, "# The demo's providers: baton-fake-agent playing the "
 	    "scenarios in\n# %s/demo, in three stream formats.\n\n[baton]\n"
-	    "concurrency = 3\nretries = 2\nbackoff = 5\n\n", repo->dir);
+	    "concurrency = 3\nretries = 2\nbackoff = 5\n"
+	    "test = make -s test\n\n", repo->dir);
 	for (i = 0; i < nitems(demo_providers); i++) {
 		xasprintf(&dir, "%s/demo/%s", repo->dir, demo_providers[i].name);
 		if (util_mkdir_p(dir, 0700, cause) != 0) {
 			free(dir);
 			goto out;
 		}
-		for (j = 0; j < nitems(demo_work); j++) {
+		for (j = 0; i < DEMO_WORKERS && j < nitems(demo_work); j++) {
 			f[0] = f[1] = f[2] = (char *)demo_work[j].file;
 			xasprintf(&work, demo_work[j].text, f[0], f[1], f[2]);
 			xasprintf(&text, "model %s\npace 900\n"
@@ -192,7 +274,7 @@ demo_configure(const char *self, struct repo *repo, double speed,
 			    "commit %s\ntext Done, and committed.\n",
 			    demo_providers[i].model, work, demo_work[j].msg);
 			free(work);
-			xasprintf(&path, "%s/T%u.txt", dir, j + 1);
+			xasprintf(&path, "%s/T%u.txt", dir, j + 2);
 			rc = demo_write(path, text, cause);
 			free(path);
 			free(text);
@@ -210,7 +292,28 @@ demo_configure(const char *self, struct repo *repo, double speed,
 			    "chars.c.\nretry 1 10 2000\n"
 			    "limit You've hit your limit · try again in %u "
 			    "seconds\n", demo_providers[i].model, reset);
-			xasprintf(&path, "%s/T2.1.txt", dir);
+			xasprintf(&path, "%s/T3.1.txt", dir);
+			rc = demo_write(path, text, cause);
+			free(path);
+			free(text);
+			if (rc != 0) {
+				free(dir);
+				goto out;
+			}
+		}
+		for (j = 0; j < nitems(demo_parts); j++) {
+			if (demo_parts[j].provider == NULL ?
+			    i >= DEMO_WORKERS : strcmp(demo_parts[j].provider,
+			    demo_providers[i].name) != 0)
+				continue;
+			xasprintf(&text, "model %s\n", demo_providers[i].model);
+			old = text;
+			xasprintf(&text, demo_parts[j].text, demo_plan);
+			xasprintf(&path, "%s/%s", dir, demo_parts[j].file);
+			work = text;
+			xasprintf(&text, "%s%s", old, work);
+			free(work);
+			free(old);
 			rc = demo_write(path, text, cause);
 			free(path);
 			free(text);
@@ -251,11 +354,10 @@ cmd_demo_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		{ "speed", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct plan			 plan;
 	struct cmd_ctx			 demo;
 	int				 agents = 1;
 	struct task_list		 list;
-	int64_t				*ids = NULL, sprint;
+	int64_t				 id, sprint;
 	char				*dir = NULL, *cause = NULL, tmpl[64];
 	char				*self, *end;
 	const char			*tmp;
@@ -310,21 +412,16 @@ cmd_demo_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	    repo_exclude_baton(demo.repo, &cause) != 0 ||
 	    (demo.store = store_open(demo.repo->db_path, 1, &cause)) == NULL)
 		goto fail;
-	if (plan_parse(demo_plan, sizeof demo_plan - 1, &plan, &cause) != 0)
-		fatalx("demo plan: %s", cause);
 	if (store_begin(demo.store, &cause) != 0 ||
 	    (sprint = store_sprint_new(demo.store, "demo", &cause)) == -1 ||
-	    plan_import(demo.store, &plan, 0, &ids, &cause) == -1 ||
-	    store_commit(demo.store, &cause) != 0) {
-		plan_free(&plan);
+	    store_commit(demo.store, &cause) != 0)
 		goto fail;
-	}
-	plan_free(&plan);
-	free(ids);
 
 	if ((self = realpath("/proc/self/exe", NULL)) == NULL)
 		self = xstrdup("baton");
 	if (demo_configure(self, demo.repo, speed, &cause) != 0 ||
+	    plan_request_add(demo.repo, demo.store, demo_request, &id,
+	    &cause) != 0 ||
 	    (agents && sched_set_going(demo.store, 1, &cause) != 0)) {
 		free(self);
 		goto fail;
@@ -349,8 +446,8 @@ cmd_demo_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		free(self);
 		goto fail;
 	}
-	printf("A demo repository with a sprint of %zu tasks is in %s\n\n",
-	    list.count, dir);
+	printf("A demo repository is in %s; its sprint starts from a request "
+	    "for the architect:\n\n", dir);
 	cmd_print_task_table(&list);
 	task_list_free(&list);
 	if (agents)

@@ -108,6 +108,8 @@ run_to_json(struct run *r)
 	else
 		cJSON_AddNumberToObject(obj, "exit_status", r->exit_status);
 	cJSON_AddItemToObject(obj, "outcome", json_string(r->outcome));
+	cJSON_AddStringToObject(obj, "purpose", run_purpose_name(r->purpose));
+	cJSON_AddItemToObject(obj, "answer", json_string(r->answer));
 	cJSON_AddNumberToObject(obj, "started_at", (double)r->started_at);
 	cJSON_AddItemToObject(obj, "ended_at", json_opt_id(r->ended_at));
 	return (obj);

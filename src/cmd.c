@@ -35,6 +35,7 @@ const struct cmd_entry *cmd_table[] = {
 	&cmd_sprint_close_entry,
 	&cmd_import_entry,
 	&cmd_plan_import_entry,
+	&cmd_plan_entry,
 	&cmd_standup_entry,
 	&cmd_retro_entry,
 	&cmd_ui_entry,

@@ -153,6 +153,7 @@ diffstat_free(struct diffstat *ds)
 	for (i = 0; i < ds->nlines; i++)
 		free(ds->lines[i]);
 	free(ds->lines);
+	free(ds->patch);
 	memset(ds, 0, sizeof *ds);
 }
 
@@ -187,6 +188,9 @@ gitc_diffstat(struct repo *repo, const char *branch, struct diffstat *ds,
 		    sizeof *ds->lines);
 		ds->lines[ds->nlines++] = xstrdup(item->valuestring);
 	}
+	item = cJSON_GetObjectItemCaseSensitive(root, "patch");
+	if (cJSON_IsString(item))
+		ds->patch = xstrdup(item->valuestring);
 	cJSON_Delete(root);
 	return (0);
 }

@@ -18,6 +18,7 @@ static const struct {
 	{ "README.md",
 	  "# wc-lite\n\nA tiny word counter used by baton's demo sprint.\n\n"
 	  "    make && ./wc-lite < README.md\n    make test\n" },
+	{ ".gitignore", "wc-lite\n*.o\n" },
 	{ "Makefile",
 	  "CFLAGS ?= -O2 -Wall\n\nwc-lite: wc-lite.c\n"
 	  "\t$(CC) $(CFLAGS) -o $@ wc-lite.c\n\n"

@@ -1,6 +1,7 @@
 /*
  * What a task's branch changed since it left the main branch, as a
- * diffstat: libgit2 is started only here, when someone asks.
+ * diffstat and as a patch (for its review): libgit2 is started only here,
+ * when someone asks.
  */
 
 #include <stdlib.h>
@@ -42,7 +43,7 @@ git_diffstat(struct repo *r, const char *branch, struct diffstat *ds,
 	git_tree	*head_tree = NULL, *base_tree = NULL;
 	git_diff	*diff = NULL;
 	git_diff_stats	*stats = NULL;
-	git_buf		 buf = { NULL, 0, 0 };
+	git_buf		 buf = { NULL, 0, 0 }, patch = { NULL, 0, 0 };
 	git_oid		 base_id;
 	char		*text, *line, *next;
 	int		 rc = -1;
@@ -89,10 +90,26 @@ git_diffstat(struct repo *r, const char *branch, struct diffstat *ds,
 		ds->lines[ds->nlines++] = xstrdup(line);
 	}
 	free(text);
+	if (git_diff_to_buf(&patch, diff, GIT_DIFF_FORMAT_PATCH) != 0) {
+		git_error_cause(cause, "%s", branch);
+		goto out;
+	}
+	if (patch.size > DIFFSTAT_PATCH_MAX) {
+		/* Cut at a line's end; the reader is told where the rest is. */
+		text = xstrndup(patch.ptr, DIFFSTAT_PATCH_MAX);
+		if ((line = strrchr(text, '\n')) != NULL)
+			line[1] = '\0';
+		xasprintf(&ds->patch, "%s[… %zu more bytes: git diff %s...%s]\n",
+		    text, patch.size - strlen(text), "main", branch);
+		free(text);
+	} else
+		ds->patch = xstrndup(patch.ptr != NULL ? patch.ptr : "",
+		    patch.size);
 	rc = 0;
 
 out:
 	git_buf_dispose(&buf);
+	git_buf_dispose(&patch);
 	git_diff_stats_free(stats);
 	git_diff_free(diff);
 	git_tree_free(head_tree);

@@ -5,15 +5,23 @@
  *
  * Each turn, in order:
  *
- *   judge     a task still running whose latest run is stored to its end
- *             gets its outcome: success goes to the merge queue; a usage
- *             limit or an authentication failure leaves the task ready
- *             (the provider is limited now, so dispatch picks the next
- *             one in the role's chain); any other failure is retried
- *             after an exponential backoff with jitter, until the retry
- *             limit fails the task with the reason
+ *   judge     a task whose latest run is stored to its end gets its
+ *             outcome: work that succeeded goes to review (or straight to
+ *             the merge queue); a review approves it or sends it back to
+ *             its role with the comments, up to review_rounds times; a
+ *             plan, a validation or a lesson is read from the run's JSON
+ *             answer; a usage limit or an authentication failure leaves
+ *             the task ready (the provider is limited now, so dispatch
+ *             picks the next one in the role's chain); any other failure
+ *             is retried after an exponential backoff with jitter, until
+ *             the retry limit fails the task with the reason
  *   merge     the first task in the merge queue lands on main, one at a
- *             time
+ *             time: its branch is rebased onto main, the project's tests
+ *             run on it in a run of their own, and main moves only to
+ *             what was tested; a failure goes back to the task's role, a
+ *             conflict blocks the task (its branch as it was) and hands a
+ *             resolution task to the role; each landing is proved before
+ *             the branch goes
  *   dispatch  ready tasks, by priority, get a run on the first provider
  *             of their role's chain that is neither limited nor full, up
  *             to the global, role and provider limits; when every
@@ -49,6 +57,14 @@
 #define SCHED_LIMIT_HOLD 3
 /* Lessons added to a prompt. */
 #define SCHED_LESSONS 5
+/* How many resolution tasks one task may get before a person must look. */
+#define SCHED_RESOLVE_MAX 2
+/* How many validations one plan gets (each may add gap tasks). */
+#define SCHED_VALIDATE_MAX 2
+/* How much failing test output goes back to the task's role. */
+#define SCHED_TEST_OUTPUT 4000
+/* A review that cannot start for want of a provider looks again after this. */
+#define SCHED_REVIEW_HOLD 60
 
 struct sched {
 	struct event_base	*base;
@@ -124,6 +140,17 @@ sched_config(struct sched *sc)
 	return (cf);
 }
 
+/* What the scheduler decided about a task, in memory only. */
+static void
+sched_set(struct task *t, enum task_state state, int64_t not_before,
+    char *reason)
+{
+	t->state = state;
+	t->not_before = not_before;
+	free(t->reason);
+	t->reason = reason;
+}
+
 /* Write a task back with what the scheduler decided. */
 static int
 sched_update(struct sched *sc, struct task *t, enum task_state state,
@@ -131,10 +158,7 @@ sched_update(struct sched *sc, struct task *t, enum task_state state,
 {
 	char	*cause = NULL;
 
-	t->state = state;
-	t->not_before = not_before;
-	free(t->reason);
-	t->reason = reason;
+	sched_set(t, state, not_before, reason);
 	if (store_begin(sc->store, &cause) != 0 ||
 	    store_task_update(sc->store, t, &cause) != 0 ||
 	    store_commit(sc->store, &cause) != 0) {
@@ -164,9 +188,13 @@ sched_backoff(struct config *cf, u_int n)
 	return ((int64_t)(delay + 0.5));
 }
 
-/* A failed attempt: retry after a backoff, or fail the task for good. */
+/*
+ * A failed attempt: try again in state again after a backoff, or, past the
+ * retry limit, leave the task in state final with the reason.
+ */
 static void
-sched_failed(struct sched *sc, struct task *t, const char *why)
+sched_failed_in(struct sched *sc, struct task *t, enum task_state again,
+    enum task_state final, const char *why)
 {
 	struct config	*cf = sc->config;
 	char		*reason;
@@ -176,13 +204,429 @@ sched_failed(struct sched *sc, struct task *t, const char *why)
 	if (t->failures > cf->retries) {
 		xasprintf(&reason, "failed after %u attempt%s: %s",
 		    t->failures, t->failures == 1 ? "" : "s", why);
-		sched_update(sc, t, TASK_FAILED, 0, reason);
+		sched_update(sc, t, final, 0, reason);
 		return;
 	}
 	delay = sched_backoff(cf, t->failures);
 	xasprintf(&reason, "attempt %u failed (%s); retrying in %llds",
 	    t->failures, why, (long long)delay);
-	sched_update(sc, t, TASK_READY, store_now() + delay, reason);
+	sched_update(sc, t, again, store_now() + delay, reason);
+}
+
+static void
+sched_failed(struct sched *sc, struct task *t, const char *why)
+{
+	sched_failed_in(sc, t, TASK_READY, TASK_FAILED, why);
+}
+
+/* Record that a run was judged, with the answer it was judged on. */
+static void
+sched_judged(struct sched *sc, struct run *r, const char *answer)
+{
+	char	*cause = NULL;
+
+	if (store_run_set_answer(sc->store, r->id, answer != NULL ? answer :
+	    "", &cause) != 0) {
+		sched_warn(sc, "run %lld: %s", (long long)r->id, cause);
+		free(cause);
+	}
+}
+
+/* The final text of a run, kept with it as the answer it is judged on. */
+static char *
+sched_answer(struct sched *sc, struct run *r, char **cause)
+{
+	char	*text;
+
+	text = store_run_final_text(sc->store, r->id, cause);
+	sched_judged(sc, r, text);
+	return (text);
+}
+
+/* Tell a whole-run failure from success, for any kind of run. */
+static int
+sched_run_ok(struct run *r, struct run_verdict *v)
+{
+	return (r->exit_status == 0 && v->has_final && !v->final_error);
+}
+
+/* A task of the scheduler's own making, stored inside a transaction. */
+static struct task *
+sched_new_task(struct sched *sc, struct task *from, enum task_kind kind,
+    const char *role, const char *title, const char *body, char **cause)
+{
+	struct task	*n;
+
+	n = task_new();
+	task_set_text(n, title, body, role);
+	n->kind = kind;
+	n->sprint_id = from->sprint_id;
+	n->parent_id = from->id;
+	n->target_id = from->id;
+	n->priority = from->priority;
+	if (kind == TASK_LESSON)
+		n->priority = TASK_PRIORITY_MAX;
+	n->state = TASK_READY;
+	if (store_task_add(sc->store, n, cause) == -1) {
+		task_free(n);
+		return (NULL);
+	}
+	return (n);
+}
+
+/* Take away the worktree of a task whose runs only answered. */
+static void
+sched_drop_worktree(struct sched *sc, struct task *t)
+{
+	struct worktree_log	 log = { NULL, 0 };
+	char			*cause = NULL;
+
+	if (t->worktree == NULL || t->kind == TASK_RESOLVE)
+		return;
+	if (gitc_worktree_remove(sc->repo, t, &log, &cause) == -1) {
+		sched_warn(sc, "#%lld: %s", (long long)t->id, cause);
+		free(cause);
+	}
+	worktree_log_free(&log);
+}
+
+/* After a task that needed more than one try landed: learn from it. */
+static void
+sched_maybe_lesson(struct sched *sc, struct task *t)
+{
+	struct config	*cf = sc->config;
+	struct task	*n;
+	u_int		 open, all;
+	char		*title, *body, *cause = NULL;
+
+	if (!cf->lessons || t->kind != TASK_WORK ||
+	    (t->failures == 0 && t->rounds == 0))
+		return;
+	if (config_role(cf, cf->lesson_role) == NULL) {
+		sched_warn(sc, "no role '%s' for lessons (lesson_role)",
+		    cf->lesson_role);
+		return;
+	}
+	if (store_task_helpers(sc->store, t->id, TASK_LESSON, &open,
+	    &all) != 0 || all != 0)
+		return;
+	xasprintf(&title, "Lesson from #%lld", (long long)t->id);
+	xasprintf(&body, "Task #%lld (%s) needed %u failed attempt%s and %u "
+	    "review round%s before it landed: %s", (long long)t->id, t->role,
+	    t->failures, t->failures == 1 ? "" : "s", t->rounds,
+	    t->rounds == 1 ? "" : "s", t->title);
+	if ((n = sched_new_task(sc, t, TASK_LESSON, cf->lesson_role, title,
+	    body, &cause)) == NULL) {
+		sched_warn(sc, "#%lld: %s", (long long)t->id, cause);
+		free(cause);
+	} else
+		log_debug("%s: #%lld learns from #%lld", __func__,
+		    (long long)n->id, (long long)t->id);
+	task_free(n);
+	free(body);
+	free(title);
+}
+
+/* A plan's answer: its subtasks under the plan task, and a validation. */
+static void
+sched_plan_answered(struct sched *sc, struct task *t, struct run *r)
+{
+	struct plan	 plan;
+	struct task	*v = NULL;
+	int64_t		*ids = NULL, n;
+	char		*text, *cause = NULL, *title;
+	size_t		 i;
+
+	memset(&plan, 0, sizeof plan);
+	text = sched_answer(sc, r, &cause);
+	if (text == NULL || answer_plan(text, &plan, &cause) != 0) {
+		xasprintf(&title, "the plan was rejected: %s; run %lld keeps "
+		    "the raw answer ('baton runs --json')", cause,
+		    (long long)r->id);
+		sched_update(sc, t, TASK_BLOCKED, 0, title);
+		free(cause);
+		free(text);
+		return;
+	}
+	free(text);
+	if (store_begin(sc->store, &cause) != 0)
+		goto fail;
+	if ((n = plan_import(sc->store, &plan, t->id, &ids, &cause)) == -1)
+		goto fail;
+	xasprintf(&title, "Validate the plan of #%lld", (long long)t->id);
+	v = sched_new_task(sc, t, TASK_VALIDATE, t->role, title,
+	    "Check that the landed subtasks do what the request asks; "
+	    "answer the gaps.", &cause);
+	free(title);
+	if (v == NULL)
+		goto fail;
+	for (i = 0; i < (size_t)n; i++) {
+		if (store_dep_add(sc->store, v->id, ids[i], &cause) != 0)
+			goto fail;
+	}
+	title = NULL;
+	xasprintf(&title, "planned %lld subtask%s (#%lld to #%lld), validated "
+	    "by #%lld", (long long)n, n == 1 ? "" : "s", (long long)ids[0],
+	    (long long)ids[n - 1], (long long)v->id);
+	sched_set(t, TASK_DONE, 0, title);
+	if (store_task_update(sc->store, t, &cause) != 0 ||
+	    store_commit(sc->store, &cause) != 0)
+		goto fail;
+	sc->did = 1;
+	sched_drop_worktree(sc, t);
+	goto out;
+
+fail:
+	store_rollback(sc->store);
+	sched_warn(sc, "#%lld: the plan could not be stored: %s",
+	    (long long)t->id, cause);
+	free(cause);
+out:
+	task_free(v);
+	free(ids);
+	plan_free(&plan);
+}
+
+/* A validation's answer: gap tasks (and one more validation) or done. */
+static void
+sched_gaps_answered(struct sched *sc, struct task *t, struct run *r)
+{
+	struct plan	 plan;
+	struct task	*plan_task = NULL, *v = NULL;
+	int64_t		*ids = NULL, n;
+	u_int		 open, all;
+	char		*text, *cause = NULL, *why, *title;
+	size_t		 i;
+
+	memset(&plan, 0, sizeof plan);
+	text = sched_answer(sc, r, &cause);
+	if (text == NULL || answer_gaps(text, &plan, &cause) != 0) {
+		xasprintf(&why, "its answer was not a list of gaps: %s", cause);
+		sched_failed(sc, t, why);
+		free(why);
+		free(cause);
+		free(text);
+		return;
+	}
+	free(text);
+	if (plan.count == 0) {
+		sched_update(sc, t, TASK_DONE, 0,
+		    xstrdup("validated: nothing is missing"));
+		sched_drop_worktree(sc, t);
+		plan_free(&plan);
+		return;
+	}
+	if ((plan_task = store_task_get(sc->store, t->target_id,
+	    &cause)) == NULL)
+		goto fail;
+	if (store_begin(sc->store, &cause) != 0)
+		goto fail;
+	if ((n = plan_import(sc->store, &plan, plan_task->id, &ids,
+	    &cause)) == -1)
+		goto rollback;
+	if (store_task_helpers(sc->store, plan_task->id, TASK_VALIDATE, &open,
+	    &all) == 0 && all < SCHED_VALIDATE_MAX) {
+		xasprintf(&title, "Validate the plan of #%lld again",
+		    (long long)plan_task->id);
+		v = sched_new_task(sc, plan_task, TASK_VALIDATE, t->role, title,
+		    "Check that the landed subtasks, with the gaps found by "
+		    "the last validation, do what the request asks; answer the "
+		    "gaps.", &cause);
+		free(title);
+		if (v == NULL)
+			goto rollback;
+		for (i = 0; i < (size_t)n; i++) {
+			if (store_dep_add(sc->store, v->id, ids[i],
+			    &cause) != 0)
+				goto rollback;
+		}
+	}
+	xasprintf(&why, "found %lld gap%s: #%lld to #%lld", (long long)n,
+	    n == 1 ? "" : "s", (long long)ids[0], (long long)ids[n - 1]);
+	sched_set(t, TASK_DONE, 0, why);
+	if (store_task_update(sc->store, t, &cause) != 0 ||
+	    store_commit(sc->store, &cause) != 0)
+		goto rollback;
+	sc->did = 1;
+	sched_drop_worktree(sc, t);
+	goto out;
+
+rollback:
+	store_rollback(sc->store);
+fail:
+	sched_warn(sc, "#%lld: the gaps could not be stored: %s",
+	    (long long)t->id, cause);
+	free(cause);
+out:
+	task_free(v);
+	task_free(plan_task);
+	free(ids);
+	plan_free(&plan);
+}
+
+/* A lesson's answer: recorded for the role of the task it is about. */
+static void
+sched_lesson_answered(struct sched *sc, struct task *t, struct run *r)
+{
+	struct task	*target = NULL;
+	char		*text, *lesson = NULL, *cause = NULL, *reason;
+
+	text = sched_answer(sc, r, &cause);
+	if (text == NULL || (lesson = answer_lesson(text, &cause)) == NULL ||
+	    (target = store_task_get(sc->store, t->target_id,
+	    &cause)) == NULL) {
+		xasprintf(&reason, "no lesson: %s", cause != NULL ? cause :
+		    "the task it is about is gone");
+		sched_update(sc, t, TASK_DONE, 0, reason);
+	} else if (store_lesson_add(sc->store, target->role, target->id,
+	    lesson, &cause) != 0)
+		sched_warn(sc, "#%lld: %s", (long long)t->id, cause);
+	else {
+		xasprintf(&reason, "lesson for the %s: %s", target->role,
+		    lesson);
+		sched_update(sc, t, TASK_DONE, 0, reason);
+	}
+	sched_drop_worktree(sc, t);
+	free(cause);
+	free(lesson);
+	free(text);
+	task_free(target);
+}
+
+/* A resolution succeeded: the task it resolved goes back to the queue. */
+static void
+sched_resolved(struct sched *sc, struct task *t)
+{
+	struct task	*target;
+	char		*cause = NULL;
+
+	if ((target = store_task_get(sc->store, t->target_id,
+	    &cause)) == NULL) {
+		sched_warn(sc, "#%lld: %s", (long long)t->id, cause != NULL ?
+		    cause : "the task it resolves is gone");
+		free(cause);
+		return;
+	}
+	/* The worktree is the other task's: this one only borrowed it. */
+	free(t->worktree);
+	free(t->branch);
+	t->worktree = t->branch = NULL;
+	xasprintf(&cause, "resolved the conflict of #%lld",
+	    (long long)target->id);
+	sched_set(t, TASK_DONE, 0, cause);
+	free(target->merge_base);
+	target->merge_base = NULL;
+	if (target->state == TASK_BLOCKED)
+		sched_set(target, TASK_MERGING, 0, NULL);
+	cause = NULL;
+	if (store_begin(sc->store, &cause) != 0 ||
+	    store_task_update(sc->store, t, &cause) != 0 ||
+	    store_task_update(sc->store, target, &cause) != 0 ||
+	    store_commit(sc->store, &cause) != 0) {
+		store_rollback(sc->store);
+		sched_warn(sc, "#%lld: %s", (long long)t->id, cause);
+		free(cause);
+	} else
+		sc->did = 1;
+	task_free(target);
+}
+
+/* A run of the task's own job succeeded: what comes next for the task. */
+static void
+sched_succeeded(struct sched *sc, struct task *t, struct run *r)
+{
+	struct config	*cf = sc->config;
+
+	switch (t->kind) {
+	case TASK_PLAN:
+		sched_plan_answered(sc, t, r);
+		return;
+	case TASK_VALIDATE:
+		sched_gaps_answered(sc, t, r);
+		return;
+	case TASK_LESSON:
+		sched_lesson_answered(sc, t, r);
+		return;
+	case TASK_RESOLVE:
+		sched_resolved(sc, t);
+		return;
+	case TASK_WORK:
+		break;
+	}
+	if (cf->review && config_role(cf, cf->review_role) != NULL) {
+		sched_update(sc, t, TASK_REVIEW, 0, NULL);
+		return;
+	}
+	if (cf->review)
+		sched_warn(sc, "no role '%s' for reviews (review_role): #%lld "
+		    "goes to the merge queue unreviewed", cf->review_role,
+		    (long long)t->id);
+	sched_update(sc, t, TASK_MERGING, 0, NULL);
+}
+
+/* A review run ended: approve, send back with its comments, or retry. */
+static void
+sched_judge_review(struct sched *sc, struct task *t, struct run *r,
+    struct run_verdict *v)
+{
+	struct config		*cf = sc->config;
+	struct answer_verdict	 av;
+	char			*text, *cause = NULL, *why, *reason;
+
+	if (r->state == RUN_STOPPED) {
+		sched_judged(sc, r, NULL);
+		xasprintf(&reason, "review run %lld was stopped; 'baton retry "
+		    "%lld' runs the task again", (long long)r->id,
+		    (long long)t->id);
+		sched_update(sc, t, TASK_BLOCKED, 0, reason);
+		return;
+	}
+	if (!sched_run_ok(r, v)) {
+		sched_judged(sc, r, NULL);
+		if (v->limited) {
+			/* The provider is limited now: the next one reviews. */
+			xasprintf(&reason, "review run %lld hit a limit of %s",
+			    (long long)r->id, r->provider != NULL ?
+			    r->provider : "its provider");
+			sched_update(sc, t, TASK_REVIEW, store_now() +
+			    SCHED_LIMIT_HOLD, reason);
+			return;
+		}
+		xasprintf(&why, "review run %lld: %s", (long long)r->id,
+		    v->error_text != NULL ? v->error_text : r->outcome != NULL ?
+		    r->outcome : "no exit status");
+		sched_failed_in(sc, t, TASK_REVIEW, TASK_BLOCKED, why);
+		free(why);
+		return;
+	}
+	memset(&av, 0, sizeof av);
+	if ((text = sched_answer(sc, r, &cause)) == NULL ||
+	    answer_verdict(text, &av, &cause) != 0) {
+		xasprintf(&why, "review run %lld gave no verdict: %s",
+		    (long long)r->id, cause);
+		sched_failed_in(sc, t, TASK_REVIEW, TASK_BLOCKED, why);
+		free(why);
+		free(cause);
+		free(text);
+		return;
+	}
+	free(text);
+	if (av.approve) {
+		xasprintf(&reason, "approved by review run %lld",
+		    (long long)r->id);
+		sched_update(sc, t, TASK_MERGING, 0, reason);
+	} else if (++t->rounds >= cf->review_rounds) {
+		xasprintf(&reason, "reviews asked for changes %u times; the "
+		    "last (run %lld): %s", t->rounds, (long long)r->id,
+		    av.comments);
+		sched_update(sc, t, TASK_BLOCKED, 0, reason);
+	} else {
+		xasprintf(&reason, "review run %lld asked for changes (round "
+		    "%u of %u): %s", (long long)r->id, t->rounds,
+		    cf->review_rounds, av.comments);
+		sched_update(sc, t, TASK_READY, 0, reason);
+	}
+	answer_verdict_free(&av);
 }
 
 /* Decide what a task's finished run means for it. */
@@ -212,6 +656,11 @@ sched_judge(struct sched *sc, int64_t id)
 		return;
 	}
 
+	if (r->purpose == RUN_REVIEW) {
+		sched_judge_review(sc, t, r, &v);
+		goto out;
+	}
+
 	/* A persistent role keeps its session, whatever became of the run. */
 	role = config_role(sc->config, r->role != NULL ? r->role : t->role);
 	if (role != NULL && role->persistent && r->provider != NULL &&
@@ -226,9 +675,9 @@ sched_judge(struct sched *sc, int64_t id)
 		xasprintf(&reason, "run %lld was stopped; 'baton retry %lld' "
 		    "runs it again", (long long)r->id, (long long)t->id);
 		sched_update(sc, t, TASK_BLOCKED, 0, reason);
-	} else if (r->exit_status == 0 && v.has_final && !v.final_error) {
+	} else if (sched_run_ok(r, &v)) {
 		/* A limit the run got past does not undo its work. */
-		sched_update(sc, t, TASK_MERGING, 0, NULL);
+		sched_succeeded(sc, t, r);
 	} else if (v.limited) {
 		xasprintf(&reason, "%s %s on run %lld%s%s",
 		    r->provider != NULL ? r->provider : "its provider",
@@ -249,6 +698,7 @@ sched_judge(struct sched *sc, int64_t id)
 		sched_failed(sc, t, why);
 		free(why);
 	}
+out:
 	run_verdict_free(&v);
 	run_free(r);
 	task_free(t);
@@ -271,15 +721,224 @@ sched_judge_all(struct sched *sc, int64_t sprint)
 	free(ids);
 }
 
-/* Land the first task of the merge queue on main. */
+/* "a, b, c" of a merge result's files. */
+static char *
+sched_files(struct merge_result *mr)
+{
+	char	*files = NULL, *old;
+	size_t	 i;
+
+	for (i = 0; i < mr->nfiles; i++) {
+		old = files;
+		xasprintf(&files, "%s%s%s", old != NULL ? old : "",
+		    old != NULL ? ", " : "", mr->files[i]);
+		free(old);
+	}
+	return (files != NULL ? files : xstrdup("some files"));
+}
+
+/*
+ * A conflict with main: the task is blocked with its branch as it was and,
+ * when conflicts = resolve, a task for its role resolves it in its
+ * worktree; the new task and the block are stored together.
+ */
+static void
+sched_conflict(struct sched *sc, struct task *t, struct merge_result *mr)
+{
+	struct config	*cf = sc->config;
+	struct task	*n = NULL;
+	u_int		 open = 0, all = 0;
+	char		*files, *reason, *title, *body, *cause = NULL;
+
+	files = sched_files(mr);
+	free(t->merge_base);
+	t->merge_base = NULL;
+	if (store_begin(sc->store, &cause) != 0)
+		goto fail;
+	if (cf->resolve_conflicts && t->kind == TASK_WORK &&
+	    store_task_helpers(sc->store, t->id, TASK_RESOLVE, &open,
+	    &all) == 0 && open == 0 && all < SCHED_RESOLVE_MAX) {
+		xasprintf(&title, "Resolve the conflict of #%lld with main",
+		    (long long)t->id);
+		xasprintf(&body, "Branch %s of task #%lld (%s) conflicts with "
+		    "main in %s. In this worktree, which is that task's, rebase "
+		    "the branch onto main (git rebase main) and resolve every "
+		    "conflict so that both main's change and the task's change "
+		    "are kept: never take one side over the other. Run the "
+		    "tests, finish the rebase and leave the worktree clean, "
+		    "with the branch on top of main.", t->branch, (long long)t->id,
+		    t->title, files);
+		n = sched_new_task(sc, t, TASK_RESOLVE, t->role, title, body,
+		    &cause);
+		free(body);
+		free(title);
+		if (n == NULL)
+			goto fail;
+		xasprintf(&reason, "conflicts with main in %s; its branch is "
+		    "kept as it was and #%lld resolves it", files,
+		    (long long)n->id);
+	} else if (cf->resolve_conflicts && all >= SCHED_RESOLVE_MAX)
+		xasprintf(&reason, "conflicts with main in %s; its branch is "
+		    "kept as it was; %u resolutions did not settle it, so it "
+		    "waits for a person", files, all);
+	else
+		xasprintf(&reason, "conflicts with main in %s; its branch is "
+		    "kept as it was", files);
+	sched_set(t, TASK_BLOCKED, 0, reason);
+	if (store_task_update(sc->store, t, &cause) != 0 ||
+	    store_commit(sc->store, &cause) != 0)
+		goto fail;
+	sc->did = 1;
+	goto out;
+
+fail:
+	store_rollback(sc->store);
+	sched_warn(sc, "#%lld: %s", (long long)t->id, cause);
+	free(cause);
+out:
+	task_free(n);
+	free(files);
+}
+
+/* What a rebase or a landing answered, for the task. */
+static void
+sched_merge_outcome(struct sched *sc, struct task *t, struct merge_result *mr)
+{
+	char	*reason, *files;
+	int64_t	 now = store_now();
+
+	files = sched_files(mr);
+	switch (mr->result) {
+	case MERGE_MERGED:
+		free(t->merge_base);
+		t->merge_base = NULL;
+		sched_update(sc, t, TASK_DONE, 0, NULL);
+		sched_maybe_lesson(sc, t);
+		break;
+	case MERGE_CONFLICT:
+		sched_conflict(sc, t, mr);
+		break;
+	case MERGE_DIRTY:
+		xasprintf(&reason, "its worktree has uncommitted changes (%s); "
+		    "commit or drop them, then 'baton retry %lld'", files,
+		    (long long)t->id);
+		sched_update(sc, t, TASK_BLOCKED, 0, reason);
+		break;
+	case MERGE_EMPTY:
+		xasprintf(&reason, "its run succeeded but committed nothing: "
+		    "there is nothing to land");
+		sched_update(sc, t, TASK_BLOCKED, 0, reason);
+		break;
+	case MERGE_MOVED:
+		/* Main moved since the tests ran: rebase and test again. */
+		free(t->merge_base);
+		t->merge_base = NULL;
+		sched_update(sc, t, TASK_MERGING, 0, xstrdup(mr->message));
+		break;
+	case MERGE_UNPROVEN:
+		xasprintf(&reason, "landed, but the proof that nothing was "
+		    "dropped failed: %s; its worktree and branch are kept "
+		    "('baton proof %lld')", mr->message, (long long)t->id);
+		sched_update(sc, t, TASK_BLOCKED, 0, reason);
+		break;
+	default:
+		/* Held: the queue waits for the user, and says why once. */
+		sched_warn(sc, "merge queue held: %s", mr->message);
+		if (t->reason == NULL || strcmp(t->reason, mr->message) != 0)
+			sched_update(sc, t, TASK_MERGING, 0,
+			    xstrdup(mr->message));
+		sc->merge_not_before = now + SCHED_MERGE_RETRY / 6;
+		break;
+	}
+	free(files);
+}
+
+/* The end of a run's text output, at a line's start, for a prompt. */
+static char *
+sched_tail(const char *text, size_t max)
+{
+	const char	*p;
+	size_t		 len = strlen(text);
+
+	if (len <= max)
+		return (xstrdup(text));
+	p = text + len - max;
+	while (*p != '\0' && *p != '\n')
+		p++;
+	return (xstrdup(*p == '\n' ? p + 1 : p));
+}
+
+/* The tests failed on the rebased branch: back to the task's role. */
+static void
+sched_tests_failed(struct sched *sc, struct task *t, struct run *r)
+{
+	char	*text, *tail, *cause = NULL, *why;
+
+	text = store_run_final_text(sc->store, r->id, &cause);
+	free(cause);
+	tail = sched_tail(text != NULL ? text : "", SCHED_TEST_OUTPUT);
+	sched_judged(sc, r, tail);
+	free(t->merge_base);
+	t->merge_base = NULL;
+	xasprintf(&why, "the tests failed on run %lld (%s)", (long long)r->id,
+	    r->outcome != NULL ? r->outcome : "no exit status");
+	sched_failed_in(sc, t, TASK_READY, TASK_BLOCKED, why);
+	free(why);
+	free(tail);
+	free(text);
+}
+
+/* Run the project's tests in the task's rebased worktree, under the lock. */
+static int
+sched_start_tests(struct sched *sc, struct task *t, char **cause)
+{
+	struct worktree_log	 log = { NULL, 0 };
+	struct run_spec		 spec;
+	struct run		 r;
+	const char		*argv[7];
+	char			*self;
+	int			 rc;
+
+	argv[0] = self = util_self_path();
+	argv[1] = "lock";
+	argv[2] = "--";
+	argv[3] = "sh";
+	argv[4] = "-c";
+	argv[5] = sc->config->test;
+	argv[6] = NULL;
+	memset(&spec, 0, sizeof spec);
+	spec.role = "tests";
+	spec.format = "text";
+	spec.purpose = RUN_TEST;
+	spec.have_worktree = 1;
+	spec.argv = (char *const *)argv;
+	rc = run_start(sc->repo, sc->store, t, &spec, &r, &log, cause);
+	worktree_log_free(&log);
+	if (rc == 0) {
+		log_debug("%s: #%lld tests on %s: run %lld", __func__,
+		    (long long)t->id, t->merge_base, (long long)r.id);
+		sc->did = 1;
+	}
+	run_clear(&r);
+	free(self);
+	return (rc);
+}
+
+/*
+ * Land the first task of the merge queue on main. With a test command:
+ * rebase its branch onto main and run the tests there first; the queue
+ * waits for them, and main moves only if it is still what was tested.
+ */
 static void
 sched_merge(struct sched *sc, int64_t sprint)
 {
 	struct merge_result	 mr;
 	struct task		*t;
+	struct run		*last = NULL;
 	int64_t			*ids, id, now = store_now();
 	size_t			 n, i;
-	char			*cause = NULL, *reason, *files = NULL;
+	char			*cause = NULL, *why;
+	int			 rc;
 
 	if (now < sc->merge_not_before)
 		return;
@@ -306,16 +965,46 @@ sched_merge(struct sched *sc, int64_t sprint)
 	 */
 	if (t->branch == NULL && t->worktree == NULL) {
 		sched_update(sc, t, TASK_DONE, 0, NULL);
+		sched_maybe_lesson(sc, t);
 		task_free(t);
 		return;
 	}
-	if (gitc_merge(sc->repo, t->id, &mr, &cause) != 0) {
+
+	if (sc->config->test != NULL) {
+		last = store_run_latest(sc->store, t->id, &cause);
+		free(cause);
+		cause = NULL;
+	}
+	if (last != NULL && last->purpose == RUN_TEST && t->merge_base != NULL) {
+		/* The queue waits for the tests of its first task. */
+		if (!last->log_done)
+			goto out;
+		if (last->state == RUN_STOPPED) {
+			sched_judged(sc, last, NULL);
+			xasprintf(&why, "test run %lld was stopped; 'baton retry "
+			    "%lld' runs the task again", (long long)last->id,
+			    (long long)t->id);
+			sched_update(sc, t, TASK_BLOCKED, 0, why);
+			goto out;
+		}
+		if (last->exit_status != 0) {
+			sched_tests_failed(sc, t, last);
+			goto out;
+		}
+		if (last->answer == NULL)
+			sched_judged(sc, last, "passed");
+		rc = gitc_merge_onto(sc->repo, t->id, t->merge_base, &mr,
+		    &cause);
+	} else if (sc->config->test != NULL)
+		rc = gitc_rebase(sc->repo, t->id, &mr, &cause);
+	else
+		rc = gitc_merge(sc->repo, t->id, &mr, &cause);
+	if (rc != 0) {
 		sched_warn(sc, "cannot land #%lld: %s", (long long)t->id,
 		    cause);
 		sched_update(sc, t, TASK_MERGING, 0, cause);
 		sc->merge_not_before = now + SCHED_MERGE_RETRY;
-		task_free(t);
-		return;
+		goto out;
 	}
 	for (i = 0; i < mr.log.n; i++)
 		log_debug("%s: #%lld: %s", __func__, (long long)t->id,
@@ -328,45 +1017,25 @@ sched_merge(struct sched *sc, int64_t sprint)
 		    cause : "task is gone");
 		free(cause);
 		merge_result_free(&mr);
-		return;
+		goto out;
 	}
-	for (i = 0; i < mr.nfiles; i++) {
-		reason = files;
-		xasprintf(&files, "%s%s%s", reason != NULL ? reason : "",
-		    reason != NULL ? ", " : "", mr.files[i]);
-		free(reason);
-	}
-	switch (mr.result) {
-	case MERGE_MERGED:
-		sched_update(sc, t, TASK_DONE, 0, NULL);
-		break;
-	case MERGE_CONFLICT:
-		xasprintf(&reason, "conflicts with main in %s; its branch is "
-		    "kept as it was", files != NULL ? files : "some files");
-		sched_update(sc, t, TASK_BLOCKED, 0, reason);
-		break;
-	case MERGE_DIRTY:
-		xasprintf(&reason, "its worktree has uncommitted changes (%s); "
-		    "commit or drop them, then 'baton retry %lld'",
-		    files != NULL ? files : "?", (long long)t->id);
-		sched_update(sc, t, TASK_BLOCKED, 0, reason);
-		break;
-	case MERGE_EMPTY:
-		xasprintf(&reason, "its run succeeded but committed nothing: "
-		    "there is nothing to land");
-		sched_update(sc, t, TASK_BLOCKED, 0, reason);
-		break;
-	default:
-		/* Held: the queue waits for the user, and says why once. */
-		sched_warn(sc, "merge queue held: %s", mr.message);
-		if (t->reason == NULL || strcmp(t->reason, mr.message) != 0)
-			sched_update(sc, t, TASK_MERGING, 0,
-			    xstrdup(mr.message));
-		sc->merge_not_before = now + SCHED_MERGE_RETRY / 6;
-		break;
-	}
-	free(files);
+	if (mr.result == MERGE_REBASED) {
+		/* On main now: the tests say whether it may land. */
+		free(t->merge_base);
+		t->merge_base = xstrdup(mr.base);
+		if (sched_start_tests(sc, t, &cause) != 0) {
+			xasprintf(&why, "could not start the tests: %s", cause);
+			free(cause);
+			free(t->merge_base);
+			t->merge_base = NULL;
+			sched_update(sc, t, TASK_MERGING, 0, why);
+			sc->merge_not_before = now + SCHED_MERGE_RETRY;
+		}
+	} else
+		sched_merge_outcome(sc, t, &mr);
 	merge_result_free(&mr);
+out:
+	run_free(last);
 	task_free(t);
 }
 
@@ -391,6 +1060,19 @@ sched_can_run(const char *cmd)
 	}
 	free(copy);
 	return (found);
+}
+
+/* Whether a task has a live run. */
+static int
+sched_busy(struct sched_load *load, int64_t task)
+{
+	size_t	i;
+
+	for (i = 0; i < load->nruns; i++) {
+		if (load->runs[i]->task_id == task)
+			return (1);
+	}
+	return (0);
 }
 
 static u_int
@@ -422,24 +1104,217 @@ sched_checkpoint_text(const char *path)
 	return (text);
 }
 
+/*
+ * What came back to a task since its last work run: the comments of a
+ * review that asked for changes, the output of tests that failed.
+ */
+static void
+sched_feedback(struct sched *sc, struct task *t, char **review, char **tests)
+{
+	struct answer_verdict	 av;
+	struct run		**runs;
+	size_t			  n, i;
+	char			 *cause = NULL;
+
+	*review = *tests = NULL;
+	if (store_run_list_task(sc->store, t->id, &runs, &n, &cause) != 0) {
+		free(cause);
+		return;
+	}
+	for (i = n; i > 0; i--) {
+		struct run	*r = runs[i - 1];
+
+		if (r->purpose == RUN_WORK)
+			break;
+		if (r->answer == NULL)
+			continue;
+		if (r->purpose == RUN_REVIEW && *review == NULL &&
+		    answer_verdict(r->answer, &av, &cause) == 0) {
+			if (!av.approve)
+				*review = xstrdup(av.comments);
+			answer_verdict_free(&av);
+		} else if (r->purpose == RUN_TEST && *tests == NULL &&
+		    r->exit_status != 0)
+			*tests = xstrdup(r->answer);
+		free(cause);
+		cause = NULL;
+	}
+	run_list_free(runs, n);
+}
+
+/* A line per subtask of a plan, for its validation. */
+static char *
+sched_subtasks_text(struct sched *sc, struct task *t)
+{
+	struct task	*c;
+	int64_t		*ids;
+	size_t		 n, i;
+	char		*text = xstrdup(""), *old, *cause = NULL;
+
+	if (store_task_children(sc->store, t->target_id, &ids, &n,
+	    &cause) != 0) {
+		free(cause);
+		return (text);
+	}
+	for (i = 0; i < n; i++) {
+		if (ids[i] == t->id ||
+		    (c = store_task_get(sc->store, ids[i], &cause)) == NULL) {
+			free(cause);
+			cause = NULL;
+			continue;
+		}
+		if (c->kind == TASK_WORK) {
+			old = text;
+			xasprintf(&text, "%s- #%lld [%s, %s] %s%s%s\n", old,
+			    (long long)c->id, task_state_name(c->state),
+			    c->role, c->title, c->reason != NULL ? ": " : "",
+			    c->reason != NULL ? c->reason : "");
+			free(old);
+		}
+		task_free(c);
+	}
+	free(ids);
+	return (text);
+}
+
+/* Every attempt at a task, with how it ended, for its lesson. */
+static char *
+sched_attempts_text(struct sched *sc, int64_t task)
+{
+	struct run		**runs;
+	struct run_verdict	  v;
+	size_t			  n, i;
+	char			 *text = xstrdup(""), *old, *line, *cause = NULL;
+
+	if (store_run_list_task(sc->store, task, &runs, &n, &cause) != 0) {
+		free(cause);
+		return (text);
+	}
+	for (i = 0; i < n; i++) {
+		if (store_run_verdict(sc->store, runs[i]->id, &v,
+		    &cause) != 0) {
+			free(cause);
+			cause = NULL;
+			continue;
+		}
+		line = prompt_summary(runs[i], &v);
+		old = text;
+		xasprintf(&text, "%s- %s: %s%s%s\n", old,
+		    run_purpose_name(runs[i]->purpose), line,
+		    runs[i]->answer != NULL && *runs[i]->answer != '\0' ?
+		    " Its answer: " : "", runs[i]->answer != NULL ?
+		    runs[i]->answer : "");
+		free(old);
+		free(line);
+		run_verdict_free(&v);
+	}
+	run_list_free(runs, n);
+	return (text);
+}
+
+/* A resolution works in the worktree of the task it resolves. */
+static int
+sched_borrow_worktree(struct sched *sc, struct task *t, char **cause)
+{
+	struct task	*target;
+
+	if ((target = store_task_get(sc->store, t->target_id,
+	    cause)) == NULL) {
+		if (*cause == NULL)
+			xasprintf(cause, "task #%lld is gone",
+			    (long long)t->target_id);
+		return (-1);
+	}
+	if (target->worktree == NULL || target->branch == NULL) {
+		xasprintf(cause, "task #%lld has no worktree to resolve in",
+		    (long long)target->id);
+		task_free(target);
+		return (-1);
+	}
+	free(t->worktree);
+	free(t->branch);
+	t->worktree = xstrdup(target->worktree);
+	t->branch = xstrdup(target->branch);
+	task_free(target);
+	return (0);
+}
+
+/* The prompt of a run: its task's own job, or a review of it. */
+static char *
+sched_prompt(struct sched *sc, struct task *t, enum run_purpose purpose,
+    struct prompt_ctx *pc, char **cause)
+{
+	struct diffstat	 ds;
+	struct run	*last;
+	struct run_verdict v;
+	char		*prompt, *review = NULL, *tests = NULL, *ignore = NULL;
+
+	if (purpose == RUN_REVIEW) {
+		if (gitc_diffstat(sc->repo, t->branch, &ds, cause) != 0)
+			return (NULL);
+		pc->patch = ds.patch;
+		prompt = prompt_review(t, pc);
+		diffstat_free(&ds);
+		return (prompt);
+	}
+	switch (t->kind) {
+	case TASK_PLAN:
+		return (prompt_plan(t, pc));
+	case TASK_VALIDATE:
+		pc->context = sched_subtasks_text(sc, t);
+		prompt = prompt_validate(t, pc);
+		free((char *)pc->context);
+		return (prompt);
+	case TASK_LESSON:
+		pc->context = sched_attempts_text(sc, t->target_id);
+		prompt = prompt_lesson(t, pc);
+		free((char *)pc->context);
+		return (prompt);
+	case TASK_WORK:
+	case TASK_RESOLVE:
+		break;
+	}
+	if ((last = store_run_latest(sc->store, t->id, &ignore)) != NULL &&
+	    last->purpose == RUN_WORK &&
+	    store_run_verdict(sc->store, last->id, &v, &ignore) == 0) {
+		pc->summary = prompt_summary(last, &v);
+		run_verdict_free(&v);
+	}
+	free(ignore);
+	run_free(last);
+	sched_feedback(sc, t, &review, &tests);
+	pc->review = review;
+	pc->tests = tests;
+	prompt = prompt_build(t, pc);
+	free((char *)pc->summary);
+	pc->summary = NULL;
+	free(review);
+	free(tests);
+	return (prompt);
+}
+
 /* Start a run of t on provider p; 0 if started. */
 static int
 sched_start(struct sched *sc, struct task *t, struct role *role,
-    struct provider *p, char **cause)
+    struct provider *p, enum run_purpose purpose, char **cause)
 {
 	struct worktree_log	 log = { NULL, 0 };
 	struct prompt_ctx	 pc;
 	struct run_spec		 spec;
-	struct run		 r, *last = NULL;
-	struct run_verdict	 v;
+	struct run		 r;
 	struct task		*parent = NULL;
-	char			*session, *prompt, *arg, *dir = NULL;
-	char			*checkpoint = NULL, *summary = NULL, *path;
+	char			*session = NULL, *prompt = NULL, *arg = NULL;
+	char			*dir = NULL, *checkpoint = NULL, *path;
 	char			**argv = NULL, *ignore = NULL;
 	size_t			 i;
-	int			 rc = -1;
+	int			 rc = -1, own = (purpose == RUN_WORK &&
+				    (t->kind == TASK_WORK ||
+				    t->kind == TASK_RESOLVE));
 
-	if (gitc_worktree_ensure(sc->repo, t, &log, cause) != 0)
+	if (t->kind == TASK_RESOLVE) {
+		if (sched_borrow_worktree(sc, t, cause) != 0)
+			return (-1);
+	} else if (gitc_worktree_ensure(sc->repo, t, &log, cause) != 0)
 		return (-1);
 	for (i = 0; i < log.n; i++)
 		log_debug("%s: #%lld worktree: %s", __func__,
@@ -453,32 +1328,29 @@ sched_start(struct sched *sc, struct task *t, struct role *role,
 		    &ignore);
 	free(ignore);
 	ignore = NULL;
-	if ((last = store_run_latest(sc->store, t->id, &ignore)) != NULL &&
-	    store_run_verdict(sc->store, last->id, &v, &ignore) == 0) {
-		summary = prompt_summary(last, &v);
-		run_verdict_free(&v);
-	}
-	free(ignore);
-	ignore = NULL;
-	pc.summary = summary;
 	xasprintf(&dir, "%s/.baton", t->worktree);
 	if (util_mkdir_p(dir, 0700, cause) != 0)
 		goto out;
-	xasprintf(&checkpoint, "%s/checkpoint.md", dir);
-	pc.checkpoint_path = checkpoint;
-	pc.checkpoint_text = sched_checkpoint_text(checkpoint);
+	if (own) {
+		/* A resolution keeps its notes apart from the task's own. */
+		xasprintf(&checkpoint, "%s/%s", dir, t->kind == TASK_RESOLVE ?
+		    "resolve-checkpoint.md" : "checkpoint.md");
+		pc.checkpoint_path = checkpoint;
+		pc.checkpoint_text = sched_checkpoint_text(checkpoint);
+	}
 	if (store_role_lessons(sc->store, role->name, SCHED_LESSONS,
 	    &pc.lessons, &pc.nlessons, &ignore) != 0) {
 		log_debug("%s: lessons: %s", __func__, ignore);
 		free(ignore);
 	}
-	prompt = prompt_build(t, &pc);
+	if ((prompt = sched_prompt(sc, t, purpose, &pc, cause)) == NULL)
+		goto out;
 
 	/* The prompt is kept in the worktree, where every agent may read it. */
-	xasprintf(&path, "%s/prompt.md", dir);
+	xasprintf(&path, "%s/%s", dir, purpose == RUN_REVIEW ?
+	    "review-prompt.md" : "prompt.md");
 	if (util_write_file(path, prompt, strlen(prompt), cause) != 0) {
 		free(path);
-		free(prompt);
 		goto out;
 	}
 	if (strlen(prompt) > SCHED_PROMPT_ARG)
@@ -489,22 +1361,21 @@ sched_start(struct sched *sc, struct task *t, struct role *role,
 		arg = xstrdup(prompt);
 	free(path);
 
-	/* Continue the session this task (or this role) was in, if any. */
-	if (role->persistent)
+	/*
+	 * Continue the session this task (or this role) was in, if any; a
+	 * review is always a session of its own.
+	 */
+	if (purpose == RUN_WORK && role->persistent)
 		session = store_role_session(sc->store, role->name, p->name);
-	else
+	else if (purpose == RUN_WORK)
 		session = store_task_resume_session(sc->store, t->id, p->name);
 	if (session != NULL && p->resume == NULL) {
 		free(session);
 		session = NULL;
 	}
 	if (provider_argv(p, arg, NULL, session, session != NULL, &argv,
-	    cause) != 0) {
-		free(session);
-		free(arg);
-		free(prompt);
+	    cause) != 0)
 		goto out;
-	}
 	memset(&spec, 0, sizeof spec);
 	spec.role = role->name;
 	spec.provider = p->name;
@@ -513,6 +1384,7 @@ sched_start(struct sched *sc, struct task *t, struct role *role,
 	spec.session = session;
 	spec.inbox = (p->stdin_from == PROVIDER_STDIN_INBOX);
 	spec.have_worktree = 1;
+	spec.purpose = purpose;
 	spec.argv = argv;
 	spec.prompt = prompt;
 	spec.checkpoint = checkpoint;
@@ -520,26 +1392,24 @@ sched_start(struct sched *sc, struct task *t, struct role *role,
 	rc = run_start(sc->repo, sc->store, t, &spec, &r, &log, cause);
 	worktree_log_free(&log);
 	if (rc == 0) {
-		log_debug("%s: #%lld on %s%s%s: run %lld", __func__,
-		    (long long)t->id, p->name, session != NULL ?
-		    ", resuming " : "", session != NULL ? session : "",
-		    (long long)r.id);
+		log_debug("%s: #%lld %s on %s%s%s: run %lld", __func__,
+		    (long long)t->id, run_purpose_name(purpose), p->name,
+		    session != NULL ? ", resuming " : "", session != NULL ?
+		    session : "", (long long)r.id);
 		sc->did = 1;
 	}
 	run_clear(&r);
+out:
 	provider_argv_free(argv);
 	free(session);
 	free(arg);
 	free(prompt);
-out:
 	for (i = 0; i < pc.nlessons; i++)
 		free(pc.lessons[i]);
 	free(pc.lessons);
 	free((char *)pc.checkpoint_text);
 	free(checkpoint);
-	free(summary);
 	free(dir);
-	run_free(last);
 	task_free(parent);
 	return (rc);
 }
@@ -615,7 +1485,8 @@ sched_dispatch(struct sched *sc, int64_t sprint)
 	size_t			 n, i, k;
 	char			*cause = NULL, *why, *reason, *when;
 	enum task_state		 states[] = { TASK_READY, TASK_BACKLOG,
-				    TASK_WAITING };
+				    TASK_WAITING, TASK_REVIEW };
+	enum run_purpose	 purpose;
 
 	memset(&load, 0, sizeof load);
 	if (store_run_list(sc->store, 1, &load.runs, &load.nruns,
@@ -651,6 +1522,24 @@ sched_dispatch(struct sched *sc, int64_t sprint)
 
 	for (i = 0; i < tl.count; i++) {
 		t = tl.items[i];
+		purpose = RUN_WORK;
+		if (t->state == TASK_REVIEW) {
+			/* A review starts once the work run is judged. */
+			if (t->not_before > now || sched_busy(&load, t->id))
+				continue;
+			if (load.nruns >= cf->concurrency)
+				break;
+			if ((role = config_role(cf, cf->review_role)) == NULL) {
+				sched_warn(sc, "no role '%s' for reviews "
+				    "(review_role): #%lld goes to the merge "
+				    "queue unreviewed", cf->review_role,
+				    (long long)t->id);
+				sched_update(sc, t, TASK_MERGING, 0, NULL);
+				continue;
+			}
+			purpose = RUN_REVIEW;
+			goto pick;
+		}
 		if (t->state == TASK_WAITING) {
 			if (t->not_before > now)
 				continue;
@@ -669,10 +1558,26 @@ sched_dispatch(struct sched *sc, int64_t sprint)
 				free(reason);
 			continue;
 		}
+pick:
 		if (role->concurrency != 0 &&
 		    sched_count(&load, role->name, NULL) >= role->concurrency)
 			continue;
 		p = sched_pick(sc, role, &load, now, &until, &why);
+		if (p == NULL && purpose == RUN_REVIEW) {
+			/* The task stays in review: it only waits. */
+			if (why != NULL || until != 0) {
+				when = util_time(until != 0 ? until :
+				    now + SCHED_REVIEW_HOLD);
+				xasprintf(&reason, "waiting for a review: %s; "
+				    "looks again at %s", why != NULL ? why :
+				    "every reviewer is limited", when);
+				free(when);
+				free(why);
+				sched_update(sc, t, TASK_REVIEW, until != 0 ?
+				    until : now + SCHED_REVIEW_HOLD, reason);
+			}
+			continue;
+		}
 		if (p == NULL) {
 			if (why != NULL)
 				sched_update(sc, t, TASK_BLOCKED, 0, why);
@@ -686,13 +1591,17 @@ sched_dispatch(struct sched *sc, int64_t sprint)
 			}
 			continue;
 		}
-		if (sched_start(sc, t, role, p, &cause) != 0) {
+		if (sched_start(sc, t, role, p, purpose, &cause) != 0) {
 			xasprintf(&why, "could not start on %s: %s", p->name,
 			    cause);
 			free(cause);
 			cause = NULL;
 			sched_warn(sc, "#%lld %s", (long long)t->id, why);
-			sched_failed(sc, t, why);
+			if (purpose == RUN_REVIEW)
+				sched_failed_in(sc, t, TASK_REVIEW,
+				    TASK_BLOCKED, why);
+			else
+				sched_failed(sc, t, why);
 			free(why);
 			continue;
 		}
@@ -700,6 +1609,7 @@ sched_dispatch(struct sched *sc, int64_t sprint)
 		load.runs = xreallocarray(load.runs, load.nruns + 1,
 		    sizeof *load.runs);
 		load.runs[load.nruns] = xcalloc(1, sizeof **load.runs);
+		load.runs[load.nruns]->task_id = t->id;
 		load.runs[load.nruns]->role = xstrdup(role->name);
 		load.runs[load.nruns]->provider = xstrdup(p->name);
 		load.nruns++;

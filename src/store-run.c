@@ -42,6 +42,8 @@ run_state_from_name(const char *name, enum run_state *state)
 }
 
 static void	bind_text(sqlite3_stmt *, int, const char *);
+static int	store_run_rows(struct store *, sqlite3_stmt *, struct run ***,
+		    size_t *, char **);
 
 static const char *run_purpose_names[RUN_NPURPOSES] = {
 	[RUN_WORK] = "work",
@@ -305,12 +307,35 @@ store_run_list(struct store *s, int live, struct run ***list, size_t *n,
 	static const char	*sql = "SELECT " RUN_COLUMNS " FROM runs "
 	    "WHERE ?1 = 0 OR log_done = 0 ORDER BY id";
 	sqlite3_stmt		*stmt;
-	int			 rc;
+
+	stmt = store_prepare(s, sql);
+	sqlite3_bind_int(stmt, 1, live);
+	return (store_run_rows(s, stmt, list, n, cause));
+}
+
+/* Every run of one task, oldest first. */
+int
+store_run_list_task(struct store *s, int64_t task, struct run ***list,
+    size_t *n, char **cause)
+{
+	static const char	*sql = "SELECT " RUN_COLUMNS " FROM runs "
+	    "WHERE task_id = ? ORDER BY id";
+	sqlite3_stmt		*stmt;
+
+	stmt = store_prepare(s, sql);
+	sqlite3_bind_int64(stmt, 1, task);
+	return (store_run_rows(s, stmt, list, n, cause));
+}
+
+/* Step a bound query of RUN_COLUMNS; collect the runs. */
+static int
+store_run_rows(struct store *s, sqlite3_stmt *stmt, struct run ***list,
+    size_t *n, char **cause)
+{
+	int	rc;
 
 	*list = NULL;
 	*n = 0;
-	stmt = store_prepare(s, sql);
-	sqlite3_bind_int(stmt, 1, live);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		*list = xreallocarray(*list, *n + 1, sizeof **list);
 		(*list)[(*n)++] = run_from_row(stmt);

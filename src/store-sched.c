@@ -71,17 +71,19 @@ store_sprint_set_going(struct store *s, int64_t sprint, int going,
 }
 
 /*
- * Tasks of the sprint that say running but whose latest run is stored to
- * its end: their outcome is to be judged.
+ * Tasks of the sprint whose latest run is stored to its end and not judged
+ * yet: a task that says running, or one in review whose review run has no
+ * answer recorded.
  */
 int
 store_sched_ended(struct store *s, int64_t sprint, int64_t **tasks,
     size_t *n, char **cause)
 {
-	static const char	*sql = "SELECT t.id FROM tasks t WHERE "
-	    "t.sprint_id = ? AND t.state = 'running' AND "
-	    "(SELECT r.log_done FROM runs r WHERE r.task_id = t.id "
-	    "ORDER BY r.id DESC LIMIT 1) = 1 ORDER BY t.id";
+	static const char	*sql = "SELECT t.id FROM tasks t JOIN runs r "
+	    "ON r.id = (SELECT max(id) FROM runs WHERE task_id = t.id) "
+	    "WHERE t.sprint_id = ? AND r.log_done = 1 AND "
+	    "(t.state = 'running' OR (t.state = 'review' AND "
+	    "r.purpose = 'review' AND r.answer IS NULL)) ORDER BY t.id";
 	sqlite3_stmt		*stmt;
 
 	stmt = store_prepare(s, sql);
@@ -235,7 +237,8 @@ store_task_resume_session(struct store *s, int64_t task, const char *provider)
 {
 	static const char	*sql = "SELECT r.agent_session, EXISTS (SELECT 1 "
 	    "FROM rate_limits l WHERE l.run_id = r.id) FROM runs r WHERE "
-	    "r.task_id = ? AND r.provider = ? ORDER BY r.id DESC LIMIT 1";
+	    "r.task_id = ? AND r.provider = ? AND r.purpose = 'work' "
+	    "ORDER BY r.id DESC LIMIT 1";
 	sqlite3_stmt		*stmt;
 	char			*session = NULL;
 
@@ -310,4 +313,45 @@ store_role_lessons(struct store *s, const char *role, u_int max,
 		return (-1);
 	}
 	return (0);
+}
+
+/* Record what a task taught its role. */
+int
+store_lesson_add(struct store *s, const char *role, int64_t task,
+    const char *text, char **cause)
+{
+	static const char	*sql = "INSERT INTO lessons (role, task_id, "
+	    "text, created_at) VALUES (?, ?, ?, ?)";
+	sqlite3_stmt		*stmt;
+
+	stmt = store_prepare(s, sql);
+	sqlite3_bind_text(stmt, 1, role, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, task);
+	sqlite3_bind_text(stmt, 3, text, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 4, store_now());
+	return (store_step(s, stmt, cause));
+}
+
+/* Tasks of a kind made for target that are not over yet, and in all. */
+int
+store_task_helpers(struct store *s, int64_t target, enum task_kind kind,
+    u_int *open, u_int *all)
+{
+	static const char	*sql = "SELECT count(*), coalesce(sum(state "
+	    "NOT IN ('done', 'failed', 'cancelled')), 0) FROM tasks WHERE "
+	    "target_id = ? AND kind = ?";
+	sqlite3_stmt		*stmt;
+	int			 rc = -1;
+
+	*open = *all = 0;
+	stmt = store_prepare(s, sql);
+	sqlite3_bind_int64(stmt, 1, target);
+	sqlite3_bind_text(stmt, 2, task_kind_name(kind), -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		*all = (u_int)sqlite3_column_int(stmt, 0);
+		*open = (u_int)sqlite3_column_int(stmt, 1);
+		rc = 0;
+	}
+	sqlite3_reset(stmt);
+	return (rc);
 }

@@ -168,6 +168,9 @@ task_to_json(struct task *t)
 	cJSON_AddItemToObject(obj, "title", json_string(t->title));
 	cJSON_AddStringToObject(obj, "state", task_state_name(t->state));
 	cJSON_AddItemToObject(obj, "role", json_string(t->role));
+	cJSON_AddStringToObject(obj, "kind", task_kind_name(t->kind));
+	cJSON_AddItemToObject(obj, "target", json_opt_id(t->target_id));
+	cJSON_AddNumberToObject(obj, "rounds", t->rounds);
 	cJSON_AddNumberToObject(obj, "priority", t->priority);
 	cJSON_AddItemToObject(obj, "parent", json_opt_id(t->parent_id));
 	cJSON_AddItemToObject(obj, "sprint", json_opt_id(t->sprint_id));

@@ -70,6 +70,8 @@ const struct ui_key ui_keys[] = {
 	{ 'm', "m", UI_MARK, "standup: set a new mark (now)" },
 	{ 'p', "p", UI_GO, "go or pause: work the open sprint, or stop "
 	    "dispatching" },
+	{ 'P', "P", UI_PLAN, "plan: a request the architect decomposes into "
+	    "subtasks" },
 	{ CTRL('l'), "C-l", UI_REFRESH, "reload and redraw" },
 	{ 'r', "r", UI_REFRESH, NULL },
 	{ '?', "?", UI_HELP, "this help" },
@@ -113,8 +115,8 @@ static struct repo	*ui_repo;
 static char		*ui_msg;
 static int		 ui_msg_error;
 static char		*ui_filter_text;
-static int		 ui_prompting;
-static char		 ui_prompt_buf[256];
+static int		 ui_prompting;	/* UI_FILTER or UI_PLAN: typing */
+static char		 ui_prompt_buf[2048];
 static int		 ui_mouse_y;
 static int		 ui_mouse_x;
 static int		 ui_curses;
@@ -723,13 +725,34 @@ ui_go(void)
 	ui_notify();
 }
 
+static const char *
+ui_prompt_prefix(void)
+{
+	return (ui_prompting == UI_PLAN ? "plan: " : "/");
+}
+
+/* As much of the end of what is typed as fits after the prefix. */
+static const char *
+ui_prompt_tail(void)
+{
+	const char	*p = ui_prompt_buf;
+	int		 room = COLS - 1 - (int)util_width(ui_prompt_prefix());
+
+	while (*p != '\0' && (int)util_width(p) > room) {
+		p++;
+		while (((u_char)*p & 0xc0) == 0x80)
+			p++;
+	}
+	return (p);
+}
+
 static void
 ui_draw_status(void)
 {
 	char	*line;
 
 	if (ui_prompting) {
-		xasprintf(&line, "/%s", ui_prompt_buf);
+		xasprintf(&line, "%s%s", ui_prompt_prefix(), ui_prompt_tail());
 		ui_put(LINES - 1, 0, COLS, ROLE_MESSAGE, line);
 		free(line);
 		return;
@@ -768,10 +791,32 @@ ui_draw(void)
 	ui_draw_status();
 	if (ui_prompting) {
 		curs_set(1);
-		move(LINES - 1, 1 + (int)util_width(ui_prompt_buf));
+		move(LINES - 1, (int)util_width(ui_prompt_prefix()) +
+		    (int)util_width(ui_prompt_tail()));
 	} else
 		curs_set(0);
 	refresh();
+}
+
+/* A request typed after P becomes a plan task for the architect. */
+static void
+ui_plan(const char *text)
+{
+	int64_t	 id;
+	char	*cause = NULL, *msg;
+
+	if (*text == '\0')
+		return;
+	if (plan_request_add(ui_repo, ui_store, text, &id, &cause) != 0) {
+		ui_error("%s", cause);
+		free(cause);
+		return;
+	}
+	xasprintf(&msg, "#%lld: the plan role decomposes it%s", (long long)id,
+	    store_sprint_going(ui_store) ? "" : " once the sprint goes (p)");
+	ui_message("%s", msg);
+	free(msg);
+	ui_notify();
 }
 
 static void
@@ -782,6 +827,11 @@ ui_prompt_key(int is_key, wint_t wc)
 	mbstate_t ps;
 
 	ui_dirty = 1;
+	if (!is_key && (wc == '\r' || wc == '\n') && ui_prompting == UI_PLAN) {
+		ui_prompting = 0;
+		ui_plan(ui_prompt_buf);
+		return;
+	}
 	if (!is_key && (wc == '\r' || wc == '\n')) {
 		ui_prompting = 0;
 		free(ui_filter_text);
@@ -888,9 +938,14 @@ ui_action(enum ui_action action)
 		ui_switch_tab(action - UI_BOARD);
 		return;
 	case UI_FILTER:
-		ui_prompting = 1;
+		ui_prompting = UI_FILTER;
 		snprintf(ui_prompt_buf, sizeof ui_prompt_buf, "%s",
 		    ui_filter_text != NULL ? ui_filter_text : "");
+		ui_dirty = 1;
+		return;
+	case UI_PLAN:
+		ui_prompting = UI_PLAN;
+		*ui_prompt_buf = '\0';
 		ui_dirty = 1;
 		return;
 	case UI_REFRESH:

@@ -66,6 +66,12 @@
  *                         working directory through a symbolic link (or
  *                         is one) fails the run and writes no file
  *   append PATH TEXT...   the same, added to the end of PATH
+ *   rebase BRANCH         really rebase the checked-out branch onto
+ *                         BRANCH; each conflict is resolved by keeping
+ *                         both sides' lines (theirs, then ours) without
+ *                         the markers, as a careful agent would for two
+ *                         additions; anything still failing aborts the
+ *                         rebase and fails the run
  *   commit MESSAGE...     really commit every change in the working
  *                         directory ("git add -A", then "git commit"),
  *                         shown as a Bash tool call; git's own output goes
@@ -1227,6 +1233,101 @@ fake_do_commit(struct fake *f, char *rest, int lineno)
 	return (0);
 }
 
+/* Keep both sides of every conflict in path: drop only the markers. */
+static int
+fake_union(const char *path, char **cause)
+{
+	FILE	*in, *out;
+	char	*tmp, *line = NULL;
+	size_t	 size = 0;
+	int	 rc = 0;
+
+	xasprintf(&tmp, "%s.union", path);
+	if ((in = fopen(path, "r")) == NULL ||
+	    (out = fopen(tmp, "w")) == NULL) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		if (in != NULL)
+			fclose(in);
+		free(tmp);
+		return (-1);
+	}
+	while (getline(&line, &size, in) != -1) {
+		if (strncmp(line, "<<<<<<<", 7) == 0 ||
+		    strncmp(line, "=======", 7) == 0 ||
+		    strncmp(line, ">>>>>>>", 7) == 0 ||
+		    strncmp(line, "|||||||", 7) == 0)
+			continue;
+		fputs(line, out);
+	}
+	free(line);
+	fclose(in);
+	if (fclose(out) != 0 || rename(tmp, path) != 0) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		rc = -1;
+	}
+	free(tmp);
+	return (rc);
+}
+
+static int
+fake_do_rebase(struct fake *f, char *rest, int lineno)
+{
+	const char	*rebase[] = { "git", "rebase", "-q", rest, NULL };
+	const char	*cont[] = { "git", "-c", "core.editor=true", "rebase",
+			    "--continue", NULL };
+	const char	*abort_[] = { "git", "rebase", "--abort", NULL };
+	const char	*add[] = { "git", "add", "--", NULL, NULL };
+	char		*cause = NULL, *line = NULL, *shown;
+	size_t		 size = 0;
+	ssize_t		 n;
+	FILE		*p;
+	int		 round, found;
+
+	if (*rest == '\0')
+		return (fake_failed(f, xstrdup("rebase needs a BRANCH")));
+	fake_begin(f);
+	f->tools++;
+	xasprintf(&shown, "git rebase %s", rest);
+	f->ops->tool(f, "Bash", shown);
+	free(shown);
+	if (fake_git(rebase, &cause) == 0)
+		goto done;
+	free(cause);
+	cause = NULL;
+	for (round = 0; round < 50; round++) {
+		fflush(stdout);
+		if ((p = popen("git diff --name-only --diff-filter=U",
+		    "r")) == NULL)
+			break;
+		found = 0;
+		while ((n = getline(&line, &size, p)) > 0) {
+			line[strcspn(line, "\n")] = '\0';
+			add[3] = line;
+			if (fake_union(line, &cause) != 0 ||
+			    fake_git(add, &cause) != 0)
+				break;
+			found = 1;
+		}
+		pclose(p);
+		if (cause != NULL || !found)
+			break;
+		f->tools++;
+		f->ops->tool(f, "Edit", "resolved: both sides kept");
+		if (fake_git(cont, &cause) == 0)
+			goto done;
+		free(cause);
+		cause = NULL;
+	}
+	free(line);
+	if (fake_git(abort_, &cause) != 0)
+		free(cause);
+	return (fake_failed(f, xstrdup("the rebase could not be finished")));
+done:
+	free(line);
+	fake_sleep(f, f->pace);
+	return (0);
+}
+
 /* The prompt must hold the text, so a test can see what baton passed. */
 static int
 fake_do_expect(struct fake *f, char *rest, int lineno)
@@ -1397,6 +1498,7 @@ static const struct {
 	{ "write", fake_do_write },
 	{ "append", fake_do_append },
 	{ "commit", fake_do_commit },
+	{ "rebase", fake_do_rebase },
 	{ "crash", fake_do_crash },
 	{ "hang", fake_do_hang },
 	{ "garbage", fake_do_garbage },

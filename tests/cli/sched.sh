@@ -50,6 +50,8 @@ cat >.baton/config <<EOF
 concurrency = 3
 retries = 1
 backoff = 1
+review = no
+lessons = no
 
 [provider "fa"]
 argv = $FAKE -f claude -s 0.2 -S $S/a -p {prompt}
