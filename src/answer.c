@@ -125,7 +125,7 @@ answer_fences(const char *text, size_t *nfences)
 {
 	struct answer_fence	*f = NULL;
 	const char		*line, *eol, *fence, *body = NULL;
-	size_t			 n = 0;
+	size_t			 n = 0, size = 0;
 	int			 open = 0, want = 0;
 
 	for (line = text; *line != '\0'; line = eol + (*eol != '\0')) {
@@ -141,7 +141,10 @@ answer_fences(const char *text, size_t *nfences)
 		}
 		open = 0;
 		if (want) {
-			f = xreallocarray(f, n + 1, sizeof *f);
+			if (n == size) {
+				size = size == 0 ? 4 : size * 2;
+				f = xreallocarray(f, size, sizeof *f);
+			}
 			f[n].start = body;
 			f[n].len = line - body;
 			n++;
@@ -199,6 +202,10 @@ answer_find(const char *text, char **cause)
 	return (NULL);
 }
 
+/*
+ * The JSON value an agent's final message holds, printed compactly; NULL
+ * and *cause when there is none or it is malformed.
+ */
 char *
 answer_json(const char *text, char **cause)
 {

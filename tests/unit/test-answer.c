@@ -109,6 +109,15 @@ test_json_hostile(void **state)
 	assert_true(strncmp(got, "error: the answer's JSON is malformed", 37)
 	    == 0);
 	free(got);
+
+	/* Seventy thousand broken fences: the last one is reported. */
+	for (i = 0; i + 14 <= n; i += 14)
+		memcpy(text + i, "```json\n[\n```\n", 14);
+	text[i] = '\0';
+	got = json_of(text);
+	assert_string_equal(got, "error: the answer's JSON is malformed at "
+	    "line 224693, column 1");
+	free(got);
 	free(text);
 
 	got = json_of("\xff\xfe {\"a\": \"\xc3\x28\"} \x80");
