@@ -344,6 +344,7 @@ sched_plan_answered(struct sched *sc, struct task *t, struct run *r)
 		    "the raw answer ('baton runs --json')", cause,
 		    (long long)r->id);
 		sched_update(sc, t, TASK_BLOCKED, 0, title);
+		sched_drop_worktree(sc, t);
 		free(cause);
 		free(text);
 		return;

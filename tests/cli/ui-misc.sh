@@ -22,7 +22,8 @@ keys '?'
 wait_for "^Keys"
 for doc in "move up" "page down" "open the selected task" "next view" \
     "filter by text \(empty clears\)" "attach to the selected run's tmux window" \
-    "standup: set a new mark \(now\)" "quit \(agents keep running\)"; do
+    "standup: set a new mark \(now\)" "quit \(agents keep running\)" \
+    "plan: a request the architect decomposes into subtasks"; do
 	expect "^  [^ ].* +$doc$"
 done
 expect "^  Up k +move up$"
@@ -31,6 +32,24 @@ expect "Theme: default \(monochrome\)"
 keys Escape
 wait_for "Sprint s"
 pass "help from the key table"
+
+# P: a request typed on the screen becomes a plan task for the architect;
+# Escape while typing stores nothing.
+keys P
+wait_for "^plan:"
+keys -l "Speed up the parser; keep its output"
+keys Enter
+wait_for "#2: the plan role decomposes it"
+[ "$(sql "SELECT kind || ' ' || role || ' ' || state || ' ' || body FROM tasks WHERE id = 2")" = \
+    "plan architect ready Speed up the parser; keep its output" ] ||
+    fail "P made no plan task: $(sql 'SELECT * FROM tasks WHERE id = 2')"
+keys P
+keys -l "never mind"
+keys Escape
+keys r
+sleep 0.3
+[ "$(sql 'SELECT count(*) FROM tasks')" = 2 ] || fail "Escape still stored a plan"
+pass "P plans a request"
 
 # The mouse: a click on "2 live" in the tab bar.
 keys -l "$(printf '\033[M 3!')"
