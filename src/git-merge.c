@@ -906,12 +906,72 @@ mg_start(struct mg *mg, struct repo *repo, struct store *s, struct task *t,
 	return (0);
 }
 
+/*
+ * A rebase or merge killed after it moved the branch but before the
+ * worktree followed leaves the worktree's files as the old tip had them,
+ * which looks like uncommitted work. The branch's reflog says what it was
+ * before its last move: when that move was baton's and the worktree is
+ * exactly that old tip, nothing uncommitted is there and the checkout is
+ * finished. 1 when done, 0 when the worktree is not that, -1 on error.
+ */
+static int
+mg_finish_worktree(struct mg *mg, char **cause)
+{
+	git_reflog		*log = NULL;
+	const git_reflog_entry	*e;
+	const char		*msg;
+	git_repository		*wr = NULL;
+	git_commit		*c = NULL;
+	git_tree		*t = NULL;
+	git_oid			 old;
+	int			 rc = 0, n;
+
+	if (git_reflog_read(&log, mg->g, mg->refname) != 0) {
+		git_error_clear();
+		return (0);
+	}
+	e = git_reflog_entry_byindex(log, 0);
+	if (e == NULL || (msg = git_reflog_entry_message(e)) == NULL ||
+	    strncmp(msg, "baton ", 6) != 0 ||
+	    !git_oid_equal(git_reflog_entry_id_new(e), &mg->branch_oid))
+		goto out;
+	git_oid_cpy(&old, git_reflog_entry_id_old(e));
+	if (git_oid_is_zero(&old) || git_oid_equal(&old, &mg->branch_oid))
+		goto out;
+	if (!mg_open_worktree(mg, &wr) || !mg_on_branch(mg, wr))
+		goto out;
+	if (git_commit_lookup(&c, wr, &old) != 0 ||
+	    git_commit_tree(&t, c) != 0) {
+		git_error_clear();
+		goto out;
+	}
+	if ((n = mg_changes(mg, wr, t, 0, cause)) != 0) {
+		rc = n == -1 ? -1 : 0;
+		goto out;
+	}
+	if (mg_update_worktree(mg, &old, cause) != 0) {
+		rc = -1;
+		goto out;
+	}
+	mg_note(mg, __func__, "finished an interrupted update of %s: it was "
+	    "%s's tip before baton moved it", mg->task->worktree,
+	    mg->task->branch);
+	rc = 1;
+out:
+	git_tree_free(t);
+	git_commit_free(c);
+	git_repository_free(wr);
+	git_reflog_free(log);
+	return (rc);
+}
+
 /* Refuse an uncommitted change in the task's worktree: 1, result set. */
 static int
 mg_refuse_dirty(struct mg *mg, char **cause)
 {
 	struct merge_result	*m = mg->m;
 	char			*files;
+	size_t			 i;
 	int			 n;
 
 	/* An agent's uncommitted work must not be lost. */
@@ -919,6 +979,16 @@ mg_refuse_dirty(struct mg *mg, char **cause)
 		return (-1);
 	if (n == 0)
 		return (0);
+	if ((n = mg_finish_worktree(mg, cause)) == -1)
+		return (-1);
+	if (n == 1) {
+		for (i = 0; i < m->nfiles; i++)
+			free(m->files[i]);
+		free(m->files);
+		m->files = NULL;
+		m->nfiles = 0;
+		return (0);
+	}
 	m->result = MERGE_DIRTY;
 	files = mg_file_list(m);
 	xasprintf(&m->message, "#%lld's worktree %s has uncommitted "

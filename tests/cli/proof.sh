@@ -297,6 +297,46 @@ same "empty" "$(json result)" '"empty"'
 contains "says why" "$(json message)" "nothing to rebase"
 same "no orig ref" "$(rev "refs/baton/orig/T$N")" "none"
 
+# 8b. A rebase killed after it moved the branch, before the worktree
+# followed: run again, it finishes the checkout, unless the worktree has
+# work of its own.
+rebased_tip() {	# rebased_tip BRANCH FILE: BRANCH's FILE added on main
+	GIT_INDEX_FILE="$TEST_TMP/index" git read-tree main &&
+	GIT_INDEX_FILE="$TEST_TMP/index" git update-index --add --cacheinfo \
+	    "100644,$(git rev-parse "$1:$2"),$2" &&
+	git commit-tree "$(GIT_INDEX_FILE="$TEST_TMP/index" git write-tree)" \
+	    -p main -m "add $2"
+	rm -f "$TEST_TMP/index"
+}
+task "write o"
+commit_in "$WT" o.txt "from o" "add o"
+commit_in . p.txt "from p" "main p"
+old=$(rev "$BR")
+new=$(rebased_tip "$BR" o.txt)
+git update-ref "refs/baton/orig/T$N" "$old"
+git update-ref -m "baton rebase: onto main" "refs/heads/$BR" "$new" "$old"
+[ -n "$(git -C "$WT" status --porcelain)" ] && pass ||
+    fail "the interrupted worktree should look changed"
+bgit rebase $N
+ok "rebase #$N again"
+same "rebased" "$(json result)" '"rebased"'
+contains "says it finished" "$(json steps)" "finished an interrupted update"
+same "the worktree is at the new tip" "$(git -C "$WT" rev-parse HEAD)" "$new"
+same "the worktree is clean" "$(git -C "$WT" status --porcelain)" ""
+same "main's file is there" "$(cat "$WT/p.txt")" "from p"
+same "orig kept" "$(rev "refs/baton/orig/T$N")" "$old"
+task "write q"
+commit_in "$WT" q.txt "from q" "add q"
+commit_in . r.txt "from r" "main r"
+old=$(rev "$BR")
+new=$(rebased_tip "$BR" q.txt)
+git update-ref -m "baton rebase: onto main" "refs/heads/$BR" "$new" "$old"
+echo "mine" >>"$WT/q.txt"
+bgit rebase $N
+same "own work: dirty" "$(json result)" '"dirty"'
+same "the branch stays" "$(rev "$BR")" "$new"
+same "the edit is kept" "$(tail -n 1 "$WT/q.txt")" "mine"
+
 # 9. A merge killed after main moved, before its proof: run again, it
 # proves, records one proof and cleans up.
 task "write j"
@@ -395,7 +435,7 @@ run proof x
 same "proof: not an id" "$RC" "2"
 run proof
 same "proof: no id" "$RC" "2"
-run proof 8 --json
+run proof 9 --json
 ok "proof of a task with none"
 same "an empty array" "$OUT" "[]"
 task "never landed"
