@@ -1025,7 +1025,8 @@ mg_onto_main(struct mg *mg, const git_oid *mb, u_int *landed, char **cause)
 		m->result = MERGE_CONFLICT;
 		files = mg_file_list(m);
 		xasprintf(&m->message, "conflict: #%lld's branch does not "
-		    "apply on %s: %s", (long long)mg->task->id, mg->main, files);
+		    "apply on %s: %s", (long long)mg->task->id, mg->main,
+		    files);
 		free(files);
 		return (1);
 	}
