@@ -420,6 +420,34 @@ same "still one proof" "$(proofs $N)" "1"
 git branch -D side >/dev/null || fail "delete side"
 fsck
 
+# 11b. The branch's net change is not on main: a journal naming a head
+# main never got (as a landing that lost work would look).
+task "write t"
+commit_in "$WT" t.txt "from t" "add t"
+tip=$(rev "$BR")
+before=$(rev main)
+GIT_INDEX_FILE="$TEST_TMP/index" git read-tree main &&
+GIT_INDEX_FILE="$TEST_TMP/index" git update-index --add --cacheinfo \
+    "100644,$(echo lost | git hash-object -w --stdin),lost.txt" ||
+    fail "index for lost.txt"
+lost=$(git commit-tree "$(GIT_INDEX_FILE="$TEST_TMP/index" git write-tree)" \
+    -p main -m "add lost")
+rm -f "$TEST_TMP/index"
+git update-ref refs/heads/main "$tip" "$before"
+printf 'task %s\nbranch refs/heads/%s\ntip %s\nbase %s\ncommits 1\nhead %s\n' \
+    "$N" "$BR" "$tip" "$before" "$lost" >.baton/merge.pending
+run merge $N --json
+same "unproven" "$(json result)" '"unproven"'
+same "the net change is missing" "$(json proof.net_diff)" \
+    '"missing: lost.txt"'
+same "its commit is missing" "$(json 'proof.missing[0].summary')" \
+    '"add lost"'
+contains "says so" "$ERR" "the net change is missing from lost.txt"
+[ -d "$WT" ] && pass || fail "unproven merge removed the worktree"
+same "one proof, not ok" \
+    "$(q "SELECT count(*), sum(ok) FROM merge_proofs WHERE task_id = $N")" \
+    "1|0"
+
 # 12. Bad input.
 bgit rebase 99
 refused "rebase: no such task" "no task #99"
