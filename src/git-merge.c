@@ -734,6 +734,28 @@ mg_merged(struct mg *mg, u_int commits)
 		    commits == 1 ? "" : "s", mg->main, m->main);
 }
 
+/*
+ * Delete the task's orig ref: its landing is proved, or the rebase that
+ * made it did not happen. -1 when it could not be deleted.
+ */
+static int
+mg_drop_orig(struct mg *mg)
+{
+	git_reference	*ref;
+	int		 rc = 0;
+
+	if (git_reference_lookup(&ref, mg->g, mg->origname) != 0) {
+		git_error_clear();
+		return (0);
+	}
+	if (git_reference_delete(ref) != 0) {
+		log_debug("%s: could not delete %s", __func__, mg->origname);
+		rc = -1;
+	}
+	git_reference_free(ref);
+	return (rc);
+}
+
 /* What a stored proof found missing, for the message. */
 static char *
 mg_proof_what(const char *text)
@@ -778,7 +800,6 @@ mg_prove_finish(struct mg *mg, const git_oid *main_before,
 {
 	struct merge_result	*m = mg->m;
 	struct merge_proof	*p;
-	git_reference		*ref;
 	git_oid			 orig;
 	char			*after, *what = NULL;
 	int			 has_orig, rc = -1;
@@ -821,13 +842,11 @@ mg_prove_finish(struct mg *mg, const git_oid *main_before,
 		goto out;
 	}
 	if (has_orig) {
-		if (git_reference_lookup(&ref, mg->g, mg->origname) == 0) {
-			if (git_reference_delete(ref) != 0)
-				mg_note(mg, __func__, "could not delete %s",
-				    mg->origname);
-			git_reference_free(ref);
-		}
-		mg_note(mg, __func__, "deleted %s", mg->origname);
+		if (mg_drop_orig(mg) != 0)
+			mg_note(mg, __func__, "could not delete %s",
+			    mg->origname);
+		else
+			mg_note(mg, __func__, "deleted %s", mg->origname);
 	}
 	mg_cleanup(mg);
 	mg_merged(mg, landed);
@@ -1170,19 +1189,6 @@ mg_save_orig(struct mg *mg, char **cause)
 	mg_note(mg, __func__, "saved %s's tip as %s", mg->task->branch,
 	    mg->origname);
 	return (1);
-}
-
-/* Delete the orig ref this rebase made, as the rebase did not happen. */
-static void
-mg_drop_orig(struct mg *mg)
-{
-	git_reference	*ref;
-
-	if (git_reference_lookup(&ref, mg->g, mg->origname) != 0)
-		return;
-	if (git_reference_delete(ref) != 0)
-		log_debug("%s: could not delete %s", __func__, mg->origname);
-	git_reference_free(ref);
 }
 
 static void
