@@ -1214,6 +1214,7 @@ git_rebase_task(struct repo *repo, struct store *s, struct task *t,
     struct merge_result *m, char **cause)
 {
 	struct mg	 mg;
+	git_repository	*wr;
 	git_oid		 mb;
 	char		*undo = NULL;
 	u_int		 landed;
@@ -1237,6 +1238,17 @@ git_rebase_task(struct repo *repo, struct store *s, struct task *t,
 		    mg.main);
 		rc = 0;
 		goto out;
+	}
+	/* The tests run in the worktree: it must follow the branch. */
+	if (mg_open_worktree(&mg, &wr)) {
+		n = mg_on_branch(&mg, wr);
+		git_repository_free(wr);
+		if (!n) {
+			xasprintf(cause, "#%lld's worktree %s is not on its "
+			    "branch %s; nothing was changed", (long long)t->id,
+			    t->worktree, t->branch);
+			goto out;
+		}
 	}
 	if ((n = mg_onto_main(&mg, &mb, &landed, cause)) != 0) {
 		rc = n == 1 ? 0 : -1;

@@ -291,6 +291,14 @@ same "the file is named" "$(json files)" '["u.txt"]'
 same "nothing moved" "$(state "$BR" "$WT")" "$before"
 same "no orig ref" "$(rev "refs/baton/orig/T$N")" "none"
 same "the uncommitted file is kept" "$(cat "$WT/u.txt")" "not committed"
+task "detached"
+commit_in "$WT" w.txt "from w" "add w"
+git -C "$WT" checkout -q --detach || fail "detach"
+before=$(state "$BR" "$WT")
+bgit rebase $N
+refused "a worktree off its branch" "is not on its branch $BR; nothing was"
+same "nothing moved" "$(state "$BR" "$WT")" "$before"
+same "no orig ref" "$(rev "refs/baton/orig/T$N")" "none"
 task "nothing"
 bgit rebase $N
 same "empty" "$(json result)" '"empty"'
@@ -463,7 +471,7 @@ run proof x
 same "proof: not an id" "$RC" "2"
 run proof
 same "proof: no id" "$RC" "2"
-run proof 9 --json
+run proof 10 --json
 ok "proof of a task with none"
 same "an empty array" "$OUT" "[]"
 task "never landed"
