@@ -734,6 +734,28 @@ mg_merged(struct mg *mg, u_int commits)
 		    commits == 1 ? "" : "s", mg->main, m->main);
 }
 
+/*
+ * Delete the task's orig ref: its landing is proved, or the rebase that
+ * made it did not happen. -1 when it could not be deleted.
+ */
+static int
+mg_drop_orig(struct mg *mg)
+{
+	git_reference	*ref;
+	int		 rc = 0;
+
+	if (git_reference_lookup(&ref, mg->g, mg->origname) != 0) {
+		git_error_clear();
+		return (0);
+	}
+	if (git_reference_delete(ref) != 0) {
+		log_debug("%s: could not delete %s", __func__, mg->origname);
+		rc = -1;
+	}
+	git_reference_free(ref);
+	return (rc);
+}
+
 /* What a stored proof found missing, for the message. */
 static char *
 mg_proof_what(const char *text)
@@ -778,7 +800,6 @@ mg_prove_finish(struct mg *mg, const git_oid *main_before,
 {
 	struct merge_result	*m = mg->m;
 	struct merge_proof	*p;
-	git_reference		*ref;
 	git_oid			 orig;
 	char			*after, *what = NULL;
 	int			 has_orig, rc = -1;
@@ -821,13 +842,11 @@ mg_prove_finish(struct mg *mg, const git_oid *main_before,
 		goto out;
 	}
 	if (has_orig) {
-		if (git_reference_lookup(&ref, mg->g, mg->origname) == 0) {
-			if (git_reference_delete(ref) != 0)
-				mg_note(mg, __func__, "could not delete %s",
-				    mg->origname);
-			git_reference_free(ref);
-		}
-		mg_note(mg, __func__, "deleted %s", mg->origname);
+		if (mg_drop_orig(mg) != 0)
+			mg_note(mg, __func__, "could not delete %s",
+			    mg->origname);
+		else
+			mg_note(mg, __func__, "deleted %s", mg->origname);
 	}
 	mg_cleanup(mg);
 	mg_merged(mg, landed);
@@ -906,12 +925,72 @@ mg_start(struct mg *mg, struct repo *repo, struct store *s, struct task *t,
 	return (0);
 }
 
+/*
+ * A rebase or merge killed after it moved the branch but before the
+ * worktree followed leaves the worktree's files as the old tip had them,
+ * which looks like uncommitted work. The branch's reflog says what it was
+ * before its last move: when that move was baton's and the worktree is
+ * exactly that old tip, nothing uncommitted is there and the checkout is
+ * finished. 1 when done, 0 when the worktree is not that, -1 on error.
+ */
+static int
+mg_finish_worktree(struct mg *mg, char **cause)
+{
+	git_reflog		*log = NULL;
+	const git_reflog_entry	*e;
+	const char		*msg;
+	git_repository		*wr = NULL;
+	git_commit		*c = NULL;
+	git_tree		*t = NULL;
+	git_oid			 old;
+	int			 rc = 0, n;
+
+	if (git_reflog_read(&log, mg->g, mg->refname) != 0) {
+		git_error_clear();
+		return (0);
+	}
+	e = git_reflog_entry_byindex(log, 0);
+	if (e == NULL || (msg = git_reflog_entry_message(e)) == NULL ||
+	    strncmp(msg, "baton ", 6) != 0 ||
+	    !git_oid_equal(git_reflog_entry_id_new(e), &mg->branch_oid))
+		goto out;
+	git_oid_cpy(&old, git_reflog_entry_id_old(e));
+	if (git_oid_is_zero(&old) || git_oid_equal(&old, &mg->branch_oid))
+		goto out;
+	if (!mg_open_worktree(mg, &wr) || !mg_on_branch(mg, wr))
+		goto out;
+	if (git_commit_lookup(&c, wr, &old) != 0 ||
+	    git_commit_tree(&t, c) != 0) {
+		git_error_clear();
+		goto out;
+	}
+	if ((n = mg_changes(mg, wr, t, 0, cause)) != 0) {
+		rc = n == -1 ? -1 : 0;
+		goto out;
+	}
+	if (mg_update_worktree(mg, &old, cause) != 0) {
+		rc = -1;
+		goto out;
+	}
+	mg_note(mg, __func__, "finished an interrupted update of %s: it was "
+	    "%s's tip before baton moved it", mg->task->worktree,
+	    mg->task->branch);
+	rc = 1;
+out:
+	git_tree_free(t);
+	git_commit_free(c);
+	git_repository_free(wr);
+	git_reflog_free(log);
+	return (rc);
+}
+
 /* Refuse an uncommitted change in the task's worktree: 1, result set. */
 static int
 mg_refuse_dirty(struct mg *mg, char **cause)
 {
 	struct merge_result	*m = mg->m;
 	char			*files;
+	size_t			 i;
 	int			 n;
 
 	/* An agent's uncommitted work must not be lost. */
@@ -919,6 +998,16 @@ mg_refuse_dirty(struct mg *mg, char **cause)
 		return (-1);
 	if (n == 0)
 		return (0);
+	if ((n = mg_finish_worktree(mg, cause)) == -1)
+		return (-1);
+	if (n == 1) {
+		for (i = 0; i < m->nfiles; i++)
+			free(m->files[i]);
+		free(m->files);
+		m->files = NULL;
+		m->nfiles = 0;
+		return (0);
+	}
 	m->result = MERGE_DIRTY;
 	files = mg_file_list(m);
 	xasprintf(&m->message, "#%lld's worktree %s has uncommitted "
@@ -955,7 +1044,8 @@ mg_onto_main(struct mg *mg, const git_oid *mb, u_int *landed, char **cause)
 		m->result = MERGE_CONFLICT;
 		files = mg_file_list(m);
 		xasprintf(&m->message, "conflict: #%lld's branch does not "
-		    "apply on %s: %s", (long long)mg->task->id, mg->main, files);
+		    "apply on %s: %s", (long long)mg->task->id, mg->main,
+		    files);
 		free(files);
 		return (1);
 	}
@@ -1101,19 +1191,6 @@ mg_save_orig(struct mg *mg, char **cause)
 	return (1);
 }
 
-/* Delete the orig ref this rebase made, as the rebase did not happen. */
-static void
-mg_drop_orig(struct mg *mg)
-{
-	git_reference	*ref;
-
-	if (git_reference_lookup(&ref, mg->g, mg->origname) != 0)
-		return;
-	if (git_reference_delete(ref) != 0)
-		log_debug("%s: could not delete %s", __func__, mg->origname);
-	git_reference_free(ref);
-}
-
 static void
 mg_rebased(struct mg *mg, u_int commits)
 {
@@ -1137,6 +1214,7 @@ git_rebase_task(struct repo *repo, struct store *s, struct task *t,
     struct merge_result *m, char **cause)
 {
 	struct mg	 mg;
+	git_repository	*wr;
 	git_oid		 mb;
 	char		*undo = NULL;
 	u_int		 landed;
@@ -1160,6 +1238,17 @@ git_rebase_task(struct repo *repo, struct store *s, struct task *t,
 		    mg.main);
 		rc = 0;
 		goto out;
+	}
+	/* The tests run in the worktree: it must follow the branch. */
+	if (mg_open_worktree(&mg, &wr)) {
+		n = mg_on_branch(&mg, wr);
+		git_repository_free(wr);
+		if (!n) {
+			xasprintf(cause, "#%lld's worktree %s is not on its "
+			    "branch %s; nothing was changed", (long long)t->id,
+			    t->worktree, t->branch);
+			goto out;
+		}
 	}
 	if ((n = mg_onto_main(&mg, &mb, &landed, cause)) != 0) {
 		rc = n == 1 ? 0 : -1;

@@ -467,9 +467,9 @@ git_proof(git_repository *g, int64_t task, const git_oid *main_before,
 	cJSON_Delete(root);
 
 	if (nmissing > 0 && paths != NULL)
-		xasprintf(what, "commit %s%s is not on main, and the net change "
-		    "is missing from %s", pf.first_missing, nmissing > 1 ?
-		    " and others" : "", paths);
+		xasprintf(what, "commit %s%s is not on main, and the net "
+		    "change is missing from %s", pf.first_missing,
+		    nmissing > 1 ? " and others" : "", paths);
 	else if (nmissing > 0)
 		xasprintf(what, "%zu commit%s not on main: %s%s", nmissing,
 		    nmissing == 1 ? " is" : "s are", pf.first_missing,

@@ -59,8 +59,8 @@ proof_bind_text(sqlite3_stmt *stmt, int col, const char *s)
 int64_t
 store_proof_add(struct store *s, struct merge_proof *p, char **cause)
 {
-	static const char	*sql = "INSERT INTO merge_proofs (task_id, at, "
-	    "ok, main_before, main_after, branch_head, commits, proof) "
+	static const char	*sql = "INSERT INTO merge_proofs (task_id, "
+	    "at, ok, main_before, main_after, branch_head, commits, proof) "
 	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 	sqlite3_stmt		*stmt;
 

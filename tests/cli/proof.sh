@@ -291,11 +291,59 @@ same "the file is named" "$(json files)" '["u.txt"]'
 same "nothing moved" "$(state "$BR" "$WT")" "$before"
 same "no orig ref" "$(rev "refs/baton/orig/T$N")" "none"
 same "the uncommitted file is kept" "$(cat "$WT/u.txt")" "not committed"
+task "detached"
+commit_in "$WT" w.txt "from w" "add w"
+git -C "$WT" checkout -q --detach || fail "detach"
+before=$(state "$BR" "$WT")
+bgit rebase $N
+refused "a worktree off its branch" "is not on its branch $BR; nothing was"
+same "nothing moved" "$(state "$BR" "$WT")" "$before"
+same "no orig ref" "$(rev "refs/baton/orig/T$N")" "none"
 task "nothing"
 bgit rebase $N
 same "empty" "$(json result)" '"empty"'
 contains "says why" "$(json message)" "nothing to rebase"
 same "no orig ref" "$(rev "refs/baton/orig/T$N")" "none"
+
+# 8b. A rebase killed after it moved the branch, before the worktree
+# followed: run again, it finishes the checkout, unless the worktree has
+# work of its own.
+rebased_tip() {	# rebased_tip BRANCH FILE: BRANCH's FILE added on main
+	GIT_INDEX_FILE="$TEST_TMP/index" git read-tree main &&
+	GIT_INDEX_FILE="$TEST_TMP/index" git update-index --add --cacheinfo \
+	    "100644,$(git rev-parse "$1:$2"),$2" &&
+	git commit-tree "$(GIT_INDEX_FILE="$TEST_TMP/index" git write-tree)" \
+	    -p main -m "add $2"
+	rm -f "$TEST_TMP/index"
+}
+task "write o"
+commit_in "$WT" o.txt "from o" "add o"
+commit_in . p.txt "from p" "main p"
+old=$(rev "$BR")
+new=$(rebased_tip "$BR" o.txt)
+git update-ref "refs/baton/orig/T$N" "$old"
+git update-ref -m "baton rebase: onto main" "refs/heads/$BR" "$new" "$old"
+[ -n "$(git -C "$WT" status --porcelain)" ] && pass ||
+    fail "the interrupted worktree should look changed"
+bgit rebase $N
+ok "rebase #$N again"
+same "rebased" "$(json result)" '"rebased"'
+contains "says it finished" "$(json steps)" "finished an interrupted update"
+same "the worktree is at the new tip" "$(git -C "$WT" rev-parse HEAD)" "$new"
+same "the worktree is clean" "$(git -C "$WT" status --porcelain)" ""
+same "main's file is there" "$(cat "$WT/p.txt")" "from p"
+same "orig kept" "$(rev "refs/baton/orig/T$N")" "$old"
+task "write q"
+commit_in "$WT" q.txt "from q" "add q"
+commit_in . r.txt "from r" "main r"
+old=$(rev "$BR")
+new=$(rebased_tip "$BR" q.txt)
+git update-ref -m "baton rebase: onto main" "refs/heads/$BR" "$new" "$old"
+echo "mine" >>"$WT/q.txt"
+bgit rebase $N
+same "own work: dirty" "$(json result)" '"dirty"'
+same "the branch stays" "$(rev "$BR")" "$new"
+same "the edit is kept" "$(tail -n 1 "$WT/q.txt")" "mine"
 
 # 9. A merge killed after main moved, before its proof: run again, it
 # proves, records one proof and cleans up.
@@ -380,6 +428,34 @@ same "still one proof" "$(proofs $N)" "1"
 git branch -D side >/dev/null || fail "delete side"
 fsck
 
+# 11b. The branch's net change is not on main: a journal naming a head
+# main never got (as a landing that lost work would look).
+task "write t"
+commit_in "$WT" t.txt "from t" "add t"
+tip=$(rev "$BR")
+before=$(rev main)
+GIT_INDEX_FILE="$TEST_TMP/index" git read-tree main &&
+GIT_INDEX_FILE="$TEST_TMP/index" git update-index --add --cacheinfo \
+    "100644,$(echo lost | git hash-object -w --stdin),lost.txt" ||
+    fail "index for lost.txt"
+lost=$(git commit-tree "$(GIT_INDEX_FILE="$TEST_TMP/index" git write-tree)" \
+    -p main -m "add lost")
+rm -f "$TEST_TMP/index"
+git update-ref refs/heads/main "$tip" "$before"
+printf 'task %s\nbranch refs/heads/%s\ntip %s\nbase %s\ncommits 1\nhead %s\n' \
+    "$N" "$BR" "$tip" "$before" "$lost" >.baton/merge.pending
+run merge $N --json
+same "unproven" "$(json result)" '"unproven"'
+same "the net change is missing" "$(json proof.net_diff)" \
+    '"missing: lost.txt"'
+same "its commit is missing" "$(json 'proof.missing[0].summary')" \
+    '"add lost"'
+contains "says so" "$ERR" "the net change is missing from lost.txt"
+[ -d "$WT" ] && pass || fail "unproven merge removed the worktree"
+same "one proof, not ok" \
+    "$(q "SELECT count(*), sum(ok) FROM merge_proofs WHERE task_id = $N")" \
+    "1|0"
+
 # 12. Bad input.
 bgit rebase 99
 refused "rebase: no such task" "no task #99"
@@ -395,7 +471,7 @@ run proof x
 same "proof: not an id" "$RC" "2"
 run proof
 same "proof: no id" "$RC" "2"
-run proof 8 --json
+run proof 10 --json
 ok "proof of a task with none"
 same "an empty array" "$OUT" "[]"
 task "never landed"
