@@ -18,11 +18,15 @@
  *   lines are exactly what the task left there, so success means every line
  *   the task added or changed is present, and a line it deleted is absent.
  *
- * The diffs that are applied have no context lines: libgit2 finds a hunk's
- * lines anywhere in the file, so a change main has next to lines that moved
- * or changed since (a clean rebase can do that) is still found, where three
- * lines of context that no longer match would call it missing. Patch-ids
- * are computed with the usual context, as git's are.
+ * The diffs that are applied have no context lines first: libgit2 finds a
+ * hunk's lines anywhere in the file, so a change main has next to lines
+ * that moved or changed since (a clean rebase can do that) is still found,
+ * where three lines of context that no longer match would call it missing.
+ * But libgit2 cannot place a hunk that only removes lines without any
+ * context (the reverse of lines only added, the commonest change), so the
+ * net change is tried again with one line of context and then three before
+ * it is called missing. Patch-ids are computed with the usual context, as
+ * git's are.
  */
 
 #include <stdlib.h>
@@ -32,6 +36,9 @@
 #include <git2.h>
 
 #include "baton.h"
+
+/* Context lines the net change is applied with, in turn. */
+static const uint32_t pf_contexts[] = { 0, 1, 3 };
 
 /* The patch-ids of main's commits since one base. */
 struct pf_main {
@@ -76,11 +83,11 @@ pf_oid_json(const git_oid *oid)
 
 /*
  * The diff a commit made against its first parent (the empty tree for a
- * root commit), or its reverse without context lines (to apply).
+ * root commit), or its reverse with context lines of context (to apply).
  */
 static int
-pf_commit_diff(struct pf *pf, git_commit *c, int reverse, git_diff **diff,
-    char **cause)
+pf_commit_diff(struct pf *pf, git_commit *c, int reverse, uint32_t context,
+    git_diff **diff, char **cause)
 {
 	git_diff_options	 opts;
 	git_commit		*parent = NULL;
@@ -89,7 +96,7 @@ pf_commit_diff(struct pf *pf, git_commit *c, int reverse, git_diff **diff,
 
 	*diff = NULL;
 	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
-	opts.context_lines = 0;
+	opts.context_lines = context;
 	if (git_commit_tree(&t, c) != 0)
 		goto fail;
 	if (git_commit_parentcount(c) > 0 &&
@@ -119,7 +126,7 @@ pf_patch_id(struct pf *pf, git_commit *c, git_oid *pid, char **cause)
 	git_diff	*diff;
 	int		 rc;
 
-	if (pf_commit_diff(pf, c, 0, &diff, cause) != 0)
+	if (pf_commit_diff(pf, c, 0, 0, &diff, cause) != 0)
 		return (-1);
 	rc = git_diff_patchid(pid, diff, NULL);
 	git_diff_free(diff);
@@ -237,8 +244,10 @@ pf_commit(struct pf *pf, struct pf_main *set, git_commit *c, char **cause)
 			break;
 		}
 	}
-	if (found == NULL) {
-		if (pf_commit_diff(pf, c, 1, &rdiff, cause) != 0)
+	for (i = 0; found == NULL && !contained && i < nitems(pf_contexts);
+	    i++) {
+		if (pf_commit_diff(pf, c, 1, pf_contexts[i], &rdiff,
+		    cause) != 0)
 			return (-1);
 		contained = pf_applies(pf, rdiff);
 		git_diff_free(rdiff);
@@ -320,22 +329,56 @@ out:
  * Whether head's net change since it forked from main is in main's tree:
  * NULL when it is, else the paths whose change is not there.
  */
+/*
+ * Whether the reverse of the change from tree bt to tree ht (one path, or
+ * all when path is NULL) applies to main's new tree, with any of the
+ * contexts: 1 if it does, 0 if not, -1 on error.
+ */
+static int
+pf_net_applies(struct pf *pf, git_tree *ht, git_tree *bt, char *path,
+    char **cause)
+{
+	git_diff_options	 opts;
+	git_diff		*diff;
+	size_t			 i;
+	int			 ok;
+
+	for (i = 0; i < nitems(pf_contexts); i++) {
+		git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
+		opts.context_lines = pf_contexts[i];
+		if (path != NULL) {
+			opts.flags = GIT_DIFF_DISABLE_PATHSPEC_MATCH;
+			opts.pathspec.strings = &path;
+			opts.pathspec.count = 1;
+		}
+		if (git_diff_tree_to_tree(&diff, pf->g, ht, bt, &opts) != 0)
+			return (git_error_cause(cause, "diff of %s",
+			    path != NULL ? path : "the net change"));
+		ok = pf_applies(pf, diff);
+		git_diff_free(diff);
+		if (ok)
+			return (1);
+	}
+	return (0);
+}
+
+/*
+ * Whether head's net change since it forked from main is in main's tree:
+ * NULL when it is, else the paths whose change is not there.
+ */
 static int
 pf_net_diff(struct pf *pf, const git_oid *head, char **paths, char **cause)
 {
-	git_diff_options	 opts;
 	git_commit		*hc = NULL, *bc = NULL;
 	git_tree		*ht = NULL, *bt = NULL;
-	git_diff		*diff = NULL, *one;
+	git_diff		*diff = NULL;
 	const git_diff_delta	*d;
 	git_oid			 base;
 	char			*path, *next;
 	size_t			 i, n;
-	int			 rc = -1;
+	int			 rc = -1, ok;
 
 	*paths = NULL;
-	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
-	opts.context_lines = 0;
 	if (git_merge_base(&base, pf->g, head, pf->main_before) != 0)
 		return (git_error_cause(cause, "%.12s and main have no common "
 		    "history", git_oid_tostr_s(head)));
@@ -343,13 +386,13 @@ pf_net_diff(struct pf *pf, const git_oid *head, char **paths, char **cause)
 	    git_commit_tree(&ht, hc) != 0 ||
 	    git_commit_lookup(&bc, pf->g, &base) != 0 ||
 	    git_commit_tree(&bt, bc) != 0 ||
-	    git_diff_tree_to_tree(&diff, pf->g, ht, bt, &opts) != 0) {
+	    git_diff_tree_to_tree(&diff, pf->g, ht, bt, NULL) != 0) {
 		git_error_cause(cause, "net diff of %.12s",
 		    git_oid_tostr_s(head));
 		goto out;
 	}
-	if (pf_applies(pf, diff)) {
-		rc = 0;
+	if ((ok = pf_net_applies(pf, ht, bt, NULL, cause)) != 0) {
+		rc = (ok == 1 ? 0 : -1);
 		goto out;
 	}
 
@@ -359,14 +402,9 @@ pf_net_diff(struct pf *pf, const git_oid *head, char **paths, char **cause)
 		d = git_diff_get_delta(diff, i);
 		path = (char *)(d->old_file.path != NULL ? d->old_file.path :
 		    d->new_file.path);
-		opts.flags = GIT_DIFF_DISABLE_PATHSPEC_MATCH;
-		opts.pathspec.strings = &path;
-		opts.pathspec.count = 1;
-		if (git_diff_tree_to_tree(&one, pf->g, ht, bt, &opts) != 0) {
-			git_error_cause(cause, "diff of %s", path);
+		if ((ok = pf_net_applies(pf, ht, bt, path, cause)) == -1)
 			goto out;
-		}
-		if (!pf_applies(pf, one)) {
+		if (ok == 0) {
 			if (*paths == NULL)
 				*paths = xstrdup(path);
 			else {
@@ -375,7 +413,6 @@ pf_net_diff(struct pf *pf, const git_oid *head, char **paths, char **cause)
 				*paths = next;
 			}
 		}
-		git_diff_free(one);
 	}
 	/* Every file applies alone but not together: name them all. */
 	if (*paths == NULL)

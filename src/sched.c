@@ -996,9 +996,17 @@ sched_merge(struct sched *sc, int64_t sprint)
 			sched_judged(sc, last, "passed");
 		rc = gitc_merge_onto(sc->repo, t->id, t->merge_base, &mr,
 		    &cause);
-	} else if (sc->config->test != NULL)
+	} else if (sc->config->test != NULL) {
 		rc = gitc_rebase(sc->repo, t->id, &mr, &cause);
-	else
+		/*
+		 * Nothing to rebase can mean a landing killed after main moved:
+		 * the merge finishes it from its journal, or says empty too.
+		 */
+		if (rc == 0 && mr.result == MERGE_EMPTY) {
+			merge_result_free(&mr);
+			rc = gitc_merge(sc->repo, t->id, &mr, &cause);
+		}
+	} else
 		rc = gitc_merge(sc->repo, t->id, &mr, &cause);
 	if (rc != 0) {
 		sched_warn(sc, "cannot land #%lld: %s", (long long)t->id,
