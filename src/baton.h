@@ -82,6 +82,7 @@ struct task {
 	int64_t		 target_id;	/* resolve, lesson: the task concerned */
 	u_int		 rounds;	/* reviews that asked for changes */
 	char		*merge_base;	/* main commit tested against, or NULL */
+	enum task_state	 stored;	/* the state the store had when read */
 
 	int64_t		*blocked_by;	/* ids this task waits on */
 	size_t		 nblocked_by;
@@ -480,6 +481,7 @@ struct task	*store_task_get(struct store *, int64_t, char **);
 int		 store_task_list(struct store *, const char *, int64_t,
 		     struct task_list *, char **);
 int		 store_task_update(struct store *, struct task *, char **);
+int		 store_task_update_cas(struct store *, struct task *, char **);
 int		 store_task_exists(struct store *, int64_t);
 int		 store_task_children(struct store *, int64_t, int64_t **,
 		     size_t *, char **);

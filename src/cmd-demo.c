@@ -253,9 +253,10 @@ demo_configure(const char *self, struct repo *repo, double speed,
 	int	 rc = -1;
 
 	fake = demo_fake_agent(self);
+	/* Long enough that the fallback comes first even at high speed. */
 	reset = (u_int)(45 * speed + 0.5);
-	if (reset < 3)
-		reset = 3;
+	if (reset < 15)
+		reset = 15;
 	xasprintf(&conf, "# The demo's providers: baton-fake-agent playing the "
 	    "scenarios in\n# %s/demo, in three stream formats.\n\n[baton]\n"
 	    "concurrency = 3\nretries = 2\nbackoff = 5\n"

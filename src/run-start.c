@@ -125,7 +125,7 @@ run_start(struct repo *repo, struct store *s, struct task *t,
 	}
 	r->log_path = repo_run_file(repo, r->id, "stream.jsonl");
 	if (store_run_update(s, r, cause) != 0 ||
-	    store_task_update(s, t, cause) != 0 ||
+	    store_task_update_cas(s, t, cause) != 0 ||
 	    store_commit(s, cause) != 0) {
 		store_rollback(s);
 		t->state = was;

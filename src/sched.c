@@ -160,7 +160,7 @@ sched_update(struct sched *sc, struct task *t, enum task_state state,
 
 	sched_set(t, state, not_before, reason);
 	if (store_begin(sc->store, &cause) != 0 ||
-	    store_task_update(sc->store, t, &cause) != 0 ||
+	    store_task_update_cas(sc->store, t, &cause) != 0 ||
 	    store_commit(sc->store, &cause) != 0) {
 		store_rollback(sc->store);
 		sched_warn(sc, "#%lld: %s", (long long)t->id, cause);
@@ -370,7 +370,7 @@ sched_plan_answered(struct sched *sc, struct task *t, struct run *r)
 	    "by #%lld", (long long)n, n == 1 ? "" : "s", (long long)ids[0],
 	    (long long)ids[n - 1], (long long)v->id);
 	sched_set(t, TASK_DONE, 0, title);
-	if (store_task_update(sc->store, t, &cause) != 0 ||
+	if (store_task_update_cas(sc->store, t, &cause) != 0 ||
 	    store_commit(sc->store, &cause) != 0)
 		goto fail;
 	sc->did = 1;
@@ -445,7 +445,7 @@ sched_gaps_answered(struct sched *sc, struct task *t, struct run *r)
 	xasprintf(&why, "found %lld gap%s: #%lld to #%lld", (long long)n,
 	    n == 1 ? "" : "s", (long long)ids[0], (long long)ids[n - 1]);
 	sched_set(t, TASK_DONE, 0, why);
-	if (store_task_update(sc->store, t, &cause) != 0 ||
+	if (store_task_update_cas(sc->store, t, &cause) != 0 ||
 	    store_commit(sc->store, &cause) != 0)
 		goto rollback;
 	sc->did = 1;
@@ -521,8 +521,8 @@ sched_resolved(struct sched *sc, struct task *t)
 		sched_set(target, TASK_MERGING, 0, NULL);
 	cause = NULL;
 	if (store_begin(sc->store, &cause) != 0 ||
-	    store_task_update(sc->store, t, &cause) != 0 ||
-	    store_task_update(sc->store, target, &cause) != 0 ||
+	    store_task_update_cas(sc->store, t, &cause) != 0 ||
+	    store_task_update_cas(sc->store, target, &cause) != 0 ||
 	    store_commit(sc->store, &cause) != 0) {
 		store_rollback(sc->store);
 		sched_warn(sc, "#%lld: %s", (long long)t->id, cause);
@@ -786,7 +786,7 @@ sched_conflict(struct sched *sc, struct task *t, struct merge_result *mr)
 		xasprintf(&reason, "conflicts with main in %s; its branch is "
 		    "kept as it was", files);
 	sched_set(t, TASK_BLOCKED, 0, reason);
-	if (store_task_update(sc->store, t, &cause) != 0 ||
+	if (store_task_update_cas(sc->store, t, &cause) != 0 ||
 	    store_commit(sc->store, &cause) != 0)
 		goto fail;
 	sc->did = 1;

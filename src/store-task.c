@@ -32,6 +32,7 @@ task_from_row(sqlite3_stmt *stmt)
 	if (state == NULL || task_state_from_name(state, &t->state) != 0)
 		fatalx("task %lld has unknown state %s", (long long)t->id,
 		    state == NULL ? "(null)" : state);
+	t->stored = t->state;
 	t->branch = store_col_text(stmt, 8);
 	t->worktree = store_col_text(stmt, 9);
 	t->reason = store_col_text(stmt, 10);
@@ -99,18 +100,23 @@ store_task_add(struct store *s, struct task *t, char **cause)
 		return (-1);
 	t->id = sqlite3_last_insert_rowid(s->db);
 	t->created_at = t->updated_at = now;
+	t->stored = t->state;
 	return (t->id);
 }
 
-/* Write back every field a command may change. */
-int
-store_task_update(struct store *s, struct task *t, char **cause)
+/*
+ * Write back every field a command may change; with cas, only if the task
+ * is still in the state it was read in, so that what baton decided from an
+ * old read never undoes a cancel or a retry made meanwhile.
+ */
+static int
+store_task_write(struct store *s, struct task *t, int cas, char **cause)
 {
 	static const char	*sql = "UPDATE tasks SET sprint_id = ?, "
 	    "parent_id = ?, title = ?, body = ?, role = ?, priority = ?, "
 	    "state = ?, branch = ?, worktree = ?, reason = ?, updated_at = ?, "
 	    "finished_at = ?, not_before = ?, failures = ?, rounds = ?, "
-	    "merge_base = ? WHERE id = ?";
+	    "merge_base = ? WHERE id = ? AND (?18 = 0 OR state = ?19)";
 	sqlite3_stmt		*stmt;
 	int64_t			 now = store_now();
 
@@ -140,7 +146,31 @@ store_task_update(struct store *s, struct task *t, char **cause)
 	sqlite3_bind_int(stmt, 15, (int)t->rounds);
 	bind_opt_text(stmt, 16, t->merge_base);
 	sqlite3_bind_int64(stmt, 17, t->id);
-	return (store_step(s, stmt, cause));
+	sqlite3_bind_int(stmt, 18, cas);
+	sqlite3_bind_text(stmt, 19, task_state_name(t->stored), -1,
+	    SQLITE_STATIC);
+	if (store_step(s, stmt, cause) != 0)
+		return (-1);
+	if (cas && sqlite3_changes(s->db) == 0) {
+		xasprintf(cause, "#%lld changed meanwhile (it is no longer %s)",
+		    (long long)t->id, task_state_name(t->stored));
+		return (-1);
+	}
+	t->stored = t->state;
+	return (0);
+}
+
+int
+store_task_update(struct store *s, struct task *t, char **cause)
+{
+	return (store_task_write(s, t, 0, cause));
+}
+
+/* Write a task back only if its state is still the one it was read in. */
+int
+store_task_update_cas(struct store *s, struct task *t, char **cause)
+{
+	return (store_task_write(s, t, 1, cause));
 }
 
 /* Fill in the task's blockers, and which of them are not done. */
