@@ -26,25 +26,6 @@ struct answer_fence {
 	size_t		 len;
 };
 
-/* "line L, column C" of a position in text, counting bytes like plan.c. */
-static char *
-answer_where(const char *text, const char *at)
-{
-	const char	*p;
-	u_int		 line = 1, col = 1;
-	char		*where;
-
-	for (p = text; p < at && *p != '\0'; p++) {
-		if (*p == '\n') {
-			line++;
-			col = 1;
-		} else
-			col++;
-	}
-	xasprintf(&where, "line %u, column %u", line, col);
-	return (where);
-}
-
 static int
 answer_space(char c)
 {
@@ -196,7 +177,7 @@ answer_find(const char *text, char **cause)
 		*cause = xstrdup("the answer holds no JSON");
 		return (NULL);
 	}
-	where = answer_where(text, first_error);
+	where = plan_where(text, first_error);
 	xasprintf(cause, "the answer's JSON is malformed at %s", where);
 	free(where);
 	return (NULL);

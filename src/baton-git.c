@@ -7,6 +7,7 @@
  *	baton-git [-v] [-C dir] worktree-rm TASK
  *	baton-git [-v] [-C dir] merge TASK [--expect-base OID]
  *	baton-git [-v] [-C dir] rebase TASK
+ *	baton-git [-v] [-C dir] clean TASK
  *	baton-git [-v] [-C dir] diffstat BRANCH
  *	baton-git [-v] demo-repo DIR
  *
@@ -140,6 +141,8 @@ git_main_merge(const char *op, const char *arg, const char *expect_base)
 	t = git_main_task(arg, &repo, &s);
 	if (strcmp(op, "rebase") == 0)
 		rc = git_rebase_task(repo, s, t, &m, &cause);
+	else if (strcmp(op, "clean") == 0)
+		rc = git_clean_task(repo, s, t, &m, &cause);
 	else
 		rc = git_merge_task(repo, s, t, expect_base, &m, &cause);
 	if (rc != 0)
@@ -218,7 +221,7 @@ main(int argc, char **argv)
 	    strcmp(argv[0], "worktree-rm") == 0)
 		git_main_worktree(argv[0], argv[1]);
 	else if (strcmp(argv[0], "merge") == 0 ||
-	    strcmp(argv[0], "rebase") == 0)
+	    strcmp(argv[0], "rebase") == 0 || strcmp(argv[0], "clean") == 0)
 		git_main_merge(argv[0], argv[1], NULL);
 	else if (strcmp(argv[0], "diffstat") == 0)
 		git_main_diffstat(argv[1]);
@@ -232,7 +235,7 @@ main(int argc, char **argv)
 
 usage:
 	fprintf(stderr, "usage: baton-git [-v] [-C dir] worktree-add|"
-	    "worktree-rm|rebase TASK | merge TASK [--expect-base OID] | "
+	    "worktree-rm|rebase|clean TASK | merge TASK [--expect-base OID] | "
 	    "diffstat BRANCH | demo-repo DIR\n");
 	return (BATON_EXIT_USAGE);
 }

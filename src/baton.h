@@ -585,6 +585,7 @@ char		*answer_lesson(const char *, char **);
 
 /* plan.c */
 int		 plan_parse(const char *, size_t, struct plan *, char **);
+char		*plan_where(const char *, const char *);
 void		 plan_free(struct plan *);
 int64_t		 plan_import(struct store *, struct plan *, int64_t,
 		     int64_t **, char **);
@@ -603,6 +604,7 @@ char		*util_fit(const char *, size_t);
 char		*util_time(int64_t);
 int		 util_mkdir_p(const char *, mode_t, char **);
 int		 util_pgrp_alive(pid_t);
+int		 util_name_index(const char *const *, u_int, const char *);
 char		*util_self_path(void);
 int		 util_write_file(const char *, const char *, size_t, char **);
 
@@ -1503,6 +1505,9 @@ struct merge_result {
 #define MERGE_REBASED 5
 #define MERGE_MOVED 6
 #define MERGE_UNPROVEN 7
+#define MERGE_CLEANED 8
+int		 git_clean_task(struct repo *, struct store *, struct task *,
+		     struct merge_result *, char **);
 int		 git_merge_task(struct repo *, struct store *, struct task *,
 		     const char *, struct merge_result *, char **);
 int		 git_rebase_task(struct repo *, struct store *, struct task *,
@@ -1513,6 +1518,8 @@ int		 gitc_merge(struct repo *, int64_t, struct merge_result *,
 		     char **);
 int		 gitc_merge_onto(struct repo *, int64_t, const char *,
 		     struct merge_result *, char **);
+int		 gitc_clean(struct repo *, int64_t, struct merge_result *,
+		     char **);
 int		 gitc_rebase(struct repo *, int64_t, struct merge_result *,
 		     char **);
 void		 merge_result_free(struct merge_result *);

@@ -238,6 +238,28 @@ demo_write(const char *path, const char *text, char **cause)
 	return (0);
 }
 
+static int	demo_put(const char *, char *, char **, const char *, ...)
+		    __attribute__((format(printf, 4, 5)));
+
+/* Write a scenario file in dir and free its text. */
+static int
+demo_put(const char *dir, char *text, char **cause, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*name, *path;
+	int	 rc;
+
+	va_start(ap, fmt);
+	xvasprintf(&name, fmt, ap);
+	va_end(ap);
+	xasprintf(&path, "%s/%s", dir, name);
+	rc = demo_write(path, text, cause);
+	free(path);
+	free(name);
+	free(text);
+	return (rc);
+}
+
 /*
  * The demo's configuration and scenarios: three fake providers, each with
  * a scenario for every task, and the first worker run on demo-claude hits
@@ -275,11 +297,8 @@ demo_configure(const char *self, struct repo *repo, double speed,
 			    "commit %s\ntext Done, and committed.\n",
 			    demo_providers[i].model, work, demo_work[j].msg);
 			free(work);
-			xasprintf(&path, "%s/T%u.txt", dir, j + 2);
-			rc = demo_write(path, text, cause);
-			free(path);
-			free(text);
-			if (rc != 0) {
+			if ((rc = demo_put(dir, text, cause, "T%u.txt",
+			    j + 2)) != 0) {
 				free(dir);
 				goto out;
 			}
@@ -293,11 +312,7 @@ demo_configure(const char *self, struct repo *repo, double speed,
 			    "chars.c.\nretry 1 10 2000\n"
 			    "limit You've hit your limit · try again in %u "
 			    "seconds\n", demo_providers[i].model, reset);
-			xasprintf(&path, "%s/T3.1.txt", dir);
-			rc = demo_write(path, text, cause);
-			free(path);
-			free(text);
-			if (rc != 0) {
+			if ((rc = demo_put(dir, text, cause, "T3.1.txt")) != 0) {
 				free(dir);
 				goto out;
 			}
@@ -310,15 +325,12 @@ demo_configure(const char *self, struct repo *repo, double speed,
 			xasprintf(&text, "model %s\n", demo_providers[i].model);
 			old = text;
 			xasprintf(&text, demo_parts[j].text, demo_plan);
-			xasprintf(&path, "%s/%s", dir, demo_parts[j].file);
 			work = text;
 			xasprintf(&text, "%s%s", old, work);
 			free(work);
 			free(old);
-			rc = demo_write(path, text, cause);
-			free(path);
-			free(text);
-			if (rc != 0) {
+			if ((rc = demo_put(dir, text, cause, "%s",
+			    demo_parts[j].file)) != 0) {
 				free(dir);
 				goto out;
 			}

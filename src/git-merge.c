@@ -984,6 +984,58 @@ out:
 	return (rc);
 }
 
+/*
+ * After the tests passed in a worktree that the rebase found clean, the new
+ * untracked files in it are what the tests left (build products, logs):
+ * remove them, each named in the steps, so that they do not hold the task
+ * up as uncommitted work. Changed tracked files are left for the dirty
+ * check to refuse.
+ */
+static int
+mg_clean_test_output(struct mg *mg, char **cause)
+{
+	git_status_options	 opts;
+	git_status_list		*list;
+	git_repository		*wr;
+	const git_status_entry	*e;
+	const char		*path, *dir;
+	char			*full;
+	size_t			 i, n;
+	int			 rc = 0;
+
+	if (!mg_open_worktree(mg, &wr))
+		return (0);
+	git_status_options_init(&opts, GIT_STATUS_OPTIONS_VERSION);
+	opts.show = GIT_STATUS_SHOW_WORKDIR_ONLY;
+	opts.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED |
+	    GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS;
+	if (git_status_list_new(&list, wr, &opts) != 0) {
+		rc = git_error_cause(cause, "status of %s", mg->task->worktree);
+		git_repository_free(wr);
+		return (rc);
+	}
+	dir = git_repository_workdir(wr);
+	n = git_status_list_entrycount(list);
+	for (i = 0; i < n; i++) {
+		e = git_status_byindex(list, i);
+		if (e->status != GIT_STATUS_WT_NEW ||
+		    e->index_to_workdir == NULL)
+			continue;
+		path = e->index_to_workdir->new_file.path;
+		if (strcmp(path, ".baton") == 0 ||
+		    strncmp(path, ".baton/", 7) == 0)
+			continue;
+		xasprintf(&full, "%s%s", dir, path);
+		if (unlink(full) == 0)
+			mg_note(mg, __func__, "removed %s, left by the tests",
+			    path);
+		free(full);
+	}
+	git_status_list_free(list);
+	git_repository_free(wr);
+	return (0);
+}
+
 /* Refuse an uncommitted change in the task's worktree: 1, result set. */
 static int
 mg_refuse_dirty(struct mg *mg, char **cause)
@@ -1070,6 +1122,8 @@ git_merge_task(struct repo *repo, struct store *s, struct task *t,
 	int			 rc = -1, n;
 
 	if (mg_start(&mg, repo, s, t, m, "merge", cause) != 0)
+		goto out;
+	if (expect_base != NULL && mg_clean_test_output(&mg, cause) != 0)
 		goto out;
 	if ((n = mg_refuse_dirty(&mg, cause)) != 0) {
 		rc = n == 1 ? 0 : -1;
@@ -1286,6 +1340,31 @@ git_rebase_task(struct repo *repo, struct store *s, struct task *t,
 		goto out;
 	}
 	mg_rebased(&mg, landed);
+	rc = 0;
+out:
+	mg_free(&mg);
+	return (rc);
+}
+
+/*
+ * After a test run of task t (its worktree was clean when it was rebased
+ * for the run): remove the untracked files the tests left, under the merge
+ * lock, so that the next agent does not commit them.
+ */
+int
+git_clean_task(struct repo *repo, struct store *s, struct task *t,
+    struct merge_result *m, char **cause)
+{
+	struct mg	mg;
+	int		rc = -1;
+
+	if (mg_start(&mg, repo, s, t, m, "clean", cause) != 0)
+		goto out;
+	if (mg_clean_test_output(&mg, cause) != 0)
+		goto out;
+	m->result = MERGE_CLEANED;
+	xasprintf(&m->message, "#%lld's worktree holds no test output",
+	    (long long)t->id);
 	rc = 0;
 out:
 	mg_free(&mg);

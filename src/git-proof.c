@@ -23,10 +23,12 @@
  * that moved or changed since (a clean rebase can do that) is still found,
  * where three lines of context that no longer match would call it missing.
  * But libgit2 cannot place a hunk that only removes lines without any
- * context (the reverse of lines only added, the commonest change), so the
- * net change is tried again with one line of context and then three before
- * it is called missing. Patch-ids are computed with the usual context, as
- * git's are.
+ * context (the reverse of lines only added, the commonest change), and it
+ * places a hunk that only adds lines anywhere at all (so the reverse of a
+ * deletion would always "apply", even where main still has the lines): a
+ * diff with such a hunk is never trusted without context. The net change
+ * is tried with one line of context and then three before it is called
+ * missing. Patch-ids are computed with the usual context, as git's are.
  */
 
 #include <stdlib.h>
@@ -134,6 +136,32 @@ pf_patch_id(struct pf *pf, git_commit *c, git_oid *pid, char **cause)
 		return (git_error_cause(cause, "patch-id of %.12s",
 		    git_oid_tostr_s(git_commit_id(c))));
 	return (0);
+}
+
+/*
+ * Whether a diff without context may be applied at all: not if one of its
+ * hunks only adds lines, which libgit2 would accept anywhere.
+ */
+static int
+pf_zero_context_ok(git_diff *diff)
+{
+	git_patch		*patch;
+	const git_diff_hunk	*hunk;
+	size_t			 i, j, nhunks, lines;
+	int			 ok = 1;
+
+	for (i = 0; ok && i < git_diff_num_deltas(diff); i++) {
+		if (git_patch_from_diff(&patch, diff, i) != 0 || patch == NULL)
+			return (0);
+		nhunks = git_patch_num_hunks(patch);
+		for (j = 0; ok && j < nhunks; j++) {
+			if (git_patch_get_hunk(&hunk, &lines, patch, j) != 0 ||
+			    hunk->old_lines == 0)
+				ok = 0;
+		}
+		git_patch_free(patch);
+	}
+	return (ok);
 }
 
 /* Whether diff applies to main's new tree. */
@@ -249,7 +277,8 @@ pf_commit(struct pf *pf, struct pf_main *set, git_commit *c, char **cause)
 		if (pf_commit_diff(pf, c, 1, pf_contexts[i], &rdiff,
 		    cause) != 0)
 			return (-1);
-		contained = pf_applies(pf, rdiff);
+		if (pf_contexts[i] != 0 || pf_zero_context_ok(rdiff))
+			contained = pf_applies(pf, rdiff);
 		git_diff_free(rdiff);
 	}
 	pf->checked++;
@@ -354,7 +383,8 @@ pf_net_applies(struct pf *pf, git_tree *ht, git_tree *bt, char *path,
 		if (git_diff_tree_to_tree(&diff, pf->g, ht, bt, &opts) != 0)
 			return (git_error_cause(cause, "diff of %s",
 			    path != NULL ? path : "the net change"));
-		ok = pf_applies(pf, diff);
+		ok = (pf_contexts[i] != 0 || pf_zero_context_ok(diff)) &&
+		    pf_applies(pf, diff);
 		git_diff_free(diff);
 		if (ok)
 			return (1);

@@ -13,7 +13,7 @@
 /* Indexed by MERGE_*. */
 static const char *merge_result_names[] = {
 	"merged", "conflict", "held", "dirty", "empty", "rebased", "moved",
-	"unproven"
+	"unproven", "cleaned"
 };
 
 const char *
@@ -183,6 +183,20 @@ gitc_rebase(struct repo *repo, int64_t task, struct merge_result *m,
 	memset(m, 0, sizeof *m);
 	snprintf(id, sizeof id, "%lld", (long long)task);
 	if (gitc_run(repo, "rebase", id, &out, cause) != 0)
+		return (-1);
+	return (merge_parse(out, m, cause));
+}
+
+/* Take away what a test run left in task's worktree, in baton-git. */
+int
+gitc_clean(struct repo *repo, int64_t task, struct merge_result *m,
+    char **cause)
+{
+	char	 id[32], *out = NULL;
+
+	memset(m, 0, sizeof *m);
+	snprintf(id, sizeof id, "%lld", (long long)task);
+	if (gitc_run(repo, "clean", id, &out, cause) != 0)
 		return (-1);
 	return (merge_parse(out, m, cause));
 }

@@ -11,8 +11,8 @@
 
 #include "baton.h"
 
-/* "line L, column C" of a position in text. */
-static char *
+/* "line L, column C" of a position in text, counting bytes. */
+char *
 plan_where(const char *text, const char *at)
 {
 	const char	*p;

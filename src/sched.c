@@ -61,6 +61,8 @@
 #define SCHED_RESOLVE_MAX 2
 /* How many validations one plan gets (each may add gap tasks). */
 #define SCHED_VALIDATE_MAX 2
+/* Errors in a row landing one task before it is blocked for a person. */
+#define SCHED_MERGE_ERRORS 3
 /* How much failing test output goes back to the task's role. */
 #define SCHED_TEST_OUTPUT 4000
 /* A review that cannot start for want of a provider looks again after this. */
@@ -80,6 +82,8 @@ struct sched {
 	char			*config_problem;	/* said once */
 	char			*last_warning;		/* said once */
 	int64_t			 merge_not_before;
+	int64_t			 merge_error_task;	/* errors in a row */
+	u_int			 merge_errors;
 	int			 did;			/* changed something */
 };
 
@@ -91,6 +95,7 @@ struct sched_load {
 };
 
 static void	sched_tick(struct sched *);
+static void	sched_drop_worktree(struct sched *, struct task *);
 
 /* Say something once: the same warning every turn helps nobody. */
 static void
@@ -205,6 +210,8 @@ sched_failed_in(struct sched *sc, struct task *t, enum task_state again,
 		xasprintf(&reason, "failed after %u attempt%s: %s",
 		    t->failures, t->failures == 1 ? "" : "s", why);
 		sched_update(sc, t, final, 0, reason);
+		if (t->kind != TASK_WORK)
+			sched_drop_worktree(sc, t);
 		return;
 	}
 	delay = sched_backoff(cf, t->failures);
@@ -418,8 +425,14 @@ sched_gaps_answered(struct sched *sc, struct task *t, struct run *r)
 		return;
 	}
 	if ((plan_task = store_task_get(sc->store, t->target_id,
-	    &cause)) == NULL)
-		goto fail;
+	    &cause)) == NULL) {
+		xasprintf(&why, "the plan #%lld it validates is gone%s%s",
+		    (long long)t->target_id, cause != NULL ? ": " : "",
+		    cause != NULL ? cause : "");
+		sched_update(sc, t, TASK_BLOCKED, 0, why);
+		free(cause);
+		goto out;
+	}
 	if (store_begin(sc->store, &cause) != 0)
 		goto fail;
 	if ((n = plan_import(sc->store, &plan, plan_task->id, &ids,
@@ -926,6 +939,46 @@ sched_start_tests(struct sched *sc, struct task *t, char **cause)
 }
 
 /*
+ * Landing t went wrong for a reason outside its work (baton-git failed, the
+ * tests could not run): try again after a backoff, and after a few errors
+ * in a row block it, so that one task never holds the queue for good.
+ * Takes cause; the task is read again, as baton-git may have changed it.
+ */
+static void
+sched_merge_error(struct sched *sc, struct task *t, char *cause)
+{
+	struct task	*fresh;
+	char		*reason, *ignore = NULL;
+
+	if (sc->merge_error_task != t->id) {
+		sc->merge_error_task = t->id;
+		sc->merge_errors = 0;
+	}
+	sc->merge_errors++;
+	sched_warn(sc, "cannot land #%lld: %s", (long long)t->id, cause);
+	if ((fresh = store_task_get(sc->store, t->id, &ignore)) == NULL) {
+		free(ignore);
+		free(cause);
+		return;
+	}
+	free(fresh->merge_base);
+	fresh->merge_base = NULL;
+	if (sc->merge_errors >= SCHED_MERGE_ERRORS) {
+		xasprintf(&reason, "could not be landed %u times in a row: %s; "
+		    "'baton retry %lld' tries again", sc->merge_errors, cause,
+		    (long long)t->id);
+		sched_update(sc, fresh, TASK_BLOCKED, 0, reason);
+		sc->merge_errors = 0;
+		free(cause);
+	} else {
+		sched_update(sc, fresh, TASK_MERGING, 0, cause);
+		sc->merge_not_before = store_now() + (int64_t)
+		    sc->config->backoff * sc->merge_errors;
+	}
+	task_free(fresh);
+}
+
+/*
  * Land the first task of the merge queue on main. With a test command:
  * rebase its branch onto main and run the tests there first; the queue
  * waits for them, and main moves only if it is still what was tested.
@@ -949,14 +1002,27 @@ sched_merge(struct sched *sc, int64_t sprint)
 		free(cause);
 		return;
 	}
-	if (n == 0) {
-		free(ids);
-		return;
+	/* A task whose tests are under way stays at the head of the queue. */
+	t = NULL;
+	for (i = 0; i < n; i++) {
+		task_free(t);
+		if ((t = store_task_get(sc->store, ids[i], &cause)) == NULL) {
+			free(cause);
+			cause = NULL;
+			continue;
+		}
+		if (t->merge_base != NULL)
+			break;
 	}
-	t = store_task_get(sc->store, ids[0], &cause);
+	if (n != 0 && (t == NULL || t->merge_base == NULL)) {
+		task_free(t);
+		t = store_task_get(sc->store, ids[0], &cause);
+	}
 	free(ids);
 	if (t == NULL) {
-		sched_warn(sc, "%s", cause != NULL ? cause : "task is gone");
+		if (n != 0)
+			sched_warn(sc, "%s", cause != NULL ? cause :
+			    "task is gone");
 		free(cause);
 		return;
 	}
@@ -980,12 +1046,31 @@ sched_merge(struct sched *sc, int64_t sprint)
 		/* The queue waits for the tests of its first task. */
 		if (!last->log_done)
 			goto out;
+		/* What the tests left must not be committed by the next run. */
+		if (last->answer == NULL) {
+			if (gitc_clean(sc->repo, t->id, &mr, &cause) != 0) {
+				sched_warn(sc, "#%lld: %s", (long long)t->id,
+				    cause);
+				free(cause);
+				cause = NULL;
+			} else
+				merge_result_free(&mr);
+		}
 		if (last->state == RUN_STOPPED) {
 			sched_judged(sc, last, NULL);
 			xasprintf(&why, "test run %lld was stopped; 'baton retry "
 			    "%lld' runs the task again", (long long)last->id,
 			    (long long)t->id);
 			sched_update(sc, t, TASK_BLOCKED, 0, why);
+			goto out;
+		}
+		if (last->state == RUN_INTERRUPTED || last->exit_status < 0) {
+			/* The tests never finished: not the work's fault. */
+			sched_judged(sc, last, NULL);
+			xasprintf(&cause, "test run %lld was interrupted (%s)",
+			    (long long)last->id, last->outcome != NULL ?
+			    last->outcome : "no exit status");
+			sched_merge_error(sc, t, cause);
 			goto out;
 		}
 		if (last->exit_status != 0) {
@@ -1009,12 +1094,10 @@ sched_merge(struct sched *sc, int64_t sprint)
 	} else
 		rc = gitc_merge(sc->repo, t->id, &mr, &cause);
 	if (rc != 0) {
-		sched_warn(sc, "cannot land #%lld: %s", (long long)t->id,
-		    cause);
-		sched_update(sc, t, TASK_MERGING, 0, cause);
-		sc->merge_not_before = now + SCHED_MERGE_RETRY;
+		sched_merge_error(sc, t, cause);
 		goto out;
 	}
+	sc->merge_errors = 0;
 	for (i = 0; i < mr.log.n; i++)
 		log_debug("%s: #%lld: %s", __func__, (long long)t->id,
 		    mr.log.lines[i]);
@@ -1037,8 +1120,7 @@ sched_merge(struct sched *sc, int64_t sprint)
 			free(cause);
 			free(t->merge_base);
 			t->merge_base = NULL;
-			sched_update(sc, t, TASK_MERGING, 0, why);
-			sc->merge_not_before = now + SCHED_MERGE_RETRY;
+			sched_merge_error(sc, t, why);
 		}
 	} else
 		sched_merge_outcome(sc, t, &mr);
@@ -1069,6 +1151,26 @@ sched_can_run(const char *cmd)
 	}
 	free(copy);
 	return (found);
+}
+
+/*
+ * A review that could not start may have left its run recorded (ended,
+ * without an answer): it is counted here, so the judge must not count it
+ * again.
+ */
+static void
+sched_judge_unstarted(struct sched *sc, struct task *t)
+{
+	struct run	*r;
+	char		*cause = NULL;
+
+	if ((r = store_run_latest(sc->store, t->id, &cause)) == NULL) {
+		free(cause);
+		return;
+	}
+	if (r->purpose == RUN_REVIEW && r->log_done && r->answer == NULL)
+		sched_judged(sc, r, NULL);
+	run_free(r);
 }
 
 /* Whether a task has a live run. */
@@ -1400,6 +1502,18 @@ sched_start(struct sched *sc, struct task *t, struct role *role,
 	spec.env = p->env;
 	rc = run_start(sc->repo, sc->store, t, &spec, &r, &log, cause);
 	worktree_log_free(&log);
+	if (rc == 0 && t->kind == TASK_RESOLVE) {
+		/* The worktree is borrowed: the resolution never owns it. */
+		free(t->worktree);
+		free(t->branch);
+		t->worktree = t->branch = NULL;
+		if (store_task_update_cas(sc->store, t, &ignore) != 0) {
+			log_debug("%s: #%lld: %s", __func__, (long long)t->id,
+			    ignore);
+			free(ignore);
+			ignore = NULL;
+		}
+	}
 	if (rc == 0) {
 		log_debug("%s: #%lld %s on %s%s%s: run %lld", __func__,
 		    (long long)t->id, run_purpose_name(purpose), p->name,
@@ -1606,10 +1720,11 @@ pick:
 			free(cause);
 			cause = NULL;
 			sched_warn(sc, "#%lld %s", (long long)t->id, why);
-			if (purpose == RUN_REVIEW)
+			if (purpose == RUN_REVIEW) {
+				sched_judge_unstarted(sc, t);
 				sched_failed_in(sc, t, TASK_REVIEW,
 				    TASK_BLOCKED, why);
-			else
+			} else
 				sched_failed(sc, t, why);
 			free(why);
 			continue;

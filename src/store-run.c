@@ -30,15 +30,12 @@ run_state_name(enum run_state state)
 int
 run_state_from_name(const char *name, enum run_state *state)
 {
-	u_int	i;
+	int	i;
 
-	for (i = 0; i < RUN_NSTATES; i++) {
-		if (strcmp(run_state_names[i], name) == 0) {
-			*state = i;
-			return (0);
-		}
-	}
-	return (-1);
+	if ((i = util_name_index(run_state_names, RUN_NSTATES, name)) == -1)
+		return (-1);
+	*state = i;
+	return (0);
 }
 
 static void	bind_text(sqlite3_stmt *, int, const char *);
@@ -62,15 +59,12 @@ run_purpose_name(enum run_purpose purpose)
 int
 run_purpose_from_name(const char *name, enum run_purpose *purpose)
 {
-	u_int	i;
+	int	i;
 
-	for (i = 0; i < RUN_NPURPOSES; i++) {
-		if (strcmp(run_purpose_names[i], name) == 0) {
-			*purpose = i;
-			return (0);
-		}
-	}
-	return (-1);
+	if ((i = util_name_index(run_purpose_names, RUN_NPURPOSES, name)) == -1)
+		return (-1);
+	*purpose = i;
+	return (0);
 }
 
 /* Keep the final text a run was judged on. */

@@ -39,15 +39,12 @@ task_kind_name(enum task_kind kind)
 int
 task_kind_from_name(const char *name, enum task_kind *kind)
 {
-	u_int	i;
+	int	i;
 
-	for (i = 0; i < TASK_NKINDS; i++) {
-		if (strcmp(task_kind_names[i], name) == 0) {
-			*kind = i;
-			return (0);
-		}
-	}
-	return (-1);
+	if ((i = util_name_index(task_kind_names, TASK_NKINDS, name)) == -1)
+		return (-1);
+	*kind = i;
+	return (0);
 }
 
 const char *
@@ -61,15 +58,12 @@ task_state_name(enum task_state state)
 int
 task_state_from_name(const char *name, enum task_state *state)
 {
-	u_int	i;
+	int	i;
 
-	for (i = 0; i < TASK_NSTATES; i++) {
-		if (strcmp(task_state_names[i], name) == 0) {
-			*state = i;
-			return (0);
-		}
-	}
-	return (-1);
+	if ((i = util_name_index(task_state_names, TASK_NSTATES, name)) == -1)
+		return (-1);
+	*state = i;
+	return (0);
 }
 
 /* States a task does not leave by itself. */

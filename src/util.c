@@ -348,3 +348,16 @@ out:
 	free(tmp);
 	return (rc);
 }
+
+/* The index of name in a table of n names, or -1. */
+int
+util_name_index(const char *const *names, u_int n, const char *name)
+{
+	u_int	i;
+
+	for (i = 0; i < n; i++) {
+		if (names[i] != NULL && strcmp(names[i], name) == 0)
+			return ((int)i);
+	}
+	return (-1);
+}

@@ -1319,6 +1319,8 @@ fake_do_rebase(struct fake *f, char *rest, int lineno)
 		cause = NULL;
 	}
 	free(line);
+	free(cause);
+	cause = NULL;
 	if (fake_git(abort_, &cause) != 0)
 		free(cause);
 	return (fake_failed(f, xstrdup("the rebase could not be finished")));

@@ -37,9 +37,11 @@ work_until_settled() {	# DESCRIPTION
 }
 
 new_repo
-# The project's tests: b.txt must not say "bad".
+# The project's tests: b.txt must not say "bad". They leave a log behind,
+# untracked, as tests do.
 cat >check.sh <<'EOF'
 #!/bin/sh
+echo "ran at $(date)" >>test-output.log
 if grep -q bad b.txt 2>/dev/null; then
 	echo "TESTS-FAILED-MARKER: b.txt says bad"
 	exit 1
@@ -170,6 +172,7 @@ for t in 1 3 4 5 6; do
 done
 same "no task branch is left of the landed" "$(git branch --list 'baton/*' | wc -l)" "1"
 same "main's history is linear" "$(git rev-list --merges main | wc -l)" "0"
+git cat-file -e main:test-output.log 2>/dev/null && fail "the tests' log landed on main" || pass
 same "main's checkout is clean" "$(git status --porcelain)" ""
 git fsck --strict >/dev/null 2>&1 && pass || fail "git fsck"
 

@@ -456,6 +456,30 @@ same "one proof, not ok" \
     "$(q "SELECT count(*), sum(ok) FROM merge_proofs WHERE task_id = $N")" \
     "1|0"
 
+# 11c. A deletion main never got: the net change removes a line that main
+# still has. Without context a hunk that only adds lines applies anywhere,
+# so this must be caught with context, and is.
+printf 'alpha\nbeta\ngamma\ndelta\n' >x.txt
+git add x.txt && git commit -qm "add x" || fail "commit x"
+task "trim x"
+commit_in "$WT" u.txt "from u" "add u"
+tip=$(rev "$BR")
+before=$(rev main)
+GIT_INDEX_FILE="$TEST_TMP/index" git read-tree main &&
+GIT_INDEX_FILE="$TEST_TMP/index" git update-index --add --cacheinfo \
+    "100644,$(printf 'alpha\ngamma\ndelta\n' | git hash-object -w --stdin),x.txt" ||
+    fail "index for x.txt"
+trimmed=$(git commit-tree "$(GIT_INDEX_FILE="$TEST_TMP/index" git write-tree)" \
+    -p main -m "drop beta")
+rm -f "$TEST_TMP/index"
+git update-ref refs/heads/main "$tip" "$before"
+printf 'task %s\nbranch refs/heads/%s\ntip %s\nbase %s\ncommits 1\nhead %s\n' \
+    "$N" "$BR" "$tip" "$before" "$trimmed" >.baton/merge.pending
+run merge $N --json
+same "a lost deletion is unproven" "$(json result)" '"unproven"'
+same "the deletion is missing" "$(json proof.net_diff)" '"missing: x.txt"'
+same "main still has the line" "$(git show main:x.txt | grep -c beta)" "1"
+
 # 12. Bad input.
 bgit rebase 99
 refused "rebase: no such task" "no task #99"
