@@ -126,7 +126,17 @@ for t in reviewed stubborn testfail garbled five six; do
 done
 run go
 ok "go"
+# baton is killed while reviews and tests are under way, and started again.
+"$BATON" run >>"$TEST_TMP/runner.log" 2>&1 &
+RUNNER=$!
+tested() { [ "$(q "SELECT count(*) FROM runs WHERE purpose = 'test'")" != 0 ]; }
+wait_until 600 "a test run started" tested
+kill -9 "$RUNNER"
+wait "$RUNNER" 2>/dev/null
+RUNNER=
 work_until_settled "the sprint settles"
+same "no run was started twice for one attempt" \
+    "$(q "SELECT count(*) FROM (SELECT task_id, attempt FROM runs GROUP BY task_id, attempt HAVING count(*) > 1)")" "0"
 
 # 1: two reviews, the worker's second run saw the comment; landed.
 same "#1 landed" "$(state 1)" "done"
