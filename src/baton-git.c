@@ -5,7 +5,7 @@
  *
  *	baton-git [-v] [-C dir] worktree-add TASK
  *	baton-git [-v] [-C dir] worktree-rm TASK
- *	baton-git [-v] [-C dir] merge TASK [--expect-base OID]
+ *	baton-git [-v] [-C dir] merge TASK [--expect-base OID [--expect-tip OID]]
  *	baton-git [-v] [-C dir] rebase TASK
  *	baton-git [-v] [-C dir] clean TASK
  *	baton-git [-v] [-C dir] diffstat BRANCH
@@ -115,36 +115,50 @@ git_main_worktree(const char *op, const char *arg)
 	repo_free(repo);
 }
 
-/* Merge (with the base it must be on, or NULL) or rebase a task. */
+/* A full commit id from the command line, in lower case; or exit. */
+static const char *
+git_main_oid(const char *text, char *buf, size_t len)
+{
+	git_oid	 oid;
+	char	*cause;
+
+	if (strlen(text) != GIT_OID_HEXSZ || git_oid_fromstr(&oid, text) != 0) {
+		xasprintf(&cause, "not a full commit id: %s", text);
+		git_main_fail(cause);
+	}
+	git_oid_tostr(buf, len, &oid);
+	return (buf);
+}
+
+/*
+ * Merge (on the main tip and from the branch tip that were tested, when
+ * given), rebase or clean a task.
+ */
 static void
-git_main_merge(const char *op, const char *arg, const char *expect_base)
+git_main_merge(const char *op, const char *arg, const char *expect_base,
+    const char *expect_tip)
 {
 	struct merge_result	 m;
 	struct repo		*repo;
 	struct store		*s;
 	struct task		*t;
-	git_oid			 oid;
 	char			*cause = NULL, base[GIT_OID_HEXSZ + 1];
+	char			 tip[GIT_OID_HEXSZ + 1];
 	int			 rc;
 
-	if (expect_base != NULL) {
-		if (strlen(expect_base) != GIT_OID_HEXSZ ||
-		    git_oid_fromstr(&oid, expect_base) != 0) {
-			xasprintf(&cause, "not a full commit id: %s",
-			    expect_base);
-			git_main_fail(cause);
-		}
-		/* In the lower case every other commit id is written in. */
-		git_oid_tostr(base, sizeof base, &oid);
-		expect_base = base;
-	}
+	/* In the lower case every other commit id is written in. */
+	if (expect_base != NULL)
+		expect_base = git_main_oid(expect_base, base, sizeof base);
+	if (expect_tip != NULL)
+		expect_tip = git_main_oid(expect_tip, tip, sizeof tip);
 	t = git_main_task(arg, &repo, &s);
 	if (strcmp(op, "rebase") == 0)
 		rc = git_rebase_task(repo, s, t, &m, &cause);
 	else if (strcmp(op, "clean") == 0)
 		rc = git_clean_task(repo, s, t, &m, &cause);
 	else
-		rc = git_merge_task(repo, s, t, expect_base, &m, &cause);
+		rc = git_merge_task(repo, s, t, expect_base, expect_tip, &m,
+		    &cause);
 	if (rc != 0)
 		git_main_fail(cause);
 	git_main_print(merge_json(t, &m));
@@ -205,11 +219,13 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc == 4 && strcmp(argv[0], "merge") == 0 &&
+	if ((argc == 4 || (argc == 6 && strcmp(argv[4], "--expect-tip") ==
+	    0)) && strcmp(argv[0], "merge") == 0 &&
 	    strcmp(argv[2], "--expect-base") == 0) {
 		if (getenv("BATON_GIT_LOG") != NULL)
 			log_open(NULL);
-		git_main_merge(argv[0], argv[1], argv[3]);
+		git_main_merge(argv[0], argv[1], argv[3], argc == 6 ? argv[5] :
+		    NULL);
 		return (BATON_EXIT_OK);
 	}
 	if (argc != 2)
@@ -222,7 +238,7 @@ main(int argc, char **argv)
 		git_main_worktree(argv[0], argv[1]);
 	else if (strcmp(argv[0], "merge") == 0 ||
 	    strcmp(argv[0], "rebase") == 0 || strcmp(argv[0], "clean") == 0)
-		git_main_merge(argv[0], argv[1], NULL);
+		git_main_merge(argv[0], argv[1], NULL, NULL);
 	else if (strcmp(argv[0], "diffstat") == 0)
 		git_main_diffstat(argv[1]);
 	else if (strcmp(argv[0], "demo-repo") == 0) {
@@ -235,7 +251,8 @@ main(int argc, char **argv)
 
 usage:
 	fprintf(stderr, "usage: baton-git [-v] [-C dir] worktree-add|"
-	    "worktree-rm|rebase|clean TASK | merge TASK [--expect-base OID] | "
+	    "worktree-rm|rebase|clean TASK | merge TASK [--expect-base OID "
+	    "[--expect-tip OID]] | "
 	    "diffstat BRANCH | demo-repo DIR\n");
 	return (BATON_EXIT_USAGE);
 }

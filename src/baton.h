@@ -81,7 +81,7 @@ struct task {
 	enum task_kind	 kind;
 	int64_t		 target_id;	/* resolve, lesson: the task concerned */
 	u_int		 rounds;	/* reviews that asked for changes */
-	char		*merge_base;	/* main commit tested against, or NULL */
+	char		*merge_base;	/* "MAIN TIP" tested, or NULL */
 	enum task_state	 stored;	/* the state the store had when read */
 
 	int64_t		*blocked_by;	/* ids this task waits on */
@@ -1509,7 +1509,7 @@ struct merge_result {
 int		 git_clean_task(struct repo *, struct store *, struct task *,
 		     struct merge_result *, char **);
 int		 git_merge_task(struct repo *, struct store *, struct task *,
-		     const char *, struct merge_result *, char **);
+		     const char *, const char *, struct merge_result *, char **);
 int		 git_rebase_task(struct repo *, struct store *, struct task *,
 		     struct merge_result *, char **);
 const char	*merge_result_name(int);
@@ -1517,7 +1517,7 @@ struct cJSON	*merge_json(struct task *, struct merge_result *);
 int		 gitc_merge(struct repo *, int64_t, struct merge_result *,
 		     char **);
 int		 gitc_merge_onto(struct repo *, int64_t, const char *,
-		     struct merge_result *, char **);
+		     const char *, struct merge_result *, char **);
 int		 gitc_clean(struct repo *, int64_t, struct merge_result *,
 		     char **);
 int		 gitc_rebase(struct repo *, int64_t, struct merge_result *,

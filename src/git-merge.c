@@ -1113,7 +1113,8 @@ mg_onto_main(struct mg *mg, const git_oid *mb, u_int *landed, char **cause)
  */
 int
 git_merge_task(struct repo *repo, struct store *s, struct task *t,
-    const char *expect_base, struct merge_result *m, char **cause)
+    const char *expect_base, const char *expect_tip, struct merge_result *m,
+    char **cause)
 {
 	struct mg		 mg;
 	struct mg_pending	 p;
@@ -1163,6 +1164,15 @@ git_merge_task(struct repo *repo, struct store *s, struct task *t,
 		xasprintf(&m->message, "%s moved since #%lld's tests ran on "
 		    "%.7s (it is at %.7s now); nothing was changed", mg.main,
 		    (long long)t->id, expect_base, m->base);
+		rc = 0;
+		goto out;
+	}
+	if (expect_tip != NULL &&
+	    strcmp(expect_tip, git_oid_tostr_s(&mg.branch_oid)) != 0) {
+		m->result = MERGE_MOVED;
+		xasprintf(&m->message, "%s moved since its tests ran on %.7s "
+		    "(it is at %.7s now); nothing was changed", t->branch,
+		    expect_tip, git_oid_tostr_s(&mg.branch_oid));
 		rc = 0;
 		goto out;
 	}

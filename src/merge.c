@@ -141,9 +141,9 @@ merge_parse(char *out, struct merge_result *m, char **cause)
  */
 int
 gitc_merge_onto(struct repo *repo, int64_t task, const char *expect_base,
-    struct merge_result *m, char **cause)
+    const char *expect_tip, struct merge_result *m, char **cause)
 {
-	const char	*argv[5];
+	const char	*argv[7];
 	char		 id[32], *out = NULL;
 	int		 argc = 0;
 
@@ -154,6 +154,10 @@ gitc_merge_onto(struct repo *repo, int64_t task, const char *expect_base,
 	if (expect_base != NULL) {
 		argv[argc++] = "--expect-base";
 		argv[argc++] = expect_base;
+		if (expect_tip != NULL) {
+			argv[argc++] = "--expect-tip";
+			argv[argc++] = expect_tip;
+		}
 	}
 	argv[argc] = NULL;
 	if (gitc_runv(repo, argv, &out, cause) != 0)
@@ -166,7 +170,7 @@ int
 gitc_merge(struct repo *repo, int64_t task, struct merge_result *m,
     char **cause)
 {
-	return (gitc_merge_onto(repo, task, NULL, m, cause));
+	return (gitc_merge_onto(repo, task, NULL, NULL, m, cause));
 }
 
 /*

@@ -297,41 +297,65 @@ sched_drop_worktree(struct sched *sc, struct task *t)
 	worktree_log_free(&log);
 }
 
-/* After a task that needed more than one try landed: learn from it. */
-static void
-sched_maybe_lesson(struct sched *sc, struct task *t)
+/*
+ * After a task that needed more than one try landed: a task to learn from
+ * it, inside the caller's transaction. -1 with cause on a store error.
+ */
+static int
+sched_maybe_lesson(struct sched *sc, struct task *t, char **cause)
 {
 	struct config	*cf = sc->config;
 	struct task	*n;
 	u_int		 open, all;
-	char		*title, *body, *cause = NULL;
+	char		*title, *body;
 
 	if (!cf->lessons || t->kind != TASK_WORK ||
 	    (t->failures == 0 && t->rounds == 0))
-		return;
+		return (0);
 	if (config_role(cf, cf->lesson_role) == NULL) {
 		sched_warn(sc, "no role '%s' for lessons (lesson_role)",
 		    cf->lesson_role);
-		return;
+		return (0);
 	}
 	if (store_task_helpers(sc->store, t->id, TASK_LESSON, &open,
 	    &all) != 0 || all != 0)
-		return;
+		return (0);
 	xasprintf(&title, "Lesson from #%lld", (long long)t->id);
 	xasprintf(&body, "Task #%lld (%s) needed %u failed attempt%s and %u "
 	    "review round%s before it landed: %s", (long long)t->id, t->role,
 	    t->failures, t->failures == 1 ? "" : "s", t->rounds,
 	    t->rounds == 1 ? "" : "s", t->title);
-	if ((n = sched_new_task(sc, t, TASK_LESSON, cf->lesson_role, title,
-	    body, &cause)) == NULL) {
-		sched_warn(sc, "#%lld: %s", (long long)t->id, cause);
-		free(cause);
-	} else
-		log_debug("%s: #%lld learns from #%lld", __func__,
-		    (long long)n->id, (long long)t->id);
-	task_free(n);
+	n = sched_new_task(sc, t, TASK_LESSON, cf->lesson_role, title, body,
+	    cause);
 	free(body);
 	free(title);
+	if (n == NULL)
+		return (-1);
+	log_debug("%s: #%lld learns from #%lld", __func__, (long long)n->id,
+	    (long long)t->id);
+	task_free(n);
+	return (0);
+}
+
+/* A task landed: done, and its lesson task if it needs one, together. */
+static void
+sched_landed(struct sched *sc, struct task *t, char *reason)
+{
+	char	*cause = NULL;
+
+	free(t->merge_base);
+	t->merge_base = NULL;
+	sched_set(t, TASK_DONE, 0, reason);
+	if (store_begin(sc->store, &cause) != 0 ||
+	    store_task_update_cas(sc->store, t, &cause) != 0 ||
+	    sched_maybe_lesson(sc, t, &cause) != 0 ||
+	    store_commit(sc->store, &cause) != 0) {
+		store_rollback(sc->store);
+		sched_warn(sc, "#%lld: %s", (long long)t->id, cause);
+		free(cause);
+		return;
+	}
+	sc->did = 1;
 }
 
 /* A plan's answer: its subtasks under the plan task, and a validation. */
@@ -814,6 +838,28 @@ out:
 	free(files);
 }
 
+/* Whether a landing of t was proved good. */
+static int
+sched_proved(struct sched *sc, struct task *t)
+{
+	struct merge_proof	**list;
+	size_t			  n, i;
+	char			 *cause = NULL;
+	int			  ok = 0;
+
+	if (store_proof_list(sc->store, t->id, &list, &n, &cause) != 0) {
+		free(cause);
+		return (0);
+	}
+	for (i = 0; i < n; i++) {
+		if (list[i]->ok)
+			ok = 1;
+		merge_proof_free(list[i]);
+	}
+	free(list);
+	return (ok);
+}
+
 /* What a rebase or a landing answered, for the task. */
 static void
 sched_merge_outcome(struct sched *sc, struct task *t, struct merge_result *mr)
@@ -824,10 +870,7 @@ sched_merge_outcome(struct sched *sc, struct task *t, struct merge_result *mr)
 	files = sched_files(mr);
 	switch (mr->result) {
 	case MERGE_MERGED:
-		free(t->merge_base);
-		t->merge_base = NULL;
-		sched_update(sc, t, TASK_DONE, 0, NULL);
-		sched_maybe_lesson(sc, t);
+		sched_landed(sc, t, NULL);
 		break;
 	case MERGE_CONFLICT:
 		sched_conflict(sc, t, mr);
@@ -839,6 +882,15 @@ sched_merge_outcome(struct sched *sc, struct task *t, struct merge_result *mr)
 		sched_update(sc, t, TASK_BLOCKED, 0, reason);
 		break;
 	case MERGE_EMPTY:
+		/*
+		 * Nothing main lacks, and a good proof on record: it landed,
+		 * and baton stopped before it said so.
+		 */
+		if (sched_proved(sc, t)) {
+			sched_landed(sc, t, xstrdup("landed; its proof was "
+			    "recorded before baton stopped"));
+			break;
+		}
 		xasprintf(&reason, "its run succeeded but committed nothing: "
 		    "there is nothing to land");
 		sched_update(sc, t, TASK_BLOCKED, 0, reason);
@@ -991,7 +1043,7 @@ sched_merge(struct sched *sc, int64_t sprint)
 	struct run		*last = NULL;
 	int64_t			*ids, id, now = store_now();
 	size_t			 n, i;
-	char			*cause = NULL, *why;
+	char			*cause = NULL, *why, *tested, *tip;
 	int			 rc;
 
 	if (now < sc->merge_not_before)
@@ -1031,8 +1083,7 @@ sched_merge(struct sched *sc, int64_t sprint)
 	 * baton stopped before saying so.
 	 */
 	if (t->branch == NULL && t->worktree == NULL) {
-		sched_update(sc, t, TASK_DONE, 0, NULL);
-		sched_maybe_lesson(sc, t);
+		sched_landed(sc, t, NULL);
 		task_free(t);
 		return;
 	}
@@ -1079,8 +1130,16 @@ sched_merge(struct sched *sc, int64_t sprint)
 		}
 		if (last->answer == NULL)
 			sched_judged(sc, last, "passed");
-		rc = gitc_merge_onto(sc->repo, t->id, t->merge_base, &mr,
+		/* merge_base is "BASE TIP": main's tip and the tested tip. */
+		tested = xstrdup(t->merge_base);
+		tip = strchr(tested, ' ');
+		if (tip != NULL)
+			*tip++ = '\0';
+		if (tip != NULL && *tip == '\0')
+			tip = NULL;
+		rc = gitc_merge_onto(sc->repo, t->id, tested, tip, &mr,
 		    &cause);
+		free(tested);
 	} else if (sc->config->test != NULL) {
 		rc = gitc_rebase(sc->repo, t->id, &mr, &cause);
 		/*
@@ -1114,7 +1173,8 @@ sched_merge(struct sched *sc, int64_t sprint)
 	if (mr.result == MERGE_REBASED) {
 		/* On main now: the tests say whether it may land. */
 		free(t->merge_base);
-		t->merge_base = xstrdup(mr.base);
+		xasprintf(&t->merge_base, "%s %s", mr.base, mr.main != NULL ?
+		    mr.main : "");
 		if (sched_start_tests(sc, t, &cause) != 0) {
 			xasprintf(&why, "could not start the tests: %s", cause);
 			free(cause);

@@ -144,9 +144,10 @@ const char *store_migrations[] = {
 	 * on code, a plan, the plan's validation, the resolution of another
 	 * task's conflict, a lesson); rounds counts reviews that asked for
 	 * changes; merge_base is the main commit its branch was rebased onto
-	 * and tested against. A run's purpose is its task's work, a review of
-	 * it or its tests; its answer is the final text judged. Each landing
-	 * leaves a proof that nothing of the branch was dropped.
+	 * and the branch tip then, "MAIN TIP", as they were tested. A run's
+	 * purpose is its task's work, a review of it or its tests; its answer
+	 * is the final text judged. Each landing leaves a proof that nothing
+	 * of the branch was dropped.
 	 */
 	"ALTER TABLE tasks ADD COLUMN kind TEXT NOT NULL DEFAULT 'work'"
 	"  CHECK (kind IN ('work', 'plan', 'validate', 'resolve', 'lesson'));"

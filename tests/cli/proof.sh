@@ -144,8 +144,15 @@ bgit merge 1 --expect-base nonsense
 refused "a bad base" "not a full commit id: nonsense"
 same "nothing changed" "$(state "$BR1" "$WT1")" "$before"
 main_before=$(rev main)
+bgit merge 1 --expect-base "$main_before" --expect-tip "$old1"
+ok "merge #1 from a branch tip that was not tested"
+same "moved: the branch" "$(json result)" '"moved"'
+contains "says the branch moved" "$(json message)" "$BR1 moved since its tests ran"
+same "nothing changed in git either" "$(state "$BR1" "$WT1")" "$before"
+same "nothing stored either" "$(db_digest)" "$digest"
 fork1=$(git merge-base "$old1" "$main_before")
-bgit merge 1 --expect-base "$(echo "$main_before" | tr a-f A-F)"
+bgit merge 1 --expect-base "$(echo "$main_before" | tr a-f A-F)" \
+    --expect-tip "$(rev "$BR1")"
 ok "merge #1 on the tested base"
 same "merged" "$(json result)" '"merged"'
 same "main is exactly what was tested" "$(rev main)" "$tip1"
