@@ -928,6 +928,8 @@ struct run_info {
 	char		*state;
 	char		*outcome;
 	char		*tmux_window;
+	char		*purpose;	/* work, review or test */
+	char		*answer;	/* what it was judged on, or NULL */
 	int		 has_exit;
 	int		 exit_status;
 	int64_t		 started_at;

@@ -442,6 +442,8 @@ run_info_free(struct run_info *runs, size_t n)
 		free(runs[i].state);
 		free(runs[i].outcome);
 		free(runs[i].tmux_window);
+		free(runs[i].purpose);
+		free(runs[i].answer);
 		free(runs[i].tool);
 		free(runs[i].error);
 		for (j = 0; j < runs[i].nlines; j++)
@@ -452,7 +454,7 @@ run_info_free(struct run_info *runs, size_t n)
 
 #define RUN_COLUMNS "r.id, r.task_id, r.attempt, t.title, r.role, " \
 	"r.provider, r.model, r.state, r.outcome, r.tmux_window, " \
-	"r.exit_status, r.started_at, r.ended_at"
+	"r.exit_status, r.started_at, r.ended_at, r.purpose, r.answer"
 
 /* The runs of one task, or with task 0 every active run; oldest first. */
 int
@@ -496,6 +498,8 @@ store_runs_load(struct store *s, int64_t task, struct run_info **runs,
 		ri->exit_status = sqlite3_column_int(stmt, 10);
 		ri->started_at = sqlite3_column_int64(stmt, 11);
 		ri->ended_at = sqlite3_column_int64(stmt, 12);
+		ri->purpose = store_col_text(stmt, 13);
+		ri->answer = store_col_text(stmt, 14);
 	}
 	sqlite3_reset(stmt);
 	if (rc != SQLITE_DONE)

@@ -10,6 +10,8 @@
 #include "baton.h"
 
 #define TASK_EVENTS_PER_RUN 50
+/* How much of a run's answer the task view quotes. */
+#define UI_TASK_ANSWER 300
 
 struct ui_task {
 	struct text	 text;
@@ -86,6 +88,15 @@ ui_task_refs(struct ui_view *v, struct text *t, const char *heading,
 	text_add(t, TEXT_PLAIN, "%s", "");
 }
 
+/* A run that did not do the task's own work says what it was for. */
+static const char *
+ui_task_purpose(struct run_info *ri)
+{
+	if (ri->purpose == NULL || strcmp(ri->purpose, "work") == 0)
+		return ("");
+	return (ri->purpose);
+}
+
 static void
 ui_task_runs(struct ui_view *v, struct ui_task *ut, struct text *t)
 {
@@ -111,8 +122,10 @@ ui_task_runs(struct ui_view *v, struct ui_task *ut, struct text *t)
 		    runs[i].nunknown);
 		text_add(t, runs[i].outcome != NULL &&
 		    strcmp(runs[i].outcome, "success") != 0 ? TEXT_WARN :
-		    TEXT_PLAIN, "  run %lld  attempt %d  %s  %s/%s/%s  %s  %s  "
-		    "%s  outcome %s", (long long)runs[i].id, runs[i].attempt,
+		    TEXT_PLAIN, "  run %lld  attempt %d  %s%s%s  %s/%s/%s  %s  "
+		    "%s  %s  outcome %s", (long long)runs[i].id,
+		    runs[i].attempt, ui_task_purpose(&runs[i]),
+		    *ui_task_purpose(&runs[i]) != '\0' ? "  " : "",
 		    runs[i].state, runs[i].role != NULL ? runs[i].role : "-",
 		    runs[i].provider != NULL ? runs[i].provider : "-",
 		    runs[i].model != NULL ? runs[i].model : "-", at, d, cost,
@@ -123,6 +136,12 @@ ui_task_runs(struct ui_view *v, struct ui_task *ut, struct text *t)
 		if (runs[i].tmux_window != NULL)
 			text_add(t, TEXT_DIM, "    tmux window %s",
 			    runs[i].tmux_window);
+		if (runs[i].answer != NULL && *runs[i].answer != '\0') {
+			/* A cut character shows as \xNN, never as garbage. */
+			line = util_vis(runs[i].answer, UI_TASK_ANSWER);
+			text_add(t, TEXT_DIM, "    answer: %s", line);
+			free(line);
+		}
 		free(cost);
 		free(d);
 		free(at);

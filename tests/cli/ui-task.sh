@@ -20,7 +20,10 @@ tmux -L "$UI_SOCK2" -f /dev/null new-session -d -s agents -n run-2 -x 80 -y 20 \
     "echo AGENT-PANE-CONTENT; sleep 600" || fail "agents tmux"
 r1=$(run_add 2 exited worker claude opus $((t - 4000)))
 sql "UPDATE runs SET ended_at = $((t - 3000)), outcome = 'rate-limited', exit_status = 1 WHERE id = $r1"
-r2=$(run_add 2 running worker codex gpt-5 $((t - 100)) 2 "'agents:run-2'")
+# A review of the first attempt, and what it answered (escapes and all).
+r5=$(run_add 2 exited reviewer gemini pro $((t - 2000)) 2)
+sql "UPDATE runs SET purpose = 'review', ended_at = $((t - 1900)), exit_status = 0, outcome = 'exited 0', answer = 'Not yet.' || char(10) || '{\"verdict\": \"changes\"}' || char(27) || '[2J' WHERE id = $r5"
+r2=$(run_add 2 running worker codex gpt-5 $((t - 100)) 3 "'agents:run-2'")
 call_add "$r1" $((t - 3500)) 1200 300 400 0.0125 "'claude-opus-4'"
 call_add "$r2" $((t - 50)) 800 0 90 NULL
 event_add "$r1" 0 text "Starting on the lexer"
@@ -43,10 +46,12 @@ expect "^Blocked by \(1\)"
 expect "^  #1 \[backlog\] Blocker task"
 expect "^Blocks \(1\)"
 expect "^  #3 \[backlog\] Waits on the port"
-expect "^Runs \(2\)"
+expect "^Runs \(3\)"
 expect "^  run $r1 +attempt 1 +exited +worker/claude/opus .* \\\$0\.01 +outcome rate-limited"
 expect "^    exit status 1"
-expect "^  run $r2 +attempt 2 +running +worker/codex/gpt-5 .*cost unknown +outcome -"
+expect "^  run $r5 +attempt 2 +review +exited +reviewer/gemini/pro .* +outcome exited 0"
+expect "^    answer: Not yet\\.\\\\n\\{\"verdict\": \"changes\"\\}\\\\033\\[2J$"
+expect "^  run $r2 +attempt 3 +running +worker/codex/gpt-5 .*cost unknown +outcome -"
 expect "^Calls \(2\)"
 expect "^  [0-9-]+ [0-9:]+ +$r1 claude-opus-4 +1200 +300 +0 +400 +\\\$0\.0125"
 expect "^  [0-9-]+ [0-9:]+ +$r2 gpt-5 +800 +0 +0 +90 +unknown"
