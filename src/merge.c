@@ -173,6 +173,20 @@ gitc_merge(struct repo *repo, int64_t task, struct merge_result *m,
 	return (gitc_merge_onto(repo, task, NULL, NULL, m, cause));
 }
 
+/* Run one baton-git request on a task and read its merge result. */
+static int
+gitc_task(struct repo *repo, const char *op, int64_t task,
+    struct merge_result *m, char **cause)
+{
+	char	 id[32], *out = NULL;
+
+	memset(m, 0, sizeof *m);
+	snprintf(id, sizeof id, "%lld", (long long)task);
+	if (gitc_run(repo, op, id, &out, cause) != 0)
+		return (-1);
+	return (merge_parse(out, m, cause));
+}
+
 /*
  * Rebase task's branch onto main and check it out in its worktree, in
  * baton-git: MERGE_REBASED with m->base main's tip and m->main the
@@ -182,13 +196,7 @@ int
 gitc_rebase(struct repo *repo, int64_t task, struct merge_result *m,
     char **cause)
 {
-	char	 id[32], *out = NULL;
-
-	memset(m, 0, sizeof *m);
-	snprintf(id, sizeof id, "%lld", (long long)task);
-	if (gitc_run(repo, "rebase", id, &out, cause) != 0)
-		return (-1);
-	return (merge_parse(out, m, cause));
+	return (gitc_task(repo, "rebase", task, m, cause));
 }
 
 /* Take away what a test run left in task's worktree, in baton-git. */
@@ -196,11 +204,5 @@ int
 gitc_clean(struct repo *repo, int64_t task, struct merge_result *m,
     char **cause)
 {
-	char	 id[32], *out = NULL;
-
-	memset(m, 0, sizeof *m);
-	snprintf(id, sizeof id, "%lld", (long long)task);
-	if (gitc_run(repo, "clean", id, &out, cause) != 0)
-		return (-1);
-	return (merge_parse(out, m, cause));
+	return (gitc_task(repo, "clean", task, m, cause));
 }
