@@ -376,7 +376,7 @@ struct runtime	*runtime_new(struct event_base *, struct repo *, struct store *,
 		     void (*)(void *), void (*)(void *, const char *), void *,
 		     char **);
 void		 runtime_free(struct runtime *);
-int		 runtime_lock(struct repo *, char **);
+int		 runtime_lock(struct repo *, int, char **);
 void		 runtime_run_started(struct runtime *);
 int		 runtime_connected(struct runtime *);
 struct ingest	*runtime_ingest(struct runtime *);
@@ -604,6 +604,7 @@ char		*util_fit(const char *, size_t);
 char		*util_time(int64_t);
 int		 util_mkdir_p(const char *, mode_t, char **);
 int		 util_pgrp_alive(pid_t);
+int		 util_pid_alive(pid_t);
 int		 util_name_index(const char *const *, u_int, const char *);
 char		*util_self_path(void);
 int		 util_write_file(const char *, const char *, size_t, char **);

@@ -77,7 +77,7 @@ cmd_go_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	printf("the sprint is going\n");
 
 	/* Say so when no baton is there to do the work. */
-	if ((fd = runtime_lock(ctx->repo, &cause)) != -1) {
+	if ((fd = runtime_lock(ctx->repo, 0, &cause)) != -1) {
 		close(fd);
 		fprintf(stderr, "baton: nothing is dispatching yet: start "
 		    "'baton run' or 'baton'\n");

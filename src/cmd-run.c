@@ -62,7 +62,7 @@ cmd_run_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			return (cmd_usage_error(&cmd_run_entry, "unexpected "
 			    "argument: %s", argv[i]));
 	}
-	if ((lock = runtime_lock(ctx->repo, &cause)) == -1)
+	if ((lock = runtime_lock(ctx->repo, 1, &cause)) == -1)
 		return (cmd_fail(ctx, cause));
 	if (go && sched_set_going(ctx->store, 1, &cause) != 0) {
 		close(lock);

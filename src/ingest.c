@@ -29,6 +29,8 @@
 #define INGEST_SLICE (8 * 1024 * 1024)
 /* How often to look again without being told. */
 #define INGEST_TIMER_SECONDS 5
+/* A run without a window whose starter died is given up after this. */
+#define INGEST_START_GRACE 5
 
 struct ingest_run {
 	struct run	*run;
@@ -587,6 +589,24 @@ ingest_agent_alive(struct ingest *ing, struct ingest_run *ir)
 	return (pid > 1 && util_pgrp_alive((pid_t)pid));
 }
 
+/* Is the process that is starting the run (its starter file) still there? */
+static int
+ingest_starter_alive(struct ingest *ing, struct ingest_run *ir)
+{
+	char	*path, *text, *cause = NULL;
+	long	 pid;
+
+	path = repo_run_file(ing->repo, ir->run->id, "starter");
+	text = cmd_read_file(path, &cause);
+	free(path);
+	free(cause);
+	if (text == NULL)
+		return (1);	/* not written yet: being started */
+	pid = strtol(text, NULL, 10);
+	free(text);
+	return (util_pid_alive((pid_t)pid));
+}
+
 /*
  * Runs whose pane is gone without leaving an exit status were interrupted:
  * the window was killed, or the whole tmux server went away. An agent
@@ -604,6 +624,7 @@ ingest_check_panes(struct ingest *ing, char **cause)
 	size_t			 i, len;
 	int			 server = 1;
 	u_int			 stored = ing->stored;
+	int64_t			 age;
 
 	if (ing->nruns == 0)
 		return (0);
@@ -629,8 +650,14 @@ ingest_check_panes(struct ingest *ing, char **cause)
 		else if (ingest_agent_alive(ing, ir))
 			continue;
 		else if (ir->run->tmux_pane == NULL) {
-			/* Still being started, unless it has been too long. */
-			if (store_now() - ir->run->started_at < 60)
+			/*
+			 * Still being started, unless it has been too long or
+			 * the process starting it is gone (after a grace for
+			 * a window made just before it died to start its shim).
+			 */
+			age = store_now() - ir->run->started_at;
+			if (age < INGEST_START_GRACE || (age < 60 &&
+			    ingest_starter_alive(ing, ir)))
 				continue;
 			why = "it never got a tmux window";
 		} else if (!server)
@@ -728,12 +755,25 @@ ingest_timer_cb(evutil_socket_t fd, short events, void *arg)
 {
 	struct ingest	*ing = arg;
 	char		*cause = NULL;
+	size_t		 i;
 
 	if (ingest_refresh(ing, &cause) != 0) {
 		ingest_warn(ing, cause);
 		free(cause);
+		cause = NULL;
 	}
 	ingest_step_all(ing);
+
+	/* A run still without a window: see soon whether it ever gets one. */
+	for (i = 0; i < ing->nruns; i++) {
+		if (!ing->runs[i]->run->log_done &&
+		    ing->runs[i]->run->tmux_pane == NULL)
+			break;
+	}
+	if (i < ing->nruns && ingest_check_panes(ing, &cause) != 0) {
+		ingest_warn(ing, cause);
+		free(cause);
+	}
 }
 
 static void

@@ -137,6 +137,14 @@ run_start(struct repo *repo, struct store *s, struct task *t,
 	    run_write_json(repo, r, t->worktree, spec->argv, spec->inbox,
 	    cause) != 0)
 		goto fail;
+	/* Who is starting it: if that process dies first, nobody will. */
+	snprintf(id, sizeof id, "%ld\n", (long)getpid());
+	path = repo_run_file(repo, r->id, "starter");
+	rc = util_write_file(path, id, strlen(id), cause);
+	free(path);
+	if (rc != 0)
+		goto fail;
+	rc = -1;
 	if (spec->prompt != NULL) {
 		path = repo_run_file(repo, r->id, "prompt.md");
 		rc = util_write_file(path, spec->prompt, strlen(spec->prompt),

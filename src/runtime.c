@@ -24,6 +24,8 @@
 
 /* Without tmux telling us, look at the panes this often anyway. */
 #define RUNTIME_SLOW_CHECK_SECONDS 60
+/* Tries, a tenth of a second apart, to take run.lock from a dying holder. */
+#define RUNTIME_LOCK_TRIES 30
 
 struct runtime {
 	struct event_base		*base;
@@ -216,13 +218,15 @@ runtime_connect_cb(evutil_socket_t fd, short events, void *arg)
 
 /*
  * One process per repository stores runs' output and watches tmux: take
- * .baton/run.lock, or say who holds it. The lock goes with the process.
+ * .baton/run.lock, or say who holds it. The lock goes with the process;
+ * with wait, a holder that is just going away (a baton killed a moment
+ * ago) is given a few seconds to let go.
  */
 int
-runtime_lock(struct repo *repo, char **cause)
+runtime_lock(struct repo *repo, int wait, char **cause)
 {
 	char	*path, pid[32];
-	int	 fd;
+	int	 fd, tries = wait ? RUNTIME_LOCK_TRIES : 1;
 	ssize_t	 n;
 
 	xasprintf(&path, "%s/run.lock", repo->dir);
@@ -232,7 +236,9 @@ runtime_lock(struct repo *repo, char **cause)
 		free(path);
 		return (-1);
 	}
-	if (flock(fd, LOCK_EX|LOCK_NB) != 0) {
+	while (flock(fd, LOCK_EX|LOCK_NB) != 0 && --tries > 0)
+		usleep(100 * 1000);
+	if (tries == 0) {
 		n = pread(fd, pid, sizeof pid - 1, 0);
 		pid[n > 0 ? n : 0] = '\0';
 		pid[strcspn(pid, "\n")] = '\0';

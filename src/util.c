@@ -287,6 +287,27 @@ util_pgrp_alive(pid_t pgid)
 	return (alive);
 }
 
+/* Whether process pid is there and not a zombie. */
+int
+util_pid_alive(pid_t pid)
+{
+	char	 path[64], buf[512], *p, state;
+	FILE	*f;
+	int	 alive = 0;
+
+	if (pid <= 1 || (kill(pid, 0) != 0 && errno != EPERM))
+		return (0);
+	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return (1);
+	if (fgets(buf, sizeof buf, f) != NULL &&
+	    (p = strrchr(buf, ')')) != NULL &&
+	    sscanf(p + 1, " %c", &state) == 1 && state != 'Z' && state != 'X')
+		alive = 1;
+	fclose(f);
+	return (alive);
+}
+
 /*
  * The path of baton's own binary. The link is read rather than resolved,
  * so that a baton whose binary was replaced while it ran (an upgrade, a

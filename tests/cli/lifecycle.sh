@@ -72,6 +72,32 @@ run start 4 -- sh -c '(sleep 0.5; echo from-child-1; sleep 0.3; echo from-child-
 wait_field 4 state exited "the run ended"
 same "the child's lines are stored too" "$(texts 4)" "from-parent from-child-1 from-child-2"
 
+# 4. A run recorded by a baton that died before its tmux window existed:
+# given up once its starter is gone (not after a minute), while one whose
+# starter lives on is still waited for.
+run add "never started"
+now=$(date +%s)
+dead=$(sh -c 'echo $$')
+for starter in "$dead" "$$"; do
+	id=$(sqlite3 .baton/baton.db "INSERT INTO runs (task_id, state, started_at, log_done)
+	    VALUES (5, 'starting', $((now - 10)), 0); SELECT last_insert_rowid();")
+	mkdir -p ".baton/runs/$id"
+	echo "$starter" >".baton/runs/$id/starter"
+	eval "run_$starter=$id"
+done
+kill -TERM "$follower"
+wait "$follower"
+follower=
+run run --once
+ok "run --once"
+same "a run whose starter died is interrupted" "$(field "$(eval echo \$run_$dead)" state)" "interrupted"
+contains "it says why" "$(field "$(eval echo \$run_$dead)" outcome)" "never got a tmux window"
+same "a run whose starter lives is waited for" "$(field "$(eval echo \$run_$$)" state)" "starting"
+sqlite3 .baton/baton.db "UPDATE runs SET state = 'stopped', log_done = 1 WHERE id = $(eval echo \$run_$$)"
+"$BATON" run 2>"$TEST_TMP/follower.err" &
+follower=$!
+sleep 0.5
+
 kill -TERM "$follower"
 wait "$follower"
 same "baton run had nothing to complain about" "$(grep -v '^baton: following' "$TEST_TMP/follower.err")" ""
