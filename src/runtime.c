@@ -219,8 +219,9 @@ runtime_connect_cb(evutil_socket_t fd, short events, void *arg)
 /*
  * One process per repository stores runs' output and watches tmux: take
  * .baton/run.lock, or say who holds it. The lock goes with the process;
- * with wait, a holder that is just going away (a baton killed a moment
- * ago) is given a few seconds to let go.
+ * with wait (baton run, which has nothing to do without it), a holder that
+ * is just going away (a baton killed a moment ago) is given a few seconds
+ * to let go. The screen does not wait: without the lock it only shows.
  */
 int
 runtime_lock(struct repo *repo, int wait, char **cause)

@@ -1094,7 +1094,7 @@ ui_runtime_start(struct repo *repo, struct store *s, int *lock)
 	struct runtime	*rt;
 	char		*why = NULL;
 
-	if ((*lock = runtime_lock(repo, 1, &why)) == -1) {
+	if ((*lock = runtime_lock(repo, 0, &why)) == -1) {
 		log_debug("%s: %s; only showing", __func__, why);
 		free(why);
 		return (NULL);
