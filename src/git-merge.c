@@ -210,6 +210,13 @@ mg_pending_write(struct mg *mg, u_int commits, char **cause)
 	return (rc);
 }
 
+/* baton's own files in a worktree (prompts, checkpoints) are not work. */
+static int
+mg_baton_path(const char *path)
+{
+	return (strcmp(path, ".baton") == 0 || strncmp(path, ".baton/", 7) == 0);
+}
+
 /*
  * The changes git status would show in a work tree, against baseline (NULL
  * for HEAD), leaving out baton's own .baton/. Paths go to the result's
@@ -244,8 +251,7 @@ mg_changes(struct mg *mg, git_repository *r, git_tree *baseline, int collect,
 			path = e->head_to_index->new_file.path;
 		if (path == NULL)
 			continue;
-		if (strcmp(path, ".baton") == 0 ||
-		    strncmp(path, ".baton/", 7) == 0)
+		if (mg_baton_path(path))
 			continue;
 		count++;
 		if (collect)
@@ -1022,8 +1028,7 @@ mg_clean_test_output(struct mg *mg, char **cause)
 		    e->index_to_workdir == NULL)
 			continue;
 		path = e->index_to_workdir->new_file.path;
-		if (strcmp(path, ".baton") == 0 ||
-		    strncmp(path, ".baton/", 7) == 0)
+		if (mg_baton_path(path))
 			continue;
 		xasprintf(&full, "%s%s", dir, path);
 		if (unlink(full) == 0)

@@ -571,40 +571,43 @@ ingest_open_runs(struct ingest *ing)
 	return (ing->nruns);
 }
 
+/* The pid in one of the run's files (pid, starter); -1 without the file. */
+static long
+ingest_run_pid(struct ingest *ing, struct ingest_run *ir, const char *name)
+{
+	char	*path, *text, *cause = NULL;
+	long	 pid;
+
+	path = repo_run_file(ing->repo, ir->run->id, name);
+	text = cmd_read_file(path, &cause);
+	free(path);
+	free(cause);
+	if (text == NULL)
+		return (-1);
+	pid = strtol(text, NULL, 10);
+	free(text);
+	return (pid);
+}
+
 /* Is the agent's process group, from the shim's pid file, still there? */
 static int
 ingest_agent_alive(struct ingest *ing, struct ingest_run *ir)
 {
-	char	*path, *text, *cause = NULL;
-	long	 pid;
+	long	pid = ingest_run_pid(ing, ir, "pid");
 
-	path = repo_run_file(ing->repo, ir->run->id, "pid");
-	text = cmd_read_file(path, &cause);
-	free(path);
-	free(cause);
-	if (text == NULL)
-		return (0);
-	pid = strtol(text, NULL, 10);
-	free(text);
 	return (pid > 1 && util_pgrp_alive((pid_t)pid));
 }
 
-/* Is the process that is starting the run (its starter file) still there? */
+/*
+ * Is the process that is starting the run still there? Without a starter
+ * file yet, the run is still being started.
+ */
 static int
 ingest_starter_alive(struct ingest *ing, struct ingest_run *ir)
 {
-	char	*path, *text, *cause = NULL;
-	long	 pid;
+	long	pid = ingest_run_pid(ing, ir, "starter");
 
-	path = repo_run_file(ing->repo, ir->run->id, "starter");
-	text = cmd_read_file(path, &cause);
-	free(path);
-	free(cause);
-	if (text == NULL)
-		return (1);	/* not written yet: being started */
-	pid = strtol(text, NULL, 10);
-	free(text);
-	return (util_pid_alive((pid_t)pid));
+	return (pid == -1 || util_pid_alive((pid_t)pid));
 }
 
 /*

@@ -358,6 +358,35 @@ sched_landed(struct sched *sc, struct task *t, char *reason)
 	sc->did = 1;
 }
 
+/*
+ * A validation of plan_task's request that waits on the n tasks ids, in
+ * the caller's transaction; again after an earlier one found gaps.
+ */
+static struct task *
+sched_validation(struct sched *sc, struct task *plan_task, const char *role,
+    int again, int64_t *ids, int64_t n, char **cause)
+{
+	struct task	*v;
+	char		*title;
+	int64_t		 i;
+
+	xasprintf(&title, "Validate the plan of #%lld%s",
+	    (long long)plan_task->id, again ? " again" : "");
+	v = sched_new_task(sc, plan_task, TASK_VALIDATE, role, title, again ?
+	    "Check that the landed subtasks, with the gaps found by the last "
+	    "validation, do what the request asks; answer the gaps." :
+	    "Check that the landed subtasks do what the request asks; answer "
+	    "the gaps.", cause);
+	free(title);
+	for (i = 0; v != NULL && i < n; i++) {
+		if (store_dep_add(sc->store, v->id, ids[i], cause) != 0) {
+			task_free(v);
+			v = NULL;
+		}
+	}
+	return (v);
+}
+
 /* A plan's answer: its subtasks under the plan task, and a validation. */
 static void
 sched_plan_answered(struct sched *sc, struct task *t, struct run *r)
@@ -366,7 +395,6 @@ sched_plan_answered(struct sched *sc, struct task *t, struct run *r)
 	struct task	*v = NULL;
 	int64_t		*ids = NULL, n;
 	char		*text, *cause = NULL, *title;
-	size_t		 i;
 
 	memset(&plan, 0, sizeof plan);
 	text = sched_answer(sc, r, &cause);
@@ -385,18 +413,8 @@ sched_plan_answered(struct sched *sc, struct task *t, struct run *r)
 		goto fail;
 	if ((n = plan_import(sc->store, &plan, t->id, &ids, &cause)) == -1)
 		goto fail;
-	xasprintf(&title, "Validate the plan of #%lld", (long long)t->id);
-	v = sched_new_task(sc, t, TASK_VALIDATE, t->role, title,
-	    "Check that the landed subtasks do what the request asks; "
-	    "answer the gaps.", &cause);
-	free(title);
-	if (v == NULL)
+	if ((v = sched_validation(sc, t, t->role, 0, ids, n, &cause)) == NULL)
 		goto fail;
-	for (i = 0; i < (size_t)n; i++) {
-		if (store_dep_add(sc->store, v->id, ids[i], &cause) != 0)
-			goto fail;
-	}
-	title = NULL;
 	xasprintf(&title, "planned %lld subtask%s (#%lld to #%lld), validated "
 	    "by #%lld", (long long)n, n == 1 ? "" : "s", (long long)ids[0],
 	    (long long)ids[n - 1], (long long)v->id);
@@ -427,8 +445,7 @@ sched_gaps_answered(struct sched *sc, struct task *t, struct run *r)
 	struct task	*plan_task = NULL, *v = NULL;
 	int64_t		*ids = NULL, n;
 	u_int		 open, all;
-	char		*text, *cause = NULL, *why, *title;
-	size_t		 i;
+	char		*text, *cause = NULL, *why;
 
 	memset(&plan, 0, sizeof plan);
 	text = sched_answer(sc, r, &cause);
@@ -463,22 +480,10 @@ sched_gaps_answered(struct sched *sc, struct task *t, struct run *r)
 	    &cause)) == -1)
 		goto rollback;
 	if (store_task_helpers(sc->store, plan_task->id, TASK_VALIDATE, &open,
-	    &all) == 0 && all < SCHED_VALIDATE_MAX) {
-		xasprintf(&title, "Validate the plan of #%lld again",
-		    (long long)plan_task->id);
-		v = sched_new_task(sc, plan_task, TASK_VALIDATE, t->role, title,
-		    "Check that the landed subtasks, with the gaps found by "
-		    "the last validation, do what the request asks; answer the "
-		    "gaps.", &cause);
-		free(title);
-		if (v == NULL)
-			goto rollback;
-		for (i = 0; i < (size_t)n; i++) {
-			if (store_dep_add(sc->store, v->id, ids[i],
-			    &cause) != 0)
-				goto rollback;
-		}
-	}
+	    &all) == 0 && all < SCHED_VALIDATE_MAX &&
+	    (v = sched_validation(sc, plan_task, t->role, 1, ids, n,
+	    &cause)) == NULL)
+		goto rollback;
 	xasprintf(&why, "found %lld gap%s: #%lld to #%lld", (long long)n,
 	    n == 1 ? "" : "s", (long long)ids[0], (long long)ids[n - 1]);
 	sched_set(t, TASK_DONE, 0, why);
