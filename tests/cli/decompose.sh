@@ -5,25 +5,7 @@
 # cyclic answer is rejected with the reason and the raw answer kept; a
 # validation that finds gaps adds them as subtasks, and validates again.
 . "$(dirname "$0")/lib.sh"
-
-command -v tmux >/dev/null || { echo "tmux is needed"; exit 1; }
-command -v jq >/dev/null || { echo "jq is needed"; exit 1; }
-FAKE=$(dirname "$BATON")/contrib/fake-agent/baton-fake-agent
-[ -x "$FAKE" ] || { echo "no fake agent at $FAKE"; exit 1; }
-
-RUNNER=
-teardown() {
-	[ -n "$RUNNER" ] && kill "$RUNNER" 2>/dev/null
-	"$BATON" tmux kill-server >/dev/null 2>&1
-	cleanup
-}
-trap teardown EXIT
-
-state() { q "SELECT state FROM tasks WHERE id = $1"; }
-settled() {
-	[ "$(q "SELECT count(*) FROM tasks WHERE state NOT IN ('done',
-	    'failed', 'blocked', 'cancelled')")" = 0 ]
-}
+. "$(dirname "$0")/sprint-lib.sh"
 
 new_repo
 run init
@@ -95,10 +77,7 @@ printf 'write three.txt three\ncommit three\ntext done\n' >"$S/w/T7.txt"
 { printf 'expect write three\n'; printf 'text All there. {"gaps": []}\n'; } >"$S/a/T8.txt"
 
 run go
-"$BATON" run >"$TEST_TMP/runner.log" 2>&1 &
-RUNNER=$!
-wait_until 1200 "the plans settle" settled
-kill "$RUNNER"; wait "$RUNNER" 2>/dev/null; RUNNER=
+run_until_settled 1200 "the plans settle"
 
 # 1: rejected, the raw answer kept.
 same "#1 is blocked" "$(state 1)" "blocked"

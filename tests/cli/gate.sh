@@ -8,33 +8,7 @@
 # and a resolution task keeps both; every landing is proved; a task that
 # needed more than one try leaves a lesson that the next prompt carries.
 . "$(dirname "$0")/lib.sh"
-
-command -v tmux >/dev/null || { echo "tmux is needed"; exit 1; }
-command -v jq >/dev/null || { echo "jq is needed"; exit 1; }
-FAKE=$(dirname "$BATON")/contrib/fake-agent/baton-fake-agent
-[ -x "$FAKE" ] || { echo "no fake agent at $FAKE"; exit 1; }
-
-RUNNER=
-teardown() {
-	[ -n "$RUNNER" ] && kill "$RUNNER" 2>/dev/null
-	"$BATON" tmux kill-server >/dev/null 2>&1
-	cleanup
-}
-trap teardown EXIT
-
-state() { q "SELECT state FROM tasks WHERE id = $1"; }
-settled() {
-	[ "$(q "SELECT count(*) FROM tasks WHERE state NOT IN ('done',
-	    'failed', 'blocked', 'cancelled')")" = 0 ]
-}
-work_until_settled() {	# DESCRIPTION
-	"$BATON" run >>"$TEST_TMP/runner.log" 2>&1 &
-	RUNNER=$!
-	wait_until 1500 "$1" settled
-	kill "$RUNNER" 2>/dev/null
-	wait "$RUNNER" 2>/dev/null
-	RUNNER=
-}
+. "$(dirname "$0")/sprint-lib.sh"
 
 new_repo
 # The project's tests: b.txt must not say "bad". They leave a log behind,
@@ -127,14 +101,11 @@ done
 run go
 ok "go"
 # baton is killed while reviews and tests are under way, and started again.
-"$BATON" run >>"$TEST_TMP/runner.log" 2>&1 &
-RUNNER=$!
+start_runner
 tested() { [ "$(q "SELECT count(*) FROM runs WHERE purpose = 'test'")" != 0 ]; }
 wait_until 600 "a test run started" tested
-kill -9 "$RUNNER"
-wait "$RUNNER" 2>/dev/null
-RUNNER=
-work_until_settled "the sprint settles"
+stop_runner 9
+run_until_settled 1500 "the sprint settles"
 same "no run was started twice for one attempt" \
     "$(q "SELECT count(*) FROM (SELECT task_id, attempt FROM runs GROUP BY task_id, attempt HAVING count(*) > 1)")" "0"
 
@@ -200,7 +171,7 @@ contains "the retrospective lists the lesson" "$OUT" "LESSON-KIWI"
 run add "learner"
 learner=${OUT#added #}
 { printf 'expect LESSON-KIWI\n'; commit f.txt learned; } >"$S/w/T$learner.txt"
-work_until_settled "the learner settles"
+run_until_settled 1500 "the learner settles"
 same "the learner saw the lesson and landed" "$(state "$learner")" "done"
 
 same "baton run said nothing alarming" "$(grep -ci 'fatal\|sanitizer' "$TEST_TMP/runner.log")" "0"

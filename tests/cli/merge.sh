@@ -3,46 +3,17 @@
 # branch lands on main rebased and fast-forwarded, and a conflict, a dirty
 # checkout of main, a dirty task worktree or an empty branch moves nothing.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/git-lib.sh"
 
-command -v jq >/dev/null || { echo "jq is needed"; exit 1; }
 new_repo
 run init
 ok "init"
 
-NEXT=0
-task() {	# task TITLE: a task and its worktree; sets N, BR and WT
-	NEXT=$((NEXT + 1))
-	N=$NEXT
-	"$BATON" add "$1" >/dev/null || fail "add $1"
-	out=$("$BATON" worktree add $N --json) || fail "worktree add $N"
-	BR=$(printf '%s' "$out" | jq -r .branch)
-	WT=$(printf '%s' "$out" | jq -r .worktree)
-}
-commit_in() {	# commit_in DIR FILE TEXT MESSAGE
-	printf '%s\n' "$3" >"$1/$2"
-	git -C "$1" add "$2" && git -C "$1" commit -qm "$4" ||
-	    fail "commit $4 in $1"
-}
-field() {	# field N FIELD: a task's field from show --json
-	"$BATON" show "$1" --json | jq -r ".$2"
-}
-json() {	# json FIELD: a field of the last run's output
-	printf '%s' "$OUT" | jq -c ".$1"
-}
-fsck() {
-	git fsck --strict --no-progress >"$TEST_TMP/fsck" 2>&1 && pass ||
-	    fail "git fsck: $(cat "$TEST_TMP/fsck")"
-}
 gone() {	# gone N BRANCH WORKTREE: the task's branch and worktree are gone
 	git rev-parse -q --verify "refs/heads/$2" >/dev/null &&
 	    fail "#$1's branch $2 is left" || pass
 	[ ! -e "$3" ] && pass || fail "#$1's worktree $3 is left"
 	same "#$1: branch no longer stored" "$(field "$1" branch)" "null"
-}
-clean_main() {	# clean_main WHAT: main's checkout is clean and on main's tip
-	same "$1: main's checkout is clean" "$(git status --porcelain)" ""
-	same "$1: HEAD is main's tip" "$(git rev-parse HEAD)" \
-	    "$(git rev-parse main)"
 }
 
 # 1. A simple merge: main fast-forwards to the branch.

@@ -6,51 +6,24 @@
 # is proved (no commit and no line of the task dropped) and recorded once,
 # and only a proved landing removes the task's worktree, branch and orig ref.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/git-lib.sh"
 
-command -v jq >/dev/null || { echo "jq is needed"; exit 1; }
 BATON_GIT=$(dirname "$BATON")/baton-git
 new_repo
 run init
 ok "init"
 
-NEXT=0
-task() {	# task TITLE: a task and its worktree; sets N, BR and WT
-	NEXT=$((NEXT + 1))
-	N=$NEXT
-	"$BATON" add "$1" >/dev/null || fail "add $1"
-	out=$("$BATON" worktree add $N --json) || fail "worktree add $N"
-	BR=$(printf '%s' "$out" | jq -r .branch)
-	WT=$(printf '%s' "$out" | jq -r .worktree)
-}
-commit_in() {	# commit_in DIR FILE TEXT MESSAGE
-	printf '%s\n' "$3" >"$1/$2"
-	git -C "$1" add "$2" && git -C "$1" commit -qm "$4" ||
-	    fail "commit $4 in $1"
-}
-bgit() {	# bgit ARGS...: run baton-git like run runs baton
-	OUT=$("$BATON_GIT" "$@" 2>"$TEST_TMP/stderr")
-	RC=$?
-	ERR=$(cat "$TEST_TMP/stderr")
-	case $ERR in
-	*Sanitizer*|*"runtime error:"*)
-		fail "sanitizer report from baton-git $*: $ERR" ;;
-	esac
-}
-field() {	# field N FIELD: a task's field from show --json
-	"$BATON" show "$1" --json | jq -r ".$2"
-}
-json() {	# json FIELD: a field of the last run's output
-	printf '%s' "$OUT" | jq -c ".$1"
+bgit() {	# bgit ARGS...: run baton-git as run runs baton
+	baton=$BATON
+	BATON=$BATON_GIT
+	run "$@"
+	BATON=$baton
 }
 rev() {		# rev REF: the commit REF names, or "none"
 	git rev-parse -q --verify "$1^{commit}" 2>/dev/null || echo none
 }
 proofs() {	# proofs N: how many proofs task N has recorded
 	q "SELECT count(*) FROM merge_proofs WHERE task_id = $1"
-}
-fsck() {
-	git fsck --strict --no-progress >"$TEST_TMP/fsck" 2>&1 && pass ||
-	    fail "git fsck: $(cat "$TEST_TMP/fsck")"
 }
 gone() {	# gone N BRANCH WORKTREE: the task's branch, worktree, orig gone
 	[ "$(rev "refs/heads/$2")" = none ] && pass ||
@@ -60,14 +33,27 @@ gone() {	# gone N BRANCH WORKTREE: the task's branch, worktree, orig gone
 	    fail "#$1's orig ref is left"
 	same "#$1: branch no longer stored" "$(field "$1" branch)" "null"
 }
-clean_main() {	# clean_main WHAT: main's checkout is clean and on main's tip
-	same "$1: main's checkout is clean" "$(git status --porcelain)" ""
-	same "$1: HEAD is main's tip" "$(git rev-parse HEAD)" "$(rev main)"
-}
 state() {	# state BRANCH WORKTREE: refs and worktree, to compare
 	printf '%s %s %s|%s' "$(rev "$1")" "$(git -C "$2" rev-parse HEAD)" \
 	    "$(rev main)" "$(git -C "$2" status --porcelain)"
 	git for-each-ref --format='%(refname) %(objectname)' refs/baton
+}
+# A landing that lost work, as it would look: main moved to the branch's
+# tip, and the journal names a head main never got, which is main's tree
+# with FILE holding TEXT (printf escapes) and MESSAGE. Sets lost.
+lost_landing() {	# lost_landing FILE TEXT MESSAGE
+	tip=$(rev "$BR")
+	before=$(rev main)
+	GIT_INDEX_FILE="$TEST_TMP/index" git read-tree main &&
+	GIT_INDEX_FILE="$TEST_TMP/index" git update-index --add --cacheinfo \
+	    "100644,$(printf "$2" | git hash-object -w --stdin),$1" ||
+	    fail "index for $1"
+	lost=$(git commit-tree \
+	    "$(GIT_INDEX_FILE="$TEST_TMP/index" git write-tree)" -p main -m "$3")
+	rm -f "$TEST_TMP/index"
+	git update-ref refs/heads/main "$tip" "$before"
+	printf 'task %s\nbranch refs/heads/%s\ntip %s\nbase %s\ncommits 1\nhead %s\n' \
+	    "$N" "$BR" "$tip" "$before" "$lost" >.baton/merge.pending
 }
 # The numbered lines of a file both tasks of a test edit.
 lines() {
@@ -439,18 +425,7 @@ fsck
 # main never got (as a landing that lost work would look).
 task "write t"
 commit_in "$WT" t.txt "from t" "add t"
-tip=$(rev "$BR")
-before=$(rev main)
-GIT_INDEX_FILE="$TEST_TMP/index" git read-tree main &&
-GIT_INDEX_FILE="$TEST_TMP/index" git update-index --add --cacheinfo \
-    "100644,$(echo lost | git hash-object -w --stdin),lost.txt" ||
-    fail "index for lost.txt"
-lost=$(git commit-tree "$(GIT_INDEX_FILE="$TEST_TMP/index" git write-tree)" \
-    -p main -m "add lost")
-rm -f "$TEST_TMP/index"
-git update-ref refs/heads/main "$tip" "$before"
-printf 'task %s\nbranch refs/heads/%s\ntip %s\nbase %s\ncommits 1\nhead %s\n' \
-    "$N" "$BR" "$tip" "$before" "$lost" >.baton/merge.pending
+lost_landing lost.txt 'lost\n' "add lost"
 run merge $N --json
 same "unproven" "$(json result)" '"unproven"'
 same "the net change is missing" "$(json proof.net_diff)" \
@@ -470,18 +445,7 @@ printf 'alpha\nbeta\ngamma\ndelta\n' >x.txt
 git add x.txt && git commit -qm "add x" || fail "commit x"
 task "trim x"
 commit_in "$WT" u.txt "from u" "add u"
-tip=$(rev "$BR")
-before=$(rev main)
-GIT_INDEX_FILE="$TEST_TMP/index" git read-tree main &&
-GIT_INDEX_FILE="$TEST_TMP/index" git update-index --add --cacheinfo \
-    "100644,$(printf 'alpha\ngamma\ndelta\n' | git hash-object -w --stdin),x.txt" ||
-    fail "index for x.txt"
-trimmed=$(git commit-tree "$(GIT_INDEX_FILE="$TEST_TMP/index" git write-tree)" \
-    -p main -m "drop beta")
-rm -f "$TEST_TMP/index"
-git update-ref refs/heads/main "$tip" "$before"
-printf 'task %s\nbranch refs/heads/%s\ntip %s\nbase %s\ncommits 1\nhead %s\n' \
-    "$N" "$BR" "$tip" "$before" "$trimmed" >.baton/merge.pending
+lost_landing x.txt 'alpha\ngamma\ndelta\n' "drop beta"
 run merge $N --json
 same "a lost deletion is unproven" "$(json result)" '"unproven"'
 same "the deletion is missing" "$(json proof.net_diff)" '"missing: x.txt"'

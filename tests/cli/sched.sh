@@ -8,35 +8,7 @@
 # agent only as data; and baton killed mid-sprint, restarted, finishing with
 # nothing run twice.
 . "$(dirname "$0")/lib.sh"
-
-command -v tmux >/dev/null || { echo "tmux is needed"; exit 1; }
-command -v jq >/dev/null || { echo "jq is needed"; exit 1; }
-FAKE=$(dirname "$BATON")/contrib/fake-agent/baton-fake-agent
-[ -x "$FAKE" ] || { echo "no fake agent at $FAKE"; exit 1; }
-
-RUNNER=
-teardown() {
-	[ -n "$RUNNER" ] && kill "$RUNNER" 2>/dev/null
-	"$BATON" tmux kill-server >/dev/null 2>&1
-	cleanup
-}
-trap teardown EXIT
-
-state() { q "SELECT state FROM tasks WHERE id = $1"; }
-is_state() { [ "$(state "$1")" = "$2" ]; }
-all_final() {
-	[ "$(q "SELECT count(*) FROM tasks WHERE state NOT IN ('done',
-	    'failed', 'blocked', 'cancelled')")" = 0 ]
-}
-start_runner() {
-	"$BATON" run >>"$TEST_TMP/runner.log" 2>&1 &
-	RUNNER=$!
-}
-stop_runner() {
-	kill "$RUNNER" 2>/dev/null
-	wait "$RUNNER" 2>/dev/null
-	RUNNER=
-}
+. "$(dirname "$0")/sprint-lib.sh"
 
 new_repo
 run init
@@ -206,7 +178,7 @@ wait_until 300 "tasks land" \
 kill -9 "$RUNNER"; wait "$RUNNER" 2>/dev/null
 start_runner
 
-wait_until 1200 "the sprint ends" all_final
+wait_until 1200 "the sprint ends" settled
 stop_runner
 
 # What ended where.
