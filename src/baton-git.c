@@ -8,6 +8,7 @@
  *	baton-git [-v] [-C dir] merge TASK [--expect-base OID [--expect-tip OID]]
  *	baton-git [-v] [-C dir] rebase TASK
  *	baton-git [-v] [-C dir] clean TASK
+ *	baton-git [-v] [-C dir] commit TASK AUTHOR EMAIL MESSAGE-FILE
  *	baton-git [-v] [-C dir] diffstat BRANCH
  *	baton-git [-v] demo-repo DIR
  *
@@ -168,6 +169,30 @@ git_main_merge(const char *op, const char *arg, const char *expect_base,
 	repo_free(repo);
 }
 
+/* Commit what an agent changed in a task's worktree. */
+static void
+git_main_commit(char **argv)
+{
+	struct merge_result	 m;
+	struct repo		*repo;
+	struct store		*s;
+	struct task		*t;
+	char			*cause = NULL, *message;
+
+	t = git_main_task(argv[1], &repo, &s);
+	if ((message = cmd_read_file(argv[4], &cause)) == NULL)
+		git_main_fail(cause);
+	if (git_commit_task(repo, t, argv[2], argv[3], message, &m,
+	    &cause) != 0)
+		git_main_fail(cause);
+	git_main_print(merge_json(t, &m));
+	free(message);
+	merge_result_free(&m);
+	task_free(t);
+	store_close(s);
+	repo_free(repo);
+}
+
 static void
 git_main_diffstat(const char *branch)
 {
@@ -228,6 +253,12 @@ main(int argc, char **argv)
 		    NULL);
 		return (BATON_EXIT_OK);
 	}
+	if (argc == 5 && strcmp(argv[0], "commit") == 0) {
+		if (getenv("BATON_GIT_LOG") != NULL)
+			log_open(NULL);
+		git_main_commit(argv);
+		return (BATON_EXIT_OK);
+	}
 	if (argc != 2)
 		goto usage;
 	if (getenv("BATON_GIT_LOG") != NULL)
@@ -252,7 +283,7 @@ main(int argc, char **argv)
 usage:
 	fprintf(stderr, "usage: baton-git [-v] [-C dir] worktree-add|"
 	    "worktree-rm|rebase|clean TASK | merge TASK [--expect-base OID "
-	    "[--expect-tip OID]] | "
+	    "[--expect-tip OID]] | commit TASK AUTHOR EMAIL MESSAGE-FILE | "
 	    "diffstat BRANCH | demo-repo DIR\n");
 	return (BATON_EXIT_USAGE);
 }

@@ -1509,6 +1509,11 @@ struct merge_result {
 #define MERGE_MOVED 6
 #define MERGE_UNPROVEN 7
 #define MERGE_CLEANED 8
+#define MERGE_COMMITTED 9
+
+/* git-commit.c */
+int		 git_commit_task(struct repo *, struct task *, const char *,
+		     const char *, const char *, struct merge_result *, char **);
 int		 git_clean_task(struct repo *, struct store *, struct task *,
 		     struct merge_result *, char **);
 int		 git_merge_task(struct repo *, struct store *, struct task *,
@@ -1523,6 +1528,8 @@ int		 gitc_merge_onto(struct repo *, int64_t, const char *,
 		     const char *, struct merge_result *, char **);
 int		 gitc_clean(struct repo *, int64_t, struct merge_result *,
 		     char **);
+int		 gitc_commit(struct repo *, int64_t, int64_t, const char *,
+		     const char *, const char *, struct merge_result *, char **);
 int		 gitc_rebase(struct repo *, int64_t, struct merge_result *,
 		     char **);
 void		 merge_result_free(struct merge_result *);

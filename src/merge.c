@@ -13,7 +13,7 @@
 /* Indexed by MERGE_*. */
 static const char *merge_result_names[] = {
 	"merged", "conflict", "held", "dirty", "empty", "rebased", "moved",
-	"unproven", "cleaned"
+	"unproven", "cleaned", "committed"
 };
 
 const char *
@@ -197,6 +197,40 @@ gitc_rebase(struct repo *repo, int64_t task, struct merge_result *m,
     char **cause)
 {
 	return (gitc_task(repo, "rebase", task, m, cause));
+}
+
+/*
+ * Commit what run's agent changed in task's worktree, in baton-git, with
+ * the message kept in the run's commit-message file: MERGE_COMMITTED, or
+ * MERGE_EMPTY when the branch then has nothing main lacks.
+ */
+int
+gitc_commit(struct repo *repo, int64_t task, int64_t run, const char *name,
+    const char *email, const char *message, struct merge_result *m,
+    char **cause)
+{
+	const char	*argv[6];
+	char		 id[32], *path, *out = NULL;
+	int		 rc;
+
+	memset(m, 0, sizeof *m);
+	path = repo_run_file(repo, run, "commit-message");
+	if (util_write_file(path, message, strlen(message), cause) != 0) {
+		free(path);
+		return (-1);
+	}
+	snprintf(id, sizeof id, "%lld", (long long)task);
+	argv[0] = "commit";
+	argv[1] = id;
+	argv[2] = name;
+	argv[3] = email;
+	argv[4] = path;
+	argv[5] = NULL;
+	rc = gitc_runv(repo, argv, &out, cause);
+	free(path);
+	if (rc != 0)
+		return (-1);
+	return (merge_parse(out, m, cause));
 }
 
 /* Take away what a test run left in task's worktree, in baton-git. */

@@ -37,6 +37,7 @@
 
 #include <sys/stat.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +66,8 @@
 #define SCHED_MERGE_ERRORS 3
 /* How much failing test output goes back to the task's role. */
 #define SCHED_TEST_OUTPUT 4000
+/* How much of an agent's last words go into the commit of its work. */
+#define SCHED_COMMIT_TEXT 4000
 /* A review that cannot start for want of a provider looks again after this. */
 #define SCHED_REVIEW_HOLD 60
 
@@ -574,6 +577,97 @@ sched_resolved(struct sched *sc, struct task *t)
 	task_free(target);
 }
 
+/* Text for a commit message: control bytes made spaces, lines kept or not. */
+static void
+sched_commit_text(char *text, int lines)
+{
+	u_char	*p;
+
+	for (p = (u_char *)text; *p != '\0'; p++) {
+		if (lines && (*p == '\n' || *p == '\t'))
+			continue;
+		if (*p < 0x20 || *p == 0x7f)
+			*p = ' ';
+	}
+}
+
+/*
+ * Commit what a successful work run changed in its task's worktree, the
+ * agent as author: the CLIs run without git write access, so baton does
+ * what 'git add -A && git commit' would. 1 when the branch then has work
+ * main lacks, 0 when the task is settled here (nothing was changed, or
+ * the commit could not be made), with the task written back.
+ */
+static int
+sched_commit(struct sched *sc, struct task *t, struct run *r)
+{
+	struct merge_result	 mr;
+	char			*text, *message, *name, *email, *ignore = NULL;
+	char			*reason, *title, *p;
+	size_t			 len;
+	int			 rc;
+
+	text = store_run_final_text(sc->store, r->id, &ignore);
+	free(ignore);
+	if (text != NULL) {
+		len = strlen(text);
+		if (len > SCHED_COMMIT_TEXT) {
+			text[SCHED_COMMIT_TEXT] = '\0';
+			if ((p = strrchr(text, '\n')) != NULL &&
+			    p > text + SCHED_COMMIT_TEXT / 2)
+				*p = '\0';
+		}
+		sched_commit_text(text, 1);
+	}
+	title = xstrdup(t->title);
+	sched_commit_text(title, 0);
+	xasprintf(&message, "T%lld: %s\n\n%s%sBaton-Task: %lld\n"
+	    "Baton-Run: %lld\nBaton-Provider: %s\nBaton-Model: %s\n",
+	    (long long)t->id, title, text != NULL && *text != '\0' ? text :
+	    "", text != NULL && *text != '\0' ? "\n\n" : "", (long long)t->id,
+	    (long long)r->id, r->provider != NULL ? r->provider : "-",
+	    r->model != NULL ? r->model : "-");
+	free(title);
+	free(text);
+	xasprintf(&name, "%s%s%s%s", r->provider != NULL ? r->provider :
+	    "agent", r->model != NULL ? " (" : "", r->model != NULL ? r->model :
+	    "", r->model != NULL ? ")" : "");
+	sched_commit_text(name, 0);
+	xasprintf(&email, "%s@baton.invalid", r->provider != NULL ?
+	    r->provider : "agent");
+	for (p = email; *p != '@'; p++) {
+		if (!isalnum((u_char)*p) && *p != '-' && *p != '.' && *p != '_')
+			*p = '-';
+	}
+
+	rc = gitc_commit(sc->repo, t->id, r->id, name, email, message, &mr,
+	    &ignore);
+	free(email);
+	free(name);
+	free(message);
+	if (rc != 0) {
+		xasprintf(&reason, "run %lld succeeded, but its work could not "
+		    "be committed: %s", (long long)r->id, ignore);
+		free(ignore);
+		sched_update(sc, t, TASK_BLOCKED, 0, reason);
+		return (0);
+	}
+	if (mr.result == MERGE_EMPTY) {
+		xasprintf(&reason, "run %lld succeeded but changed nothing in "
+		    "its worktree: there is nothing to review or land",
+		    (long long)r->id);
+		sched_update(sc, t, TASK_BLOCKED, 0, reason);
+		merge_result_free(&mr);
+		return (0);
+	}
+	if (mr.nfiles != 0)
+		log_debug("%s: #%lld: run %lld's work committed as %.12s "
+		    "(%zu path%s)", __func__, (long long)t->id, (long long)r->id,
+		    mr.main, mr.nfiles, mr.nfiles == 1 ? "" : "s");
+	merge_result_free(&mr);
+	return (1);
+}
+
 /* A run of the task's own job succeeded: what comes next for the task. */
 static void
 sched_succeeded(struct sched *sc, struct task *t, struct run *r)
@@ -596,6 +690,8 @@ sched_succeeded(struct sched *sc, struct task *t, struct run *r)
 	case TASK_WORK:
 		break;
 	}
+	if (!sched_commit(sc, t, r))
+		return;
 	if (cf->review && config_role(cf, cf->review_role) != NULL) {
 		sched_update(sc, t, TASK_REVIEW, 0, NULL);
 		return;

@@ -66,6 +66,8 @@
  *                         working directory through a symbolic link (or
  *                         is one) fails the run and writes no file
  *   append PATH TEXT...   the same, added to the end of PATH
+ *   remove PATH           really remove the file PATH, under the working
+ *                         directory as for write, shown as a Bash tool call
  *   rebase BRANCH         really rebase the checked-out branch onto
  *                         BRANCH; each conflict is resolved by keeping
  *                         both sides' lines (theirs, then ours) without
@@ -1214,6 +1216,31 @@ fake_do_append(struct fake *f, char *rest, int lineno)
 }
 
 static int
+fake_do_remove(struct fake *f, char *rest, int lineno)
+{
+	char	*cause = NULL, *shown;
+	int	 fd;
+
+	if (*rest == '\0')
+		return (fake_failed(f, xstrdup("remove needs a PATH")));
+	/* The same checks as a write: inside the working directory only. */
+	if ((fd = fake_open(rest, 1, &cause)) == -1)
+		return (fake_failed(f, cause));
+	close(fd);
+	if (unlink(rest) != 0) {
+		xasprintf(&cause, "%s: %s", rest, strerror(errno));
+		return (fake_failed(f, cause));
+	}
+	fake_begin(f);
+	f->tools++;
+	xasprintf(&shown, "rm %s", rest);
+	f->ops->tool(f, "Bash", shown);
+	free(shown);
+	fake_sleep(f, f->pace);
+	return (0);
+}
+
+static int
 fake_do_commit(struct fake *f, char *rest, int lineno)
 {
 	const char	*add[] = { "git", "add", "-A", NULL };
@@ -1499,6 +1526,7 @@ static const struct {
 	{ "auth", fake_do_auth },
 	{ "write", fake_do_write },
 	{ "append", fake_do_append },
+	{ "remove", fake_do_remove },
 	{ "commit", fake_do_commit },
 	{ "rebase", fake_do_rebase },
 	{ "crash", fake_do_crash },
