@@ -392,6 +392,7 @@ struct prompt_ctx {
 	const char	 *role;
 	struct task	 *parent;	/* NULL: none */
 	const char	 *summary;	/* how the last attempt ended */
+	const char	 *history;	/* a role's conversation not continued */
 	const char	 *checkpoint_text;
 	const char	 *checkpoint_path;
 	char		**lessons;
@@ -437,8 +438,22 @@ int		 store_task_helpers(struct store *, int64_t, enum task_kind,
 		     u_int *, u_int *);
 int		 store_role_session_set(struct store *, const char *,
 		     const char *, const char *, char **);
+int		 store_role_session_drop(struct store *, const char *,
+		     const char *, char **);
+int64_t		 store_session_run(struct store *, const char *, const char *);
 int		 store_role_lessons(struct store *, const char *, u_int, char ***,
 		     size_t *, char **);
+
+/* run-fault.c */
+/* A fault that ended a run before it did any work. */
+enum run_fault {
+	RUN_FAULT_NONE,
+	RUN_FAULT_SETUP,	/* the provider cannot run: hold it, fall back */
+	RUN_FAULT_RESUME,	/* the session is gone: start a fresh one */
+};
+char		*run_fault_stderr(struct repo *, int64_t);
+enum run_fault	 run_fault_classify(const char *, int, int64_t, const char *,
+		     const char *, char **);
 
 /* shim.c */
 extern const struct cmd_entry cmd_agent_entry;
@@ -517,6 +532,8 @@ int		 store_call_put(struct store *, int64_t, const char *,
 		     const double *, const double *, char **);
 int		 store_limit_add(struct store *, const char *, const char *,
 		     int64_t, int64_t, int64_t, const char *, char **);
+int64_t		 store_run_ncalls(struct store *, int64_t);
+int		 store_limit_clear_setup(struct store *, const char *, char **);
 void		 run_free(struct run *);
 void		 run_clear(struct run *);
 void		 run_list_free(struct run **, size_t);
@@ -1399,6 +1416,10 @@ struct provider {
 	u_int		  argc;
 	char *const	 *resume;	/* the same to continue a session; NULL: cannot */
 	u_int		  nresume;
+	char *const	 *readonly;	/* the same, not changing the worktree */
+	u_int		  nreadonly;
+	int		  folder_sessions; /* a session resumes in its folder only */
+	u_int		  stall;	/* seconds of silence that stop a run; 0 */
 	const char	 *format;	/* stream adapter */
 	const char	 *model;	/* NULL: the caller must name one */
 	const char	 *price;	/* price table key: the model unless set */
@@ -1454,6 +1475,11 @@ struct config {
 #define TEMPLATE_PROMPT 0x1
 #define TEMPLATE_MODEL 0x2
 #define TEMPLATE_SESSION 0x4
+
+/* Which of a provider's commands provider_argv makes. */
+#define PROVIDER_ARGV 0
+#define PROVIDER_RESUME 1
+#define PROVIDER_READONLY 2	/* argv when the provider has none */
 
 extern const char config_default_data[];
 extern const struct config_option config_options[];

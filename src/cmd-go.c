@@ -100,6 +100,32 @@ cmd_pause_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	return (BATON_EXIT_OK);
 }
 
+/*
+ * A retry says the person mended what stopped the task: lift the holds on
+ * its role's providers that could not run as configured.
+ */
+static int
+cmd_retry_setup(struct cmd_ctx *ctx, struct task *t, char **cause)
+{
+	struct config	*cf;
+	struct role	*role;
+	u_int		 i;
+	int		 rc = 0;
+
+	if ((cf = config_load(ctx->repo, cause)) == NULL) {
+		free(*cause);	/* no roles to look at: nothing held */
+		*cause = NULL;
+		return (0);
+	}
+	if ((role = config_role(cf, t->role)) != NULL) {
+		for (i = 0; i < role->nchain && rc == 0; i++)
+			rc = store_limit_clear_setup(ctx->store,
+			    role->chain[i]->name, cause);
+	}
+	config_free(cf);
+	return (rc);
+}
+
 static int
 cmd_retry_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -126,7 +152,9 @@ cmd_retry_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	t->reason = NULL;
 	if (store_begin(ctx->store, &cause) != 0 ||
 	    store_task_update(ctx->store, t, &cause) != 0 ||
+	    cmd_retry_setup(ctx, t, &cause) != 0 ||
 	    store_commit(ctx->store, &cause) != 0) {
+		store_rollback(ctx->store);
 		task_free(t);
 		return (cmd_fail(ctx, cause));
 	}

@@ -11,6 +11,8 @@
 #include "baton.h"
 
 static const char *const config_stdin_choices[] = { "null", "inbox", NULL };
+static const char *const config_sessions_choices[] = { "global", "folder",
+    NULL };
 static const char *const config_conflict_choices[] = { "resolve", "block",
     NULL };
 
@@ -76,6 +78,20 @@ const struct config_option config_options[] = {
 	  "--model {model} --resume {session}",
 	  .doc = "The command that continues the agent's session {session}; "
 	  "unset, sessions are not resumed." },
+	{ .scope = CONFIG_PROVIDER, .name = "readonly", .type = CONFIG_COMMAND,
+	  .example = "claude -p {prompt} --output-format stream-json --verbose "
+	  "--model {model} --permission-mode plan",
+	  .doc = "The command for runs that must not change the worktree "
+	  "(reviews); unset, argv, and whatever such a run leaves is thrown "
+	  "away." },
+	{ .scope = CONFIG_PROVIDER, .name = "sessions", .type = CONFIG_CHOICE,
+	  .default_value = "global", .choices = config_sessions_choices,
+	  .doc = "Where the CLI keeps its sessions: global (any folder may "
+	  "resume one), or folder (only the folder it was made in)." },
+	{ .scope = CONFIG_PROVIDER, .name = "stall", .type = CONFIG_NUMBER,
+	  .default_value = "900", .minimum = 0, .maximum = 86400,
+	  .doc = "Seconds a run may go without any output before it is "
+	  "stopped as stalled and tried again; 0 never." },
 	{ .scope = CONFIG_PROVIDER, .name = "format", .type = CONFIG_FORMAT,
 	  .flags = CONFIG_REQUIRED, .example = "claude",
 	  .doc = "The stream format of the agent's output: claude, codex, "

@@ -883,6 +883,8 @@ config_make_provider(struct config *cf, struct config_section *s)
 	    p->stdin_from == PROVIDER_STDIN_INBOX);
 	config_check_command(cf, s, label, "resume", TEMPLATE_SESSION,
 	    p->stdin_from == PROVIDER_STDIN_INBOX);
+	config_check_command(cf, s, label, "readonly", 0,
+	    p->stdin_from == PROVIDER_STDIN_INBOX);
 
 	v = config_value_of(s, CONFIG_PROVIDER, "argv");
 	p->argv = v->words;
@@ -890,6 +892,12 @@ config_make_provider(struct config *cf, struct config_section *s)
 	v = config_value_of(s, CONFIG_PROVIDER, "resume");
 	p->resume = v->words;
 	p->nresume = v->nwords;
+	v = config_value_of(s, CONFIG_PROVIDER, "readonly");
+	p->readonly = v->words;
+	p->nreadonly = v->nwords;
+	p->folder_sessions = config_value_of(s, CONFIG_PROVIDER,
+	    "sessions")->number == 1;
+	p->stall = config_value_of(s, CONFIG_PROVIDER, "stall")->number;
 	p->format = config_value_of(s, CONFIG_PROVIDER, "format")->text;
 	p->model = config_value_of(s, CONFIG_PROVIDER, "model")->text;
 	p->price = config_value_of(s, CONFIG_PROVIDER, "price")->text;

@@ -214,6 +214,13 @@ prompt_build(struct task *t, const struct prompt_ctx *pc)
 		free(q2);
 		free(q);
 	}
+	if (pc->history != NULL) {
+		q = prompt_quote(pc->history, PROMPT_LAST_WORDS);
+		prompt_add(&b, "\nAs the %s you have worked on earlier tasks, in "
+		    "a conversation that cannot be continued in this folder. "
+		    "Where it ended: %s\n", pc->role, q);
+		free(q);
+	}
 	if (pc->summary != NULL) {
 		q = prompt_quote(pc->summary, SIZE_MAX);
 		prompt_add(&b, "\nAn earlier attempt at this task: %s\n", q);
@@ -222,14 +229,14 @@ prompt_build(struct task *t, const struct prompt_ctx *pc)
 	if (pc->checkpoint_text != NULL && *pc->checkpoint_text != '\0') {
 		q = prompt_quote(pc->checkpoint_text, PROMPT_CHECKPOINT);
 		prompt_add(&b, "\nThe checkpoint it left:\n%s\nGo on from "
-		    "there: what it committed is on this branch already.\n", q);
+		    "there: what it changed is in this worktree already.\n", q);
 		free(q);
 	}
 	if (pc->review != NULL) {
 		q = prompt_quote(pc->review, SIZE_MAX);
 		prompt_add(&b, "\nAn independent review of your branch asked "
-		    "for changes:\n%s\nMake them, or explain in a commit message "
-		    "why one is wrong.\n", q);
+		    "for changes:\n%s\nMake them, or explain in your answer why "
+		    "one is wrong.\n", q);
 		free(q);
 	}
 	if (pc->tests != NULL) {
@@ -241,16 +248,18 @@ prompt_build(struct task *t, const struct prompt_ctx *pc)
 	}
 	prompt_lessons(&b, pc);
 	prompt_add(&b, "\nWork in this directory, a git worktree of its own on "
-	    "branch %s. Commit your work there when it is done; uncommitted "
-	    "changes are not landed.\n", t->branch != NULL ? t->branch :
-	    "(the task's)");
+	    "branch %s. Leave your changes in it: when you finish, baton "
+	    "commits everything you changed here (you need not run git "
+	    "yourself), and your final answer becomes the commit message's "
+	    "body.\n", t->branch != NULL ? t->branch : "(the task's)");
 	if (pc->checkpoint_path != NULL)
 		prompt_add(&b, "Keep the file %s current as you go: what is "
 		    "done, what is next and anything you learned. If this run "
 		    "is cut short, the next one starts from it.\n",
 		    pc->checkpoint_path);
-	prompt_add(&b, "Run builds and tests through 'baton lock -- COMMAND' "
-	    "so that parallel tasks take turns.\n");
+	prompt_add(&b, "If you run builds or tests, run them through 'baton "
+	    "lock -- COMMAND' where you can, so that parallel tasks take "
+	    "turns.\n");
 	return (b.s);
 }
 

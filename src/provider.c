@@ -207,21 +207,30 @@ template_expand(const char *word, const char *prompt, const char *model,
 }
 
 /*
- * The argv that starts provider p: its argv template, or its resume
- * template when resume is set. model NULL uses the provider's own. The
+ * The argv that starts provider p: which is PROVIDER_ARGV, PROVIDER_RESUME
+ * (its resume template) or PROVIDER_READONLY (its readonly template, or
+ * argv when it has none). model NULL uses the provider's own. The
  * result is NULL-terminated; free it with provider_argv_free.
  */
 int
 provider_argv(const struct provider *p, const char *prompt, const char *model,
-    const char *session, int resume, char ***argv, char **cause)
+    const char *session, int which, char ***argv, char **cause)
 {
-	char *const	*tmpl = resume ? p->resume : p->argv;
-	u_int		 n = resume ? p->nresume : p->argc, i;
+	char *const	*tmpl = p->argv;
+	u_int		 n = p->argc, i;
 	char		**out, *why = NULL;
 
 	*argv = NULL;
+	if (which == PROVIDER_RESUME) {
+		tmpl = p->resume;
+		n = p->nresume;
+	} else if (which == PROVIDER_READONLY && p->nreadonly != 0) {
+		tmpl = p->readonly;
+		n = p->nreadonly;
+	}
 	if (tmpl == NULL || n == 0) {
-		xasprintf(cause, "provider %s %s", p->name, resume ?
+		xasprintf(cause, "provider %s %s", p->name,
+		    which == PROVIDER_RESUME ?
 		    "cannot resume a session (it sets no resume)" :
 		    "has no argv");
 		return (-1);

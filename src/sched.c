@@ -44,6 +44,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
 #include <event2/event.h>
 
 #include "baton.h"
@@ -66,6 +67,8 @@
 #define SCHED_MERGE_ERRORS 3
 /* How much failing test output goes back to the task's role. */
 #define SCHED_TEST_OUTPUT 4000
+/* A provider that cannot run as configured is passed over this long. */
+#define SCHED_SETUP_HOLD 3600
 /* How much of an agent's last words go into the commit of its work. */
 #define SCHED_COMMIT_TEXT 4000
 /* A review that cannot start for want of a provider looks again after this. */
@@ -703,6 +706,65 @@ sched_succeeded(struct sched *sc, struct task *t, struct run *r)
 	sched_update(sc, t, TASK_MERGING, 0, NULL);
 }
 
+/*
+ * A run that failed before doing any work, for want of something a retry
+ * cannot give (run-fault.c): the provider is held and the task goes
+ * down its role's chain at once, or the dead session is let go and the
+ * work starts afresh; neither counts against the task's retries. 1 when
+ * the run was such a fault and the task is written back in state again.
+ */
+static int
+sched_fault(struct sched *sc, struct task *t, struct run *r,
+    struct run_verdict *v, enum task_state again)
+{
+	enum run_fault	 fault;
+	struct role	*role;
+	char		*err, *why, *reason, *cause = NULL;
+	int64_t		 now = store_now();
+
+	if (r->state != RUN_EXITED || r->provider == NULL)
+		return (0);
+	err = run_fault_stderr(sc->repo, r->id);
+	fault = run_fault_classify(r->format, r->exit_status,
+	    store_run_ncalls(sc->store, r->id), err, v->error_text, &why);
+	free(err);
+	if (fault == RUN_FAULT_RESUME && r->agent_session == NULL)
+		fault = RUN_FAULT_NONE;		/* it resumed nothing */
+	switch (fault) {
+	case RUN_FAULT_NONE:
+		return (0);
+	case RUN_FAULT_SETUP:
+		if (store_limit_add(sc->store, r->provider, "setup", 0, now,
+		    now + SCHED_SETUP_HOLD, why, &cause) != 0) {
+			sched_warn(sc, "#%lld: %s", (long long)t->id, cause);
+			free(cause);
+		}
+		xasprintf(&reason, "%s cannot run as configured (run %lld): "
+		    "%s; it is passed over for an hour, or until 'baton retry "
+		    "%lld'", r->provider, (long long)r->id, why,
+		    (long long)t->id);
+		sched_warn(sc, "%s", reason);
+		break;
+	case RUN_FAULT_RESUME:
+		role = config_role(sc->config, r->role != NULL ? r->role :
+		    t->role);
+		if (role != NULL && role->persistent &&
+		    store_role_session_drop(sc->store, role->name, r->provider,
+		    &cause) != 0) {
+			sched_warn(sc, "#%lld: %s", (long long)t->id, cause);
+			free(cause);
+		}
+		xasprintf(&reason, "run %lld could not resume session %s on "
+		    "%s: %s; starting a fresh session", (long long)r->id,
+		    r->agent_session, r->provider, why);
+		break;
+	}
+	free(why);
+	sched_judged(sc, r, NULL);
+	sched_update(sc, t, again, now, reason);
+	return (1);
+}
+
 /* A review run ended: approve, send back with its comments, or retry. */
 static void
 sched_judge_review(struct sched *sc, struct task *t, struct run *r,
@@ -720,6 +782,9 @@ sched_judge_review(struct sched *sc, struct task *t, struct run *r,
 		sched_update(sc, t, TASK_BLOCKED, 0, reason);
 		return;
 	}
+	if (!sched_run_ok(r, v) && !v->limited &&
+	    sched_fault(sc, t, r, v, TASK_REVIEW))
+		return;
 	if (!sched_run_ok(r, v)) {
 		sched_judged(sc, r, NULL);
 		if (v->limited) {
@@ -799,6 +864,10 @@ sched_judge(struct sched *sc, int64_t id)
 		sched_judge_review(sc, t, r, &v);
 		goto out;
 	}
+
+	if (!sched_run_ok(r, &v) && !v.limited &&
+	    sched_fault(sc, t, r, &v, TASK_READY))
+		goto out;
 
 	/* A persistent role keeps its session, whatever became of the run. */
 	role = config_role(sc->config, r->role != NULL ? r->role : t->role);
@@ -1565,6 +1634,78 @@ sched_prompt(struct sched *sc, struct task *t, enum run_purpose purpose,
 	return (prompt);
 }
 
+/* The folder run worked in, from its run.json; NULL if not known. */
+static char *
+sched_run_cwd(struct sched *sc, int64_t run)
+{
+	cJSON	*root;
+	char	*path, *text, *cwd = NULL, *ignore = NULL;
+
+	path = repo_run_file(sc->repo, run, "run.json");
+	text = cmd_read_file(path, &ignore);
+	free(path);
+	free(ignore);
+	if (text == NULL)
+		return (NULL);
+	if ((root = cJSON_Parse(text)) != NULL) {
+		if (cJSON_IsString(cJSON_GetObjectItem(root, "cwd")))
+			cwd = xstrdup(cJSON_GetObjectItem(root,
+			    "cwd")->valuestring);
+		cJSON_Delete(root);
+	}
+	free(text);
+	return (cwd);
+}
+
+/*
+ * A persistent role's session on p, if it can go on in t's worktree: a CLI
+ * that keeps its sessions per folder resumes one only in the folder it was
+ * made in. Otherwise NULL, with *history saying where the conversation
+ * ended, for the fresh session's prompt.
+ */
+static char *
+sched_role_session(struct sched *sc, struct role *role, struct provider *p,
+    struct task *t, char **history)
+{
+	struct task	*was;
+	char		*session, *cwd, *text, *ignore = NULL;
+	int64_t		 run;
+
+	*history = NULL;
+	if ((session = store_role_session(sc->store, role->name,
+	    p->name)) == NULL || !p->folder_sessions)
+		return (session);
+	run = store_session_run(sc->store, p->name, session);
+	cwd = run != 0 ? sched_run_cwd(sc, run) : NULL;
+	if (cwd != NULL && t->worktree != NULL &&
+	    strcmp(cwd, t->worktree) == 0) {
+		free(cwd);
+		return (session);
+	}
+	free(cwd);
+	text = run != 0 ? store_run_final_text(sc->store, run, &ignore) : NULL;
+	free(ignore);
+	ignore = NULL;
+	was = NULL;
+	if (run != 0) {
+		struct run *r = store_run_get(sc->store, run, &ignore);
+
+		if (r != NULL)
+			was = store_task_get(sc->store, r->task_id, &ignore);
+		run_free(r);
+		free(ignore);
+	}
+	xasprintf(history, "on #%lld (%s): %s", was != NULL ?
+	    (long long)was->id : 0LL, was != NULL ? was->title : "?",
+	    text != NULL ? text : "(no final answer)");
+	log_debug("%s: %s on %s: session %s was made in another folder; a "
+	    "fresh one starts", __func__, role->name, p->name, session);
+	task_free(was);
+	free(text);
+	free(session);
+	return (NULL);
+}
+
 /* Start a run of t on provider p; 0 if started. */
 static int
 sched_start(struct sched *sc, struct task *t, struct role *role,
@@ -1577,7 +1718,7 @@ sched_start(struct sched *sc, struct task *t, struct role *role,
 	struct task		*parent = NULL;
 	char			*session = NULL, *prompt = NULL, *arg = NULL;
 	char			*dir = NULL, *checkpoint = NULL, *path;
-	char			**argv = NULL, *ignore = NULL;
+	char			**argv = NULL, *ignore = NULL, *history = NULL;
 	size_t			 i;
 	int			 rc = -1, own = (purpose == RUN_WORK &&
 				    (t->kind == TASK_WORK ||
@@ -1615,6 +1756,20 @@ sched_start(struct sched *sc, struct task *t, struct role *role,
 		log_debug("%s: lessons: %s", __func__, ignore);
 		free(ignore);
 	}
+
+	/*
+	 * Continue the session this task (or this role) was in, if any; a
+	 * review is always a session of its own.
+	 */
+	if (purpose == RUN_WORK && role->persistent)
+		session = sched_role_session(sc, role, p, t, &history);
+	else if (purpose == RUN_WORK)
+		session = store_task_resume_session(sc->store, t->id, p->name);
+	if (session != NULL && p->resume == NULL) {
+		free(session);
+		session = NULL;
+	}
+	pc.history = history;
 	if ((prompt = sched_prompt(sc, t, purpose, &pc, cause)) == NULL)
 		goto out;
 
@@ -1633,19 +1788,9 @@ sched_start(struct sched *sc, struct task *t, struct role *role,
 		arg = xstrdup(prompt);
 	free(path);
 
-	/*
-	 * Continue the session this task (or this role) was in, if any; a
-	 * review is always a session of its own.
-	 */
-	if (purpose == RUN_WORK && role->persistent)
-		session = store_role_session(sc->store, role->name, p->name);
-	else if (purpose == RUN_WORK)
-		session = store_task_resume_session(sc->store, t->id, p->name);
-	if (session != NULL && p->resume == NULL) {
-		free(session);
-		session = NULL;
-	}
-	if (provider_argv(p, arg, NULL, session, session != NULL, &argv,
+	if (provider_argv(p, arg, NULL, session, session != NULL ?
+	    PROVIDER_RESUME : purpose == RUN_REVIEW ? PROVIDER_READONLY :
+	    PROVIDER_ARGV, &argv,
 	    cause) != 0)
 		goto out;
 	memset(&spec, 0, sizeof spec);
@@ -1661,6 +1806,12 @@ sched_start(struct sched *sc, struct task *t, struct role *role,
 	spec.prompt = prompt;
 	spec.checkpoint = checkpoint;
 	spec.env = p->env;
+	if (history != NULL) {
+		free(t->reason);
+		xasprintf(&t->reason, "a fresh session on %s: it keeps its "
+		    "sessions per folder, so the %s's conversation goes on as "
+		    "a summary in the prompt", p->name, role->name);
+	}
 	rc = run_start(sc->repo, sc->store, t, &spec, &r, &log, cause);
 	worktree_log_free(&log);
 	if (rc == 0 && t->kind == TASK_RESOLVE) {
@@ -1686,6 +1837,7 @@ sched_start(struct sched *sc, struct task *t, struct role *role,
 out:
 	provider_argv_free(argv);
 	free(session);
+	free(history);
 	free(arg);
 	free(prompt);
 	for (i = 0; i < pc.nlessons; i++)

@@ -481,12 +481,46 @@ store_limit_add(struct store *s, const char *provider, const char *kind,
 	stmt = store_prepare(s, sql);
 	bind_text(stmt, 1, provider);
 	bind_text(stmt, 2, kind);
-	sqlite3_bind_int64(stmt, 3, run);
+	if (run <= 0)
+		sqlite3_bind_null(stmt, 3);	/* the provider's, not a run's */
+	else
+		sqlite3_bind_int64(stmt, 3, run);
 	sqlite3_bind_int64(stmt, 4, at);
 	if (reset_at == -1)
 		sqlite3_bind_null(stmt, 5);
 	else
 		sqlite3_bind_int64(stmt, 5, reset_at);
 	bind_text(stmt, 6, message);
+	return (store_step(s, stmt, cause));
+}
+
+/* How many model calls a run made. */
+int64_t
+store_run_ncalls(struct store *s, int64_t run)
+{
+	static const char	*sql = "SELECT count(*) FROM calls WHERE "
+	    "run_id = ?";
+	sqlite3_stmt		*stmt;
+	int64_t			 n = 0;
+
+	stmt = store_prepare(s, sql);
+	sqlite3_bind_int64(stmt, 1, run);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		n = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	return (n);
+}
+
+/* Lift a provider's setup holds: a person says it is mended. */
+int
+store_limit_clear_setup(struct store *s, const char *provider, char **cause)
+{
+	static const char	*sql = "UPDATE rate_limits SET reset_at = "
+	    "detected_at WHERE provider = ? AND kind = 'setup' AND "
+	    "reset_at > detected_at";
+	sqlite3_stmt		*stmt;
+
+	stmt = store_prepare(s, sql);
+	bind_text(stmt, 1, provider);
 	return (store_step(s, stmt, cause));
 }

@@ -229,14 +229,17 @@ store_task_nruns(struct store *s, int64_t task)
 
 /*
  * The session to continue when the task goes back to a provider: that of
- * its latest run there which was cut short by a limit, if any, and only
- * when no later run of the task on that provider started afresh.
+ * its latest run there which was cut short by a limit after at least one
+ * model call (a CLI may keep no session of a run that never got an
+ * answer), if any, and only when no later run of the task on that
+ * provider started afresh.
  */
 char *
 store_task_resume_session(struct store *s, int64_t task, const char *provider)
 {
 	static const char	*sql = "SELECT r.agent_session, EXISTS (SELECT 1 "
-	    "FROM rate_limits l WHERE l.run_id = r.id) FROM runs r WHERE "
+	    "FROM rate_limits l WHERE l.run_id = r.id) AND EXISTS (SELECT 1 "
+	    "FROM calls c WHERE c.run_id = r.id) FROM runs r WHERE "
 	    "r.task_id = ? AND r.provider = ? AND r.purpose = 'work' "
 	    "ORDER BY r.id DESC LIMIT 1";
 	sqlite3_stmt		*stmt;
@@ -354,4 +357,37 @@ store_task_helpers(struct store *s, int64_t target, enum task_kind kind,
 	}
 	sqlite3_reset(stmt);
 	return (rc);
+}
+
+/* Forget a persistent role's session on a provider: it cannot go on. */
+int
+store_role_session_drop(struct store *s, const char *role,
+    const char *provider, char **cause)
+{
+	static const char	*sql = "DELETE FROM agent_sessions WHERE "
+	    "role = ? AND provider = ?";
+	sqlite3_stmt		*stmt;
+
+	stmt = store_prepare(s, sql);
+	sqlite3_bind_text(stmt, 1, role, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, provider, -1, SQLITE_STATIC);
+	return (store_step(s, stmt, cause));
+}
+
+/* The latest run on provider that was in session, or 0. */
+int64_t
+store_session_run(struct store *s, const char *provider, const char *session)
+{
+	static const char	*sql = "SELECT id FROM runs WHERE provider = ? "
+	    "AND agent_session = ? ORDER BY id DESC LIMIT 1";
+	sqlite3_stmt		*stmt;
+	int64_t			 run = 0;
+
+	stmt = store_prepare(s, sql);
+	sqlite3_bind_text(stmt, 1, provider, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, session, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		run = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	return (run);
 }
