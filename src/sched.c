@@ -39,6 +39,8 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -67,6 +69,10 @@
 #define SCHED_MERGE_ERRORS 3
 /* How much failing test output goes back to the task's role. */
 #define SCHED_TEST_OUTPUT 4000
+/* A stalled run's provider is passed over this long, so the retry moves on. */
+#define SCHED_STALL_HOLD 300
+/* A stalled run still there this long after SIGTERM gets SIGKILL. */
+#define SCHED_STALL_GRACE 15
 /* A provider that cannot run as configured is passed over this long. */
 #define SCHED_SETUP_HOLD 3600
 /* How much of an agent's last words go into the commit of its work. */
@@ -101,6 +107,7 @@ struct sched_load {
 };
 
 static void	sched_tick(struct sched *);
+static int64_t	sched_stalled_for(struct sched *, struct run *);
 static void	sched_drop_worktree(struct sched *, struct task *);
 
 /* Say something once: the same warning every turn helps nobody. */
@@ -765,6 +772,42 @@ sched_fault(struct sched *sc, struct task *t, struct run *r,
 	return (1);
 }
 
+/*
+ * A run stopped for its silence: its provider is passed over for a while,
+ * so the retry goes down the chain where it can, and the attempt counts.
+ * 1 when the run stalled, the task written back (again, or final past
+ * the retry limit).
+ */
+static int
+sched_stalled(struct sched *sc, struct task *t, struct run *r,
+    enum task_state again, enum task_state final)
+{
+	int64_t	 silent, now = store_now();
+	char	*why, *cause = NULL;
+
+	if ((silent = sched_stalled_for(sc, r)) < 0 || r->provider == NULL)
+		return (0);
+	xasprintf(&why, "run %lld stalled: %s wrote nothing for %llds and was "
+	    "stopped", (long long)r->id, r->provider, (long long)silent);
+	if (store_limit_add(sc->store, r->provider, "stall", 0, now,
+	    now + SCHED_STALL_HOLD, why, &cause) != 0) {
+		sched_warn(sc, "#%lld: %s", (long long)t->id, cause);
+		free(cause);
+		cause = NULL;
+	}
+	free(r->outcome);
+	xasprintf(&r->outcome, "stalled after %llds of silence",
+	    (long long)silent);
+	if (store_run_update(sc->store, r, &cause) != 0) {
+		sched_warn(sc, "run %lld: %s", (long long)r->id, cause);
+		free(cause);
+	}
+	sched_judged(sc, r, NULL);
+	sched_failed_in(sc, t, again, final, why);
+	free(why);
+	return (1);
+}
+
 /* A review run ended: approve, send back with its comments, or retry. */
 static void
 sched_judge_review(struct sched *sc, struct task *t, struct run *r,
@@ -782,8 +825,9 @@ sched_judge_review(struct sched *sc, struct task *t, struct run *r,
 		sched_update(sc, t, TASK_BLOCKED, 0, reason);
 		return;
 	}
-	if (!sched_run_ok(r, v) && !v->limited &&
-	    sched_fault(sc, t, r, v, TASK_REVIEW))
+	if (!sched_run_ok(r, v) && (sched_stalled(sc, t, r, TASK_REVIEW,
+	    TASK_BLOCKED) || (!v->limited && sched_fault(sc, t, r, v,
+	    TASK_REVIEW))))
 		return;
 	if (!sched_run_ok(r, v)) {
 		sched_judged(sc, r, NULL);
@@ -865,8 +909,9 @@ sched_judge(struct sched *sc, int64_t id)
 		goto out;
 	}
 
-	if (!sched_run_ok(r, &v) && !v.limited &&
-	    sched_fault(sc, t, r, &v, TASK_READY))
+	if (!sched_run_ok(r, &v) && (sched_stalled(sc, t, r, TASK_READY,
+	    TASK_FAILED) || (!v.limited && sched_fault(sc, t, r, &v,
+	    TASK_READY))))
 		goto out;
 
 	/* A persistent role keeps its session, whatever became of the run. */
@@ -2056,6 +2101,124 @@ out:
 	run_list_free(load.runs, load.nruns);
 }
 
+/* When a run last wrote anything: its logs' change times, or its start. */
+static int64_t
+sched_last_output(struct sched *sc, struct run *r)
+{
+	static const char	*files[] = { "stream.jsonl", "stderr.log" };
+	struct stat		 sb;
+	int64_t			 last = r->started_at;
+	char			*path;
+	u_int			 i;
+
+	for (i = 0; i < nitems(files); i++) {
+		path = repo_run_file(sc->repo, r->id, files[i]);
+		if (stat(path, &sb) == 0 && sb.st_mtime > last)
+			last = sb.st_mtime;
+		free(path);
+	}
+	return (last);
+}
+
+/* Signal a run's agent, the process group the shim made for it. */
+static void
+sched_signal_run(struct sched *sc, struct run *r, int sig)
+{
+	char	*path, *text, *ignore = NULL;
+	long	 pid;
+
+	path = repo_run_file(sc->repo, r->id, "pid");
+	text = cmd_read_file(path, &ignore);
+	free(path);
+	free(ignore);
+	if (text == NULL)
+		return;
+	pid = strtol(text, NULL, 10);
+	free(text);
+	if (pid > 1 && kill(-(pid_t)pid, sig) == 0)
+		log_debug("%s: run %lld: signal %d to %ld", __func__,
+		    (long long)r->id, sig, pid);
+}
+
+/*
+ * A run silent for longer than its provider's stall time is stuck (a hung
+ * CLI or a model endpoint that never answers) and holds a slot for ever:
+ * mark it stalled and stop its agent; the judge then retries the task,
+ * down the chain when there is more than one provider.
+ */
+static void
+sched_stalls(struct sched *sc)
+{
+	struct run	**runs;
+	struct provider	*p;
+	struct stat	 sb;
+	size_t		 n, i;
+	int64_t		 now = store_now(), silent;
+	char		*path, *cause = NULL, text[64];
+	int		 fd;
+
+	if (store_run_list(sc->store, 1, &runs, &n, &cause) != 0) {
+		sched_warn(sc, "%s", cause);
+		free(cause);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (runs[i]->state != RUN_RUNNING || runs[i]->provider == NULL ||
+		    (p = config_provider(sc->config, runs[i]->provider)) ==
+		    NULL || p->stall == 0)
+			continue;
+		path = repo_run_file(sc->repo, runs[i]->id, "stalled");
+		if (lstat(path, &sb) == 0) {
+			if (now - sb.st_mtime > SCHED_STALL_GRACE)
+				sched_signal_run(sc, runs[i], SIGKILL);
+			free(path);
+			continue;
+		}
+		silent = now - sched_last_output(sc, runs[i]);
+		if (silent <= p->stall) {
+			free(path);
+			continue;
+		}
+		fd = open(path, O_WRONLY|O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC,
+		    0600);
+		free(path);
+		if (fd == -1)
+			continue;
+		snprintf(text, sizeof text, "%lld\n", (long long)silent);
+		if (write(fd, text, strlen(text)) < 0)
+			log_debug("%s: %s", __func__, strerror(errno));
+		close(fd);
+		sched_warn(sc, "run %lld of #%lld on %s has written nothing for "
+		    "%llds: stopping it as stalled", (long long)runs[i]->id,
+		    (long long)runs[i]->task_id, runs[i]->provider,
+		    (long long)silent);
+		sched_signal_run(sc, runs[i], SIGTERM);
+		sc->did = 1;
+	}
+	run_list_free(runs, n);
+}
+
+/*
+ * How long a run was silent before it was stopped as stalled, or -1 when
+ * it was not.
+ */
+static int64_t
+sched_stalled_for(struct sched *sc, struct run *r)
+{
+	char	*path, *text, *ignore = NULL;
+	int64_t	 silent;
+
+	path = repo_run_file(sc->repo, r->id, "stalled");
+	text = cmd_read_file(path, &ignore);
+	free(path);
+	free(ignore);
+	if (text == NULL)
+		return (-1);
+	silent = strtoll(text, NULL, 10);
+	free(text);
+	return (silent);
+}
+
 /* One turn: judge, merge, dispatch. */
 static void
 sched_tick(struct sched *sc)
@@ -2067,6 +2230,7 @@ sched_tick(struct sched *sc)
 	if (sched_config(sc) == NULL)
 		return;
 	sc->did = 0;
+	sched_stalls(sc);
 	sched_judge_all(sc, sprint);
 	sched_merge(sc, sprint);
 	sched_dispatch(sc, sprint);

@@ -6,7 +6,9 @@
 # retry' lifts the hold. A resume whose session the CLI cannot find starts
 # a fresh session instead of trying the dead one again. A persistent role
 # on a CLI that keeps sessions per folder starts a fresh session in a new
-# task's worktree, carrying where the last conversation ended.
+# task's worktree, carrying where the last conversation ended. A run that
+# goes silent for longer than its provider's stall time is stopped as
+# stalled and the task goes down the chain.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sprint-lib.sh"
 
@@ -15,7 +17,7 @@ run init
 ok "init"
 run sprint new faults
 S=$TEST_TMP/scenarios
-mkdir -p "$S/g" "$S/z" "$S/p"
+mkdir -p "$S/g" "$S/z" "$S/p" "$S/h"
 
 # CLIs that print what the real ones print when set up wrong.
 cat >"$TEST_TMP/badflag" <<'EOF'
@@ -69,6 +71,15 @@ format = claude
 model = claude-sonnet-4-5
 sessions = folder
 
+[provider "hanger"]
+argv = $FAKE -f claude -s 0.1 -S $S/h -p {prompt}
+format = claude
+model = claude-sonnet-4-5
+stall = 2
+
+[role "sleepy"]
+chain = hanger, good
+
 [role "worker"]
 chain = badflag, untrusted, good
 
@@ -96,15 +107,19 @@ work two.txt >"$S/z/T2.3.txt"
 printf 'session aaaaaaaa-2222-3333-4444-555555555555\n' >"$S/p/T3.txt"
 work three.txt >>"$S/p/T3.txt"
 work four.txt >"$S/p/T4.txt"
+# 5: hangs after one call; good does the work.
+printf 'call 10 0 0 5\ntext thinking\nhang\n' >"$S/h/T5.txt"
+work five.txt >"$S/g/T5.txt"
 
 run add "Work past two broken providers" --role worker
 run add "Resume a lost session" --role resumer
 run add "Keeper's first" --role keeper
 run add "Keeper's second" --role keeper --blocked-by 3
+run add "Hang, then fall back" --role sleepy
 run go
 run_until_settled 900 "the sprint settles"
 
-for n in 1 2 3 4; do
+for n in 1 2 3 4 5; do
 	same "#$n is done" "$(state $n)" "done"
 done
 same "#1 went down the chain" \
@@ -144,6 +159,17 @@ contains "#4's prompt carries where the role's conversation ended" \
     "$(cat "$TEST_TMP/prompt-p")" "cannot be continued in this folder"
 contains "#4's prompt names the earlier task" \
     "$(cat "$TEST_TMP/prompt-p")" "done with three.txt"
+
+same "#5 went from the hung run to the next provider" \
+    "$(q "SELECT group_concat(provider) FROM (SELECT provider FROM runs WHERE task_id = 5 ORDER BY id)")" \
+    "hanger,good"
+contains "the hung run is called stalled" \
+    "$(q "SELECT outcome FROM runs WHERE task_id = 5 ORDER BY id LIMIT 1")" \
+    "stalled after"
+same "the stall counts as an attempt" "$(q "SELECT failures FROM tasks WHERE id = 5")" "1"
+contains "hanger is passed over for a while" \
+    "$(q "SELECT message FROM rate_limits WHERE provider = 'hanger' AND kind = 'stall'")" \
+    "wrote nothing for"
 
 # A retry lifts the holds of the task's role.
 run retry 1
