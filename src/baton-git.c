@@ -8,6 +8,7 @@
  *	baton-git [-v] [-C dir] merge TASK [--expect-base OID [--expect-tip OID]]
  *	baton-git [-v] [-C dir] rebase TASK
  *	baton-git [-v] [-C dir] clean TASK
+ *	baton-git [-v] [-C dir] discard TASK
  *	baton-git [-v] [-C dir] commit TASK AUTHOR EMAIL MESSAGE-FILE
  *	baton-git [-v] [-C dir] diffstat BRANCH
  *	baton-git [-v] demo-repo DIR
@@ -157,6 +158,8 @@ git_main_merge(const char *op, const char *arg, const char *expect_base,
 		rc = git_rebase_task(repo, s, t, &m, &cause);
 	else if (strcmp(op, "clean") == 0)
 		rc = git_clean_task(repo, s, t, &m, &cause);
+	else if (strcmp(op, "discard") == 0)
+		rc = git_discard_task(repo, t, "review", &m, &cause);
 	else
 		rc = git_merge_task(repo, s, t, expect_base, expect_tip, &m,
 		    &cause);
@@ -268,7 +271,8 @@ main(int argc, char **argv)
 	    strcmp(argv[0], "worktree-rm") == 0)
 		git_main_worktree(argv[0], argv[1]);
 	else if (strcmp(argv[0], "merge") == 0 ||
-	    strcmp(argv[0], "rebase") == 0 || strcmp(argv[0], "clean") == 0)
+	    strcmp(argv[0], "rebase") == 0 || strcmp(argv[0], "clean") == 0 ||
+	    strcmp(argv[0], "discard") == 0)
 		git_main_merge(argv[0], argv[1], NULL, NULL);
 	else if (strcmp(argv[0], "diffstat") == 0)
 		git_main_diffstat(argv[1]);
@@ -282,7 +286,7 @@ main(int argc, char **argv)
 
 usage:
 	fprintf(stderr, "usage: baton-git [-v] [-C dir] worktree-add|"
-	    "worktree-rm|rebase|clean TASK | merge TASK [--expect-base OID "
+	    "worktree-rm|rebase|clean|discard TASK | merge TASK [--expect-base OID "
 	    "[--expect-tip OID]] | commit TASK AUTHOR EMAIL MESSAGE-FILE | "
 	    "diffstat BRANCH | demo-repo DIR\n");
 	return (BATON_EXIT_USAGE);

@@ -6,6 +6,10 @@
  * worktree, as 'git add -A' would (ignored files and baton's own .baton/
  * left out), and commits it on the task's branch, the agent as author.
  *
+ * A run that must not change the worktree (a review) has whatever it
+ * left kept under refs/baton/saved/ and then thrown away, so that none
+ * of it is ever committed with the task's work.
+ *
  * The step can be repeated: a commit killed before its ref moved is made
  * again from the worktree, and one killed after finds nothing to commit.
  * The answer says how many commits the branch then has that main lacks,
@@ -16,6 +20,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <git2.h>
 
@@ -222,5 +227,109 @@ out:
 	git_repository_free(g);
 	free(refname);
 	free(main_name);
+	return (rc);
+}
+
+/*
+ * Throw away what a run that must not change the worktree (a review) left
+ * in task t's worktree, after keeping it: every change is committed, as
+ * it stood, under refs/baton/saved/T<id>-<what>-<time> (never on a
+ * branch), and the worktree and index go back to the branch's tip.
+ * m->result is MERGE_CLEANED with m->files what was thrown away and
+ * m->main the saved commit, or MERGE_EMPTY when nothing was left.
+ */
+int
+git_discard_task(struct repo *repo, struct task *t, const char *what,
+    struct merge_result *m, char **cause)
+{
+	git_repository		*wr = NULL;
+	git_index		*index = NULL;
+	git_tree		*tree = NULL;
+	git_commit		*head = NULL;
+	git_signature		*sig = NULL;
+	git_reference		*ref = NULL;
+	git_strarray		 all;
+	git_oid			 head_oid, tree_oid, saved;
+	char			*pattern = "*", *refname = NULL, *message = NULL;
+	int			 rc = -1;
+
+	memset(m, 0, sizeof *m);
+	all.strings = &pattern;
+	all.count = 1;
+	if (t->branch == NULL || t->worktree == NULL) {
+		xasprintf(cause, "#%lld has no worktree", (long long)t->id);
+		return (-1);
+	}
+	git_libgit2_init();
+	if (git_repository_open_ext(&wr, t->worktree,
+	    GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) != 0) {
+		git_error_cause(cause, "%s", t->worktree);
+		goto out;
+	}
+	if (git_reference_name_to_id(&head_oid, wr, "HEAD") != 0 ||
+	    git_commit_lookup(&head, wr, &head_oid) != 0) {
+		git_error_cause(cause, "reading HEAD of %s", t->worktree);
+		goto out;
+	}
+	if (git_repository_index(&index, wr) != 0 ||
+	    git_index_read(index, 1) != 0 ||
+	    git_index_add_all(index, &all, GIT_INDEX_ADD_DEFAULT, cm_skip,
+	    NULL) != 0 || git_index_update_all(index, &all, cm_skip,
+	    NULL) != 0 || git_index_write_tree(&tree_oid, index) != 0) {
+		git_error_cause(cause, "reading the changes in %s",
+		    t->worktree);
+		goto out;
+	}
+	if (git_oid_equal(&tree_oid, git_commit_tree_id(head))) {
+		/* Nothing was left; the index goes back as it was. */
+		git_index_read(index, 1);
+		m->result = MERGE_EMPTY;
+		rc = 0;
+		goto out;
+	}
+	if (git_tree_lookup(&tree, wr, &tree_oid) != 0 ||
+	    cm_names(wr, head, tree, m, cause) != 0)
+		goto out;
+
+	/* Keep it first: nothing is thrown away without a copy. */
+	if (git_signature_now(&sig, "baton", "baton@baton.invalid") != 0) {
+		git_error_cause(cause, "making a signature");
+		goto out;
+	}
+	xasprintf(&message, "T%lld: what the %s run left, kept before it was "
+	    "thrown away\n", (long long)t->id, what);
+	if (git_commit_create_v(&saved, wr, NULL, sig, sig, NULL, message,
+	    tree, 1, head) != 0) {
+		git_error_cause(cause, "keeping what was left in %s",
+		    t->worktree);
+		goto out;
+	}
+	xasprintf(&refname, "refs/baton/saved/T%lld-%s-%lld", (long long)t->id,
+	    what, (long long)time(NULL));
+	if (git_reference_create(&ref, wr, refname, &saved, 1, message) != 0) {
+		git_error_cause(cause, "writing %s", refname);
+		goto out;
+	}
+	if (git_reset(wr, (git_object *)head, GIT_RESET_HARD, NULL) != 0) {
+		git_error_cause(cause, "resetting %s", t->worktree);
+		goto out;
+	}
+	m->main = xmalloc(GIT_OID_HEXSZ + 1);
+	git_oid_tostr(m->main, GIT_OID_HEXSZ + 1, &saved);
+	m->message = xstrdup(refname);
+	m->result = MERGE_CLEANED;
+	log_debug("%s: #%lld: threw away %zu path%s the %s run left (kept as "
+	    "%s)", __func__, (long long)t->id, m->nfiles, m->nfiles == 1 ? "" :
+	    "s", what, refname);
+	rc = 0;
+out:
+	free(message);
+	free(refname);
+	git_reference_free(ref);
+	git_signature_free(sig);
+	git_tree_free(tree);
+	git_commit_free(head);
+	git_index_free(index);
+	git_repository_free(wr);
 	return (rc);
 }

@@ -233,6 +233,14 @@ gitc_commit(struct repo *repo, int64_t task, int64_t run, const char *name,
 	return (merge_parse(out, m, cause));
 }
 
+/* Keep, then throw away, what a review run left in task's worktree. */
+int
+gitc_discard(struct repo *repo, int64_t task, struct merge_result *m,
+    char **cause)
+{
+	return (gitc_task(repo, "discard", task, m, cause));
+}
+
 /* Take away what a test run left in task's worktree, in baton-git. */
 int
 gitc_clean(struct repo *repo, int64_t task, struct merge_result *m,

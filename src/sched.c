@@ -815,8 +815,22 @@ sched_judge_review(struct sched *sc, struct task *t, struct run *r,
 {
 	struct config		*cf = sc->config;
 	struct answer_verdict	 av;
+	struct merge_result	 mr;
 	char			*text, *cause = NULL, *why, *reason;
 
+	/* Nothing a review leaves is ever committed with the work. */
+	if (gitc_discard(sc->repo, t->id, &mr, &cause) != 0) {
+		sched_warn(sc, "#%lld: %s", (long long)t->id, cause);
+		free(cause);
+		cause = NULL;
+	} else {
+		if (mr.result == MERGE_CLEANED)
+			sched_warn(sc, "#%lld: review run %lld changed %zu "
+			    "file%s; thrown away, kept as %s", (long long)t->id,
+			    (long long)r->id, mr.nfiles, mr.nfiles == 1 ? "" :
+			    "s", mr.message);
+		merge_result_free(&mr);
+	}
 	if (r->state == RUN_STOPPED) {
 		sched_judged(sc, r, NULL);
 		xasprintf(&reason, "review run %lld was stopped; 'baton retry "

@@ -69,7 +69,10 @@ EOF
 # 4: a title with terminal escapes and a newline.
 printf 'call 100 0 0 20\nwrite four.txt four\ntext done\n' >"$S/w/T4.txt"
 approve='text Looks right. {"verdict": "approve"}'
-for n in 1 3 4; do echo "$approve" >"$S/r/T$n.2.txt"; done
+for n in 3 4; do echo "$approve" >"$S/r/T$n.2.txt"; done
+# #1's reviewer writes in the worktree it reviews: none of it may land.
+{ printf 'write stray.txt the reviewer was here\nappend README reviewer\n'
+  echo "$approve"; } >"$S/r/T1.2.txt"
 
 run add "Add new.txt and drop old.txt" --role worker
 run add "Change nothing" --role worker
@@ -118,6 +121,13 @@ git log -1 --format=%B "$c4" | od -c | grep -q '033' &&
     fail "an escape reached #4's commit message" || pass
 same "#4's subject is one line" "$(git log -1 --format=%s "$c4")" \
     "T4: Hostile  [31mred [0m title"
+
+git cat-file -e main:stray.txt 2>/dev/null && fail "the reviewer's file landed" || pass
+case $(git show main:README) in *reviewer*) fail "the reviewer's edit landed" ;; *) pass ;; esac
+saved=$(git for-each-ref --format='%(refname)' refs/baton/saved/)
+contains "what the reviewer left is kept" "$saved" "refs/baton/saved/T1-review-"
+same "the kept commit holds the reviewer's file" \
+    "$(git show "$saved:stray.txt" 2>/dev/null)" "the reviewer was here"
 
 git fsck --strict >/dev/null 2>&1 && pass || fail "git fsck"
 finish
