@@ -525,6 +525,30 @@ cmd_send_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	return (rc);
 }
 
+/* How a run ended, for people: its outcome and any limit it hit. */
+static char *
+cmd_runs_outcome(struct cmd_ctx *ctx, struct run *r)
+{
+	struct run_verdict	 v;
+	char			*text, *when, *ignore = NULL;
+
+	if (store_run_verdict(ctx->store, r->id, &v, &ignore) != 0) {
+		free(ignore);
+		return (xstrdup(r->outcome != NULL ? r->outcome : ""));
+	}
+	if (v.limited) {
+		when = v.reset_at > 0 ? util_time(v.reset_at) : NULL;
+		xasprintf(&text, "%s%s%s%s%s", r->outcome != NULL ? r->outcome :
+		    "", r->outcome != NULL ? " · " : "", v.limited ==
+		    RATELIMIT_AUTH ? "auth failure" : "limited", when != NULL ?
+		    ", resets " : "", when != NULL ? when : "");
+		free(when);
+	} else
+		text = xstrdup(r->outcome != NULL ? r->outcome : "");
+	run_verdict_free(&v);
+	return (text);
+}
+
 static int
 cmd_runs_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -532,8 +556,8 @@ cmd_runs_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	cJSON		 *array;
 	size_t		  n, i;
 	int64_t		  task = 0;
-	char		 *cause = NULL, *when;
-	int		  json = 0, k;
+	char		 *cause = NULL, *when, *outcome;
+	int		  json = 0, header = 0, k;
 
 	for (k = 1; k < argc; k++) {
 		if (strcmp(argv[k], "--json") == 0)
@@ -554,14 +578,26 @@ cmd_runs_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			cJSON_AddItemToArray(array, run_to_json(list[i]));
 			continue;
 		}
+		if (!header) {
+			printf("%5s  %-6s %-6s %-11s %-16s %-6s %-16s %s\n",
+			    "RUN", "TASK", "FOR", "STATE", "PROVIDER", "WINDOW",
+			    "STARTED", "OUTCOME");
+			header = 1;
+		}
 		when = util_time(list[i]->started_at);
-		printf("%5lld  #%-5lld %-11s %-6s %-16s %s\n",
+		outcome = cmd_runs_outcome(ctx, list[i]);
+		printf("%5lld  #%-5lld %-6s %-11s %-16s %-6s %-16s %s\n",
 		    (long long)list[i]->id, (long long)list[i]->task_id,
+		    run_purpose_name(list[i]->purpose),
 		    run_state_name(list[i]->state),
+		    list[i]->provider != NULL ? list[i]->provider : "-",
 		    list[i]->tmux_window != NULL ? list[i]->tmux_window : "-",
-		    when, list[i]->outcome != NULL ? list[i]->outcome : "");
+		    when, outcome);
+		free(outcome);
 		free(when);
 	}
+	if (!json && !header)
+		printf("no runs yet\n");
 	if (json)
 		cmd_print_json(array);
 	else

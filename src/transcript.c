@@ -46,6 +46,47 @@ transcript_free(struct transcript *t)
 	free(t);
 }
 
+/*
+ * The agent's own terminal sequences (colours in a tool's output, a title)
+ * taken out of its text: shown made visible they would read as noise like
+ * "\033[31m", and passed through they could do anything to the pane.
+ */
+static char *
+transcript_plain(const char *text)
+{
+	const u_char	*p = (const u_char *)text;
+	char		*out, *o;
+
+	out = o = xmalloc(strlen(text) + 1);
+	while (*p != '\0') {
+		if (*p != 0x1b) {
+			*o++ = (char)*p++;
+			continue;
+		}
+		p++;
+		if (*p == '[') {
+			/* CSI: parameters and intermediates, a final byte. */
+			for (p++; *p != '\0' && (*p < 0x40 || *p > 0x7e); p++)
+				/* nothing */;
+			if (*p != '\0')
+				p++;
+		} else if (*p == ']' || *p == 'P' || *p == '_' || *p == '^') {
+			/* OSC and friends: up to BEL or ESC \. */
+			for (p++; *p != '\0' && *p != 0x07; p++) {
+				if (p[0] == 0x1b && p[1] == '\\') {
+					p++;
+					break;
+				}
+			}
+			if (*p != '\0')
+				p++;
+		} else if (*p != '\0')
+			p++;
+	}
+	*o = '\0';
+	return (out);
+}
+
 /* Print text made safe, each line after the first indented under prefix. */
 static void
 transcript_text(FILE *f, const char *colour, const char *prefix,
@@ -53,7 +94,7 @@ transcript_text(FILE *f, const char *colour, const char *prefix,
 {
 	char	*copy, *p, *line, *vis;
 
-	copy = xstrdup(text);
+	copy = transcript_plain(text);
 	for (p = copy; (line = strsep(&p, "\n")) != NULL;) {
 		vis = util_vis(line, max);
 		fprintf(f, "%s%s%s%s\n", colour, prefix, vis, *colour != '\0' ?
@@ -80,7 +121,7 @@ transcript_event(struct transcript *t, FILE *f, struct adapter_event *ev)
 	time_t		 reset;
 	struct tm	 tm;
 	double		 cost;
-	char		*why = NULL;
+	char		*why = NULL, *plain;
 
 	if (ev->kind != ADAPTER_EV_TEXT_DELTA && ev->kind != ADAPTER_EV_TEXT)
 		transcript_close_delta(t, f);
@@ -93,7 +134,9 @@ transcript_event(struct transcript *t, FILE *f, struct adapter_event *ev)
 		break;
 	case ADAPTER_EV_TEXT_DELTA:
 		if (ev->text != NULL) {
-			vis = util_vis(ev->text, 0);
+			plain = transcript_plain(ev->text);
+			vis = util_vis(plain, 0);
+			free(plain);
 			/* Keep the agent's own line breaks in deltas. */
 			for (char *p = vis; *p != '\0'; p++) {
 				if (p[0] == '\\' && p[1] == 'n') {
@@ -139,6 +182,14 @@ transcript_event(struct transcript *t, FILE *f, struct adapter_event *ev)
 		fprintf(f, T_OFF "\n");
 		break;
 	case ADAPTER_EV_TURN_END:
+		if (ev->is_error) {
+			/* One made at the exit follows the error it says. */
+			if (ev->exit_status == -1)
+				transcript_text(f, T_RED, "\xe2\x9c\x97 turn "
+				    "failed: ", ev->text != NULL ? ev->text :
+				    "", 400);
+			break;
+		}
 		if (ev->has_cli_cost)
 			fprintf(f, T_GREEN "\xe2\x9c\x93 turn done, $%.4f so far"
 			    T_OFF "\n", ev->cli_cost);

@@ -103,4 +103,21 @@ run run --once
 same "garbage kept as text" "$(q "SELECT count(*) FROM events WHERE run_id = 6 AND kind = 'text' AND (json_extract(data, '$.text') LIKE 'npm notice%' OR json_extract(data, '$.text') LIKE 'Warning: config file%')")" "2"
 same "and the call counted" "$(q 'SELECT printf("%.6f", sum(cost_usd)) FROM calls WHERE run_id = 6')" "0.003384"
 
+# 7. Colours in the agent's output and a failed exit, in the pane: no
+# literal escape codes, and no "turn done" for an agent that failed.
+run add "print colours and fail"
+run start 7 --format text -- sh -c 'printf "\033[31mred words\033[0m and \033]0;title\007plain\n"; exit 3'
+wait_exit 7
+run run --once
+screen=$("$BATON" tmux capture-pane -p -t "$("$BATON" runs --json | jq -r '.[] | select(.task == 7) | .pane')" -S -50)
+contains "the pane shows the words" "$screen" "red words and plain"
+shown=$(printf '%s\n' "$screen" | grep -v '^baton run')
+case $shown in *'\033'*|*'[31m'*) fail "the pane shows escape codes: $shown" ;; *) pass ;; esac
+contains "the pane says the agent failed" "$screen" "exited with status 3"
+case $screen in *"turn done"*) fail "a failed run says turn done" ;; *) pass ;; esac
+run runs
+same "runs has a header" "$(printf '%s\n' "$OUT" | head -n 1 | tr -s ' ')" \
+    " RUN TASK FOR STATE PROVIDER WINDOW STARTED OUTCOME"
+contains "runs shows a limited run as such" "$OUT" "limited, resets"
+
 finish
