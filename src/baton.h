@@ -418,6 +418,17 @@ void		 sched_poke(struct sched *);
 int		 sched_set_going(struct store *, int, char **);	/* cmd-go.c */
 
 /* store-sched.c */
+/* Why a provider is passed over, and until when. */
+struct provider_hold {
+	char		*provider;
+	char		*kind;		/* limit, auth, setup, stall */
+	char		*message;
+	int64_t		 until;
+	int		 estimated;	/* no reset was given: a guess */
+};
+int		 store_holds(struct store *, int64_t, struct provider_hold **,
+		     size_t *, char **);
+void		 provider_holds_free(struct provider_hold *, size_t);
 int64_t		 store_sprint_going(struct store *);
 int		 store_sprint_set_going(struct store *, int64_t, int, char **);
 int		 store_sched_ended(struct store *, int64_t, int64_t **, size_t *,

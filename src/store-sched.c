@@ -131,6 +131,64 @@ store_provider_limited(struct store *s, const char *provider, int64_t now)
 }
 
 /*
+ * Every provider held at now, and why: the hold that lasts longest of
+ * each, with whether its end is only an estimate (no reset was given).
+ */
+int
+store_holds(struct store *s, int64_t now, struct provider_hold **holds,
+    size_t *n, char **cause)
+{
+	static const char	*sql = "SELECT provider, kind, message, "
+	    "max(until), reset_at IS NULL FROM (SELECT provider, kind, "
+	    "message, reset_at, CASE "
+	    "WHEN kind = 'auth' THEN coalesce(reset_at, detected_at + ?2) "
+	    "ELSE coalesce(reset_at, detected_at + ?3) END AS until "
+	    "FROM rate_limits) WHERE until > ?1 GROUP BY provider "
+	    "ORDER BY provider";
+	sqlite3_stmt		*stmt;
+	struct provider_hold	*h;
+	int			 rc;
+
+	*holds = NULL;
+	*n = 0;
+	stmt = store_prepare(s, sql);
+	sqlite3_bind_int64(stmt, 1, now);
+	sqlite3_bind_int(stmt, 2, SCHED_AUTH_HOLD);
+	sqlite3_bind_int(stmt, 3, SCHED_LIMIT_UNKNOWN_RESET);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		*holds = xreallocarray(*holds, *n + 1, sizeof **holds);
+		h = &(*holds)[(*n)++];
+		h->provider = store_col_text(stmt, 0);
+		h->kind = store_col_text(stmt, 1);
+		h->message = store_col_text(stmt, 2);
+		h->until = sqlite3_column_int64(stmt, 3);
+		h->estimated = sqlite3_column_int(stmt, 4);
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE) {
+		*cause = store_errmsg(s);
+		provider_holds_free(*holds, *n);
+		*holds = NULL;
+		*n = 0;
+		return (-1);
+	}
+	return (0);
+}
+
+void
+provider_holds_free(struct provider_hold *holds, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		free(holds[i].provider);
+		free(holds[i].kind);
+		free(holds[i].message);
+	}
+	free(holds);
+}
+
+/*
  * How a run ended, as far as its stream says: whether it hit a limit or an
  * authentication failure (and the reset), and the final event.
  */

@@ -120,6 +120,9 @@ static char		 ui_prompt_buf[2048];
 static int		 ui_mouse_y;
 static int		 ui_mouse_x;
 static int		 ui_curses;
+static struct provider_hold *ui_holds;	/* providers passed over now */
+static size_t		 ui_nholds;
+static int		 ui_holds_stale = 1;
 
 static struct ui_view *
 ui_current(void)
@@ -145,6 +148,7 @@ ui_notify(void)
 		ui_tabs[i].stale = 1;
 	for (i = 0; i < ui_depth; i++)
 		ui_stack[i]->stale = 1;
+	ui_holds_stale = 1;
 	ui_dirty = 1;
 }
 
@@ -445,13 +449,103 @@ ui_textview_key(struct ui_view *v, enum ui_action action)
 	return (ui_text_key(v, &tv->text, &tv->top, action));
 }
 
+/* Views sit between the header (and the holds strip) and the status line. */
 static void
 ui_layout(struct ui_view *v)
 {
+	int	top = ui_nholds > 0 ? 2 : 1;
+
 	v->x = 0;
-	v->y = 1;
+	v->y = top;
 	v->sx = COLS;
-	v->sy = LINES > 2 ? LINES - 2 : 0;
+	v->sy = LINES > top + 1 ? LINES - top - 1 : 0;
+}
+
+/* What a hold's kind means, in a few words. */
+static char *
+ui_hold_kind(const char *kind)
+{
+	static const struct {
+		const char	*kind;
+		const char	*text;
+	} kinds[] = {
+		{ "auth", "login failed" },
+		{ "setup", "cannot run" },
+		{ "stall", "stalled" },
+	};
+	char	*text, *p;
+	u_int	 i;
+
+	for (i = 0; kind != NULL && i < nitems(kinds); i++) {
+		if (strcmp(kind, kinds[i].kind) == 0)
+			return (xstrdup(kinds[i].text));
+	}
+	/* A limit's own kind: five_hour, requests, daily_quota, … */
+	xasprintf(&text, "%s limit", kind != NULL ? kind : "usage");
+	for (p = text; *p != '\0'; p++) {
+		if (*p == '_')
+			*p = ' ';
+	}
+	return (text);
+}
+
+/*
+ * Every provider passed over, under the header, with a live countdown to
+ * its reset ("~" when the CLI gave no reset and the end is a guess): the
+ * reason a task is not moving is always on screen.
+ */
+static void
+ui_draw_holds(void)
+{
+	struct provider_hold	*h;
+	char			*part, *d, *kind;
+	int64_t			 left, now = ui_now();
+	size_t			 i;
+	int			 x = 0, w;
+
+	if (ui_holds_stale) {
+		char	*cause = NULL;
+
+		provider_holds_free(ui_holds, ui_nholds);
+		if (store_holds(ui_store, now, &ui_holds, &ui_nholds,
+		    &cause) != 0) {
+			log_debug("%s: %s", __func__, cause);
+			free(cause);
+		}
+		ui_holds_stale = 0;
+	}
+	if (ui_nholds == 0)
+		return;
+	ui_fill(1, 0, COLS, ROLE_DEFAULT);
+	ui_put(1, 0, 6, ROLE_WARN, " held ");
+	x = 6;
+	for (i = 0; i < ui_nholds && x < COLS; i++) {
+		h = &ui_holds[i];
+		if ((left = h->until - now) <= 0) {
+			ui_holds_stale = 1;	/* over: drop it next time */
+			ui_notify();
+			left = 0;
+		}
+		ui_want_clock();
+		d = report_duration(left);
+		kind = ui_hold_kind(h->kind);
+		xasprintf(&part, "%s%s · %s · %s %s%s", i > 0 ? "  " : " ",
+		    h->provider, kind, h->kind != NULL && (strcmp(h->kind,
+		    "setup") == 0 || strcmp(h->kind, "stall") == 0) ?
+		    "again in" : "resets in", h->estimated ? "~" : "", d);
+		free(kind);
+		free(d);
+		w = (int)util_width(part);
+		if (x + w > COLS && i + 1 < ui_nholds) {
+			free(part);
+			xasprintf(&part, "  +%zu more", ui_nholds - i);
+			w = (int)util_width(part);
+			i = ui_nholds;
+		}
+		ui_put(1, x, COLS - x, ROLE_COUNTDOWN, part);
+		x += w;
+		free(part);
+	}
 }
 
 static void
@@ -780,6 +874,7 @@ ui_draw(void)
 		refresh();
 		return;
 	}
+	ui_draw_holds();
 	ui_layout(v);
 	if (v->stale) {
 		v->stale = 0;

@@ -1,6 +1,7 @@
 #!/bin/bash
 # The board: columns, derived "ready", cards with provider, cost, subtask
-# progress and a live rate-limit countdown; keys, filter, resize, hostile
+# progress and a live rate-limit countdown; the strip of held providers;
+# keys, filter, resize, hostile
 # titles, and an empty sprint.
 . "${SRCDIR:-.}/tests/cli/ui-lib.sh"
 
@@ -9,7 +10,7 @@ b sprint new s1 >/dev/null
 
 # An empty sprint: the whole screen is known.
 ui_start 120 12
-wait_for "Sprint s1: 0 tasks"
+wait_for 'Sprint s1: 0 tasks, [$]0[.]00'
 expected=$(cat <<'SCREEN'
  baton  1 board  2 live  3 standup  4 retro                                                                      paused
  Sprint s1: 0 tasks, $0.00
@@ -79,6 +80,7 @@ expect '\$0\.75'
 expect '\$0\.10\+1 unknown'
 expect "1/2 worker"
 expect '#12 Hostile \\03'
+expect '^ held  gemini · requests limit · resets in 2m0[0-9]s'
 pass "columns and cards"
 
 # The countdown is live: it goes down without a key.
@@ -101,20 +103,20 @@ keys Escape
 wait_for "Sprint s1"
 pass "enter and back"
 
-# The mouse: a click selects a card (here #3, top of "backlog"), a click
-# on the selected card opens it.
-keys -l "$(printf '\033[M #$')"
-keys -l "$(printf '\033[M##$')"
+# The mouse (one row lower, under the holds strip): a click selects a card
+# (here #3, top of "backlog"), a click on the selected card opens it.
+keys -l "$(printf '\033[M #%%')"
+keys -l "$(printf '\033[M##%%')"
 sleep 0.3
 expect_not "> task"
 keys Enter
 wait_for "^#3 Write docs"
 keys Escape
 wait_for "Sprint s1"
-keys -l "$(printf '\033[M 2$')"
-keys -l "$(printf '\033[M#2$')"
-keys -l "$(printf '\033[M 2$')"
-keys -l "$(printf '\033[M#2$')"
+keys -l "$(printf '\033[M 2%%')"
+keys -l "$(printf '\033[M#2%%')"
+keys -l "$(printf '\033[M 2%%')"
+keys -l "$(printf '\033[M#2%%')"
 wait_for "^#2 Implement parser"
 keys Escape
 wait_for "Sprint s1"
