@@ -9,6 +9,7 @@
  *	baton-git [-v] [-C dir] rebase TASK
  *	baton-git [-v] [-C dir] clean TASK
  *	baton-git [-v] [-C dir] discard TASK
+ *	baton-git [-v] [-C dir] resolve-prepare TASK
  *	baton-git [-v] [-C dir] commit TASK AUTHOR EMAIL MESSAGE-FILE
  *	baton-git [-v] [-C dir] diffstat BRANCH
  *	baton-git [-v] demo-repo DIR
@@ -160,6 +161,8 @@ git_main_merge(const char *op, const char *arg, const char *expect_base,
 		rc = git_clean_task(repo, s, t, &m, &cause);
 	else if (strcmp(op, "discard") == 0)
 		rc = git_discard_task(repo, t, "review", &m, &cause);
+	else if (strcmp(op, "resolve-prepare") == 0)
+		rc = git_resolve_prepare(repo, t, &m, &cause);
 	else
 		rc = git_merge_task(repo, s, t, expect_base, expect_tip, &m,
 		    &cause);
@@ -185,7 +188,7 @@ git_main_commit(char **argv)
 	t = git_main_task(argv[1], &repo, &s);
 	if ((message = cmd_read_file(argv[4], &cause)) == NULL)
 		git_main_fail(cause);
-	if (git_commit_task(repo, t, argv[2], argv[3], message, &m,
+	if (git_resolve_finish(repo, t, argv[2], argv[3], message, &m,
 	    &cause) != 0)
 		git_main_fail(cause);
 	git_main_print(merge_json(t, &m));
@@ -272,7 +275,8 @@ main(int argc, char **argv)
 		git_main_worktree(argv[0], argv[1]);
 	else if (strcmp(argv[0], "merge") == 0 ||
 	    strcmp(argv[0], "rebase") == 0 || strcmp(argv[0], "clean") == 0 ||
-	    strcmp(argv[0], "discard") == 0)
+	    strcmp(argv[0], "discard") == 0 ||
+	    strcmp(argv[0], "resolve-prepare") == 0)
 		git_main_merge(argv[0], argv[1], NULL, NULL);
 	else if (strcmp(argv[0], "diffstat") == 0)
 		git_main_diffstat(argv[1]);
@@ -286,7 +290,7 @@ main(int argc, char **argv)
 
 usage:
 	fprintf(stderr, "usage: baton-git [-v] [-C dir] worktree-add|"
-	    "worktree-rm|rebase|clean|discard TASK | merge TASK [--expect-base OID "
+	    "worktree-rm|rebase|clean|discard|resolve-prepare TASK | merge TASK [--expect-base OID "
 	    "[--expect-tip OID]] | commit TASK AUTHOR EMAIL MESSAGE-FILE | "
 	    "diffstat BRANCH | demo-repo DIR\n");
 	return (BATON_EXIT_USAGE);

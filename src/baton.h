@@ -1553,6 +1553,12 @@ int		 git_commit_task(struct repo *, struct task *, const char *,
 		     const char *, const char *, struct merge_result *, char **);
 int		 git_discard_task(struct repo *, struct task *, const char *,
 		     struct merge_result *, char **);
+
+/* git-resolve.c */
+int		 git_resolve_prepare(struct repo *, struct task *,
+		     struct merge_result *, char **);
+int		 git_resolve_finish(struct repo *, struct task *, const char *,
+		     const char *, const char *, struct merge_result *, char **);
 int		 git_clean_task(struct repo *, struct store *, struct task *,
 		     struct merge_result *, char **);
 int		 git_merge_task(struct repo *, struct store *, struct task *,
@@ -1571,6 +1577,8 @@ int		 gitc_commit(struct repo *, int64_t, int64_t, const char *,
 		     const char *, const char *, struct merge_result *, char **);
 int		 gitc_discard(struct repo *, int64_t, struct merge_result *,
 		     char **);
+int		 gitc_resolve_prepare(struct repo *, int64_t,
+		     struct merge_result *, char **);
 int		 gitc_rebase(struct repo *, int64_t, struct merge_result *,
 		     char **);
 void		 merge_result_free(struct merge_result *);

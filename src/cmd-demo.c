@@ -198,8 +198,8 @@ static const struct {
 	  "text Done, and committed.\n" },
 	{ NULL, "default.txt",
 	  "pace 800\ncall 6 0 15000 500\n"
-	  "text Rebasing onto main and keeping both sides of the conflict.\n"
-	  "rebase main\ncall 3 0 16000 200\n"
+	  "text Keeping both sides of the conflict.\n"
+	  "resolve\ncall 3 0 16000 200\n"
 	  "text Resolved: both changes are kept, on top of main.\n" },
 	{ "demo-haiku", "default.txt",
 	  "pace 500\ncall 4 0 6000 120\n"

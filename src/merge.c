@@ -233,6 +233,14 @@ gitc_commit(struct repo *repo, int64_t task, int64_t run, const char *name,
 	return (merge_parse(out, m, cause));
 }
 
+/* Set task's worktree up for an agent to resolve its conflict with main. */
+int
+gitc_resolve_prepare(struct repo *repo, int64_t task, struct merge_result *m,
+    char **cause)
+{
+	return (gitc_task(repo, "resolve-prepare", task, m, cause));
+}
+
 /* Keep, then throw away, what a review run left in task's worktree. */
 int
 gitc_discard(struct repo *repo, int64_t task, struct merge_result *m,

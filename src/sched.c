@@ -549,44 +549,6 @@ sched_lesson_answered(struct sched *sc, struct task *t, struct run *r)
 	task_free(target);
 }
 
-/* A resolution succeeded: the task it resolved goes back to the queue. */
-static void
-sched_resolved(struct sched *sc, struct task *t)
-{
-	struct task	*target;
-	char		*cause = NULL;
-
-	if ((target = store_task_get(sc->store, t->target_id,
-	    &cause)) == NULL) {
-		sched_warn(sc, "#%lld: %s", (long long)t->id, cause != NULL ?
-		    cause : "the task it resolves is gone");
-		free(cause);
-		return;
-	}
-	/* The worktree is the other task's: this one only borrowed it. */
-	free(t->worktree);
-	free(t->branch);
-	t->worktree = t->branch = NULL;
-	xasprintf(&cause, "resolved the conflict of #%lld",
-	    (long long)target->id);
-	sched_set(t, TASK_DONE, 0, cause);
-	free(target->merge_base);
-	target->merge_base = NULL;
-	if (target->state == TASK_BLOCKED)
-		sched_set(target, TASK_MERGING, 0, NULL);
-	cause = NULL;
-	if (store_begin(sc->store, &cause) != 0 ||
-	    store_task_update_cas(sc->store, t, &cause) != 0 ||
-	    store_task_update_cas(sc->store, target, &cause) != 0 ||
-	    store_commit(sc->store, &cause) != 0) {
-		store_rollback(sc->store);
-		sched_warn(sc, "#%lld: %s", (long long)t->id, cause);
-		free(cause);
-	} else
-		sc->did = 1;
-	task_free(target);
-}
-
 /* Text for a commit message: control bytes made spaces, lines kept or not. */
 static void
 sched_commit_text(char *text, int lines)
@@ -602,26 +564,22 @@ sched_commit_text(char *text, int lines)
 }
 
 /*
- * Commit what a successful work run changed in its task's worktree, the
- * agent as author: the CLIs run without git write access, so baton does
- * what 'git add -A && git commit' would. 1 when the branch then has work
- * main lacks, 0 when the task is settled here (nothing was changed, or
- * the commit could not be made), with the task written back.
+ * Commit what run r changed in task t's worktree, the agent as author:
+ * the CLIs run without git write access, so baton does what 'git add -A
+ * && git commit' would. mr says what came of it (MERGE_EMPTY: the branch
+ * has nothing main lacks); -1 with cause when it could not be done.
  */
 static int
-sched_commit(struct sched *sc, struct task *t, struct run *r)
+sched_commit_run(struct sched *sc, struct task *t, struct run *r,
+    struct merge_result *mr, char **cause)
 {
-	struct merge_result	 mr;
-	char			*text, *message, *name, *email, *ignore = NULL;
-	char			*reason, *title, *p;
-	size_t			 len;
-	int			 rc;
+	char	*text, *message, *name, *email, *ignore = NULL, *title, *p;
+	int	 rc;
 
 	text = store_run_final_text(sc->store, r->id, &ignore);
 	free(ignore);
 	if (text != NULL) {
-		len = strlen(text);
-		if (len > SCHED_COMMIT_TEXT) {
+		if (strlen(text) > SCHED_COMMIT_TEXT) {
 			text[SCHED_COMMIT_TEXT] = '\0';
 			if ((p = strrchr(text, '\n')) != NULL &&
 			    p > text + SCHED_COMMIT_TEXT / 2)
@@ -649,16 +607,33 @@ sched_commit(struct sched *sc, struct task *t, struct run *r)
 		if (!isalnum((u_char)*p) && *p != '-' && *p != '.' && *p != '_')
 			*p = '-';
 	}
-
-	rc = gitc_commit(sc->repo, t->id, r->id, name, email, message, &mr,
-	    &ignore);
+	rc = gitc_commit(sc->repo, t->id, r->id, name, email, message, mr,
+	    cause);
 	free(email);
 	free(name);
 	free(message);
-	if (rc != 0) {
+	if (rc == 0 && mr->nfiles != 0)
+		log_debug("%s: #%lld: run %lld's work committed as %.12s "
+		    "(%zu path%s)", __func__, (long long)t->id, (long long)r->id,
+		    mr->main, mr->nfiles, mr->nfiles == 1 ? "" : "s");
+	return (rc);
+}
+
+/*
+ * Commit a successful work run's changes: 1 when the branch then has work
+ * main lacks, 0 when the task is settled here (nothing was changed, or
+ * the commit could not be made), written back blocked with the reason.
+ */
+static int
+sched_commit(struct sched *sc, struct task *t, struct run *r)
+{
+	struct merge_result	 mr;
+	char			*cause = NULL, *reason;
+
+	if (sched_commit_run(sc, t, r, &mr, &cause) != 0) {
 		xasprintf(&reason, "run %lld succeeded, but its work could not "
-		    "be committed: %s", (long long)r->id, ignore);
-		free(ignore);
+		    "be committed: %s", (long long)r->id, cause);
+		free(cause);
 		sched_update(sc, t, TASK_BLOCKED, 0, reason);
 		return (0);
 	}
@@ -670,12 +645,61 @@ sched_commit(struct sched *sc, struct task *t, struct run *r)
 		merge_result_free(&mr);
 		return (0);
 	}
-	if (mr.nfiles != 0)
-		log_debug("%s: #%lld: run %lld's work committed as %.12s "
-		    "(%zu path%s)", __func__, (long long)t->id, (long long)r->id,
-		    mr.main, mr.nfiles, mr.nfiles == 1 ? "" : "s");
 	merge_result_free(&mr);
 	return (1);
+}
+
+/*
+ * A resolution succeeded: its edits are committed on the branch of the
+ * task it resolved (none may keep a conflict marker), and that task goes
+ * back to the merge queue.
+ */
+static void
+sched_resolved(struct sched *sc, struct task *t, struct run *r)
+{
+	struct merge_result	 mr;
+	struct task		*target;
+	char			*cause = NULL, *why;
+
+	if ((target = store_task_get(sc->store, t->target_id,
+	    &cause)) == NULL) {
+		sched_warn(sc, "#%lld: %s", (long long)t->id, cause != NULL ?
+		    cause : "the task it resolves is gone");
+		free(cause);
+		return;
+	}
+	if (sched_commit_run(sc, target, r, &mr, &cause) != 0) {
+		xasprintf(&why, "its resolution could not be committed: %s",
+		    cause);
+		free(cause);
+		sched_failed(sc, t, why);
+		free(why);
+		task_free(target);
+		return;
+	}
+	merge_result_free(&mr);
+	/* The worktree is the other task's: this one only borrowed it. */
+	free(t->worktree);
+	free(t->branch);
+	t->worktree = t->branch = NULL;
+	xasprintf(&cause, "resolved the conflict of #%lld",
+	    (long long)target->id);
+	sched_set(t, TASK_DONE, 0, cause);
+	free(target->merge_base);
+	target->merge_base = NULL;
+	if (target->state == TASK_BLOCKED)
+		sched_set(target, TASK_MERGING, 0, NULL);
+	cause = NULL;
+	if (store_begin(sc->store, &cause) != 0 ||
+	    store_task_update_cas(sc->store, t, &cause) != 0 ||
+	    store_task_update_cas(sc->store, target, &cause) != 0 ||
+	    store_commit(sc->store, &cause) != 0) {
+		store_rollback(sc->store);
+		sched_warn(sc, "#%lld: %s", (long long)t->id, cause);
+		free(cause);
+	} else
+		sc->did = 1;
+	task_free(target);
 }
 
 /* A run of the task's own job succeeded: what comes next for the task. */
@@ -695,7 +719,7 @@ sched_succeeded(struct sched *sc, struct task *t, struct run *r)
 		sched_lesson_answered(sc, t, r);
 		return;
 	case TASK_RESOLVE:
-		sched_resolved(sc, t);
+		sched_resolved(sc, t, r);
 		return;
 	case TASK_WORK:
 		break;
@@ -1027,14 +1051,15 @@ sched_conflict(struct sched *sc, struct task *t, struct merge_result *mr)
 	    &all) == 0 && open == 0 && all < SCHED_RESOLVE_MAX) {
 		xasprintf(&title, "Resolve the conflict of #%lld with main",
 		    (long long)t->id);
-		xasprintf(&body, "Branch %s of task #%lld (%s) conflicts with "
-		    "main in %s. In this worktree, which is that task's, rebase "
-		    "the branch onto main (git rebase main) and resolve every "
-		    "conflict so that both main's change and the task's change "
-		    "are kept: never take one side over the other. Run the "
-		    "tests, finish the rebase and leave the worktree clean, "
-		    "with the branch on top of main.", t->branch, (long long)t->id,
-		    t->title, files);
+		xasprintf(&body, "Task #%lld (%s) conflicts with main in %s. "
+		    "This worktree, which is that task's, holds its whole "
+		    "change on top of main, uncommitted, and each conflict "
+		    "between markers (<<<<<<< main, =======, >>>>>>> T%lld). "
+		    "Edit those files so that both main's change and the task's "
+		    "change are kept, never one side over the other, and remove "
+		    "every marker. Do not run git: when you finish, baton "
+		    "commits the worktree on the task's branch.", (long long)t->id,
+		    t->title, files, (long long)t->id);
 		n = sched_new_task(sc, t, TASK_RESOLVE, t->role, title, body,
 		    &cause);
 		free(body);
@@ -1773,6 +1798,7 @@ sched_start(struct sched *sc, struct task *t, struct role *role,
 	struct worktree_log	 log = { NULL, 0 };
 	struct prompt_ctx	 pc;
 	struct run_spec		 spec;
+	struct merge_result	 mr;
 	struct run		 r;
 	struct task		*parent = NULL;
 	char			*session = NULL, *prompt = NULL, *arg = NULL;
@@ -1786,6 +1812,11 @@ sched_start(struct sched *sc, struct task *t, struct role *role,
 	if (t->kind == TASK_RESOLVE) {
 		if (sched_borrow_worktree(sc, t, cause) != 0)
 			return (-1);
+		/* baton does the git side; the agent edits files. */
+		if (gitc_resolve_prepare(sc->repo, t->target_id, &mr,
+		    cause) != 0)
+			return (-1);
+		merge_result_free(&mr);
 	} else if (gitc_worktree_ensure(sc->repo, t, &log, cause) != 0)
 		return (-1);
 	for (i = 0; i < log.n; i++)

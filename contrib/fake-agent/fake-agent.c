@@ -74,6 +74,9 @@
  *                         the markers, as a careful agent would for two
  *                         additions; anything still failing aborts the
  *                         rebase and fails the run
+ *   resolve               keep both sides of every conflict in the
+ *                         changed files of the working directory, as in
+ *                         rebase, without running git
  *   commit MESSAGE...     really commit every change in the working
  *                         directory ("git add -A", then "git commit"),
  *                         shown as a Bash tool call; git's own output goes
@@ -1357,6 +1360,60 @@ done:
 	return (0);
 }
 
+/* Whether a file has a line that starts a conflict. */
+static int
+fake_has_conflict(const char *path)
+{
+	FILE	*f;
+	char	*line = NULL;
+	size_t	 size = 0;
+	int	 found = 0;
+
+	if ((f = fopen(path, "r")) == NULL)
+		return (0);
+	while (!found && getline(&line, &size, f) != -1)
+		found = strncmp(line, "<<<<<<< ", 8) == 0;
+	free(line);
+	fclose(f);
+	return (found);
+}
+
+/*
+ * Edit every changed file of the working tree that holds conflict markers
+ * so that both sides are kept, as an agent does in a worktree baton set up
+ * for a resolution; git is never run to change anything.
+ */
+static int
+fake_do_resolve(struct fake *f, char *rest, int lineno)
+{
+	char	*line = NULL, *cause = NULL, *shown;
+	size_t	 size = 0;
+	ssize_t	 n;
+	FILE	*p;
+
+	fflush(stdout);
+	if ((p = popen("git ls-files -m -o --exclude-standard", "r")) == NULL)
+		return (fake_failed(f, xstrdup("cannot list the changes")));
+	while ((n = getline(&line, &size, p)) > 0) {
+		line[strcspn(line, "\n")] = '\0';
+		if (!fake_has_conflict(line))
+			continue;
+		if (fake_union(line, &cause) != 0)
+			break;
+		fake_begin(f);
+		f->tools++;
+		xasprintf(&shown, "%s: both sides kept", line);
+		f->ops->tool(f, "Edit", shown);
+		free(shown);
+	}
+	pclose(p);
+	free(line);
+	if (cause != NULL)
+		return (fake_failed(f, cause));
+	fake_sleep(f, f->pace);
+	return (0);
+}
+
 /* The prompt must hold the text, so a test can see what baton passed. */
 static int
 fake_do_expect(struct fake *f, char *rest, int lineno)
@@ -1529,6 +1586,7 @@ static const struct {
 	{ "remove", fake_do_remove },
 	{ "commit", fake_do_commit },
 	{ "rebase", fake_do_rebase },
+	{ "resolve", fake_do_resolve },
 	{ "crash", fake_do_crash },
 	{ "hang", fake_do_hang },
 	{ "garbage", fake_do_garbage },

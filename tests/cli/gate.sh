@@ -89,8 +89,8 @@ printf 'text I am not sure what to say about this one.\n' >"$S/r/T4.2.txt"
 # 5 and 6 both add c.txt: the second to land conflicts.
 commit c.txt "from five" >"$S/w/T5.txt"
 commit c.txt "from six" >"$S/w/T6.txt"
-# Any other worker run resolves a conflict by rebasing onto main.
-printf 'call 100 0 0 20\ntext rebasing\nrebase main\ntext resolved\n' >"$S/w/default.txt"
+# Any other worker run resolves a conflict: it keeps both sides in the files.
+printf 'call 100 0 0 20\ntext resolving\nresolve\ntext resolved\n' >"$S/w/default.txt"
 printf '%s\n' "$approve" >"$S/r/default.txt"
 printf 'call 10 0 0 5\ntext {"lesson": "LESSON-KIWI: read the review comments first"}\n' \
     >"$S/l/default.txt"
