@@ -355,10 +355,27 @@ test_builtin_argv(void **state)
 	    "[--model] [gpt-5.4-mini] [resume] [S1] [do it]");
 	check_argv(cf, "gemini-pro", 0, "[gemini] [-p] [do it] "
 	    "[--output-format] [stream-json] [-m] [gemini-2.5-pro] "
-	    "[--approval-mode] [auto_edit]");
+	    "[--approval-mode] [auto_edit] [--skip-trust]");
 	check_argv(cf, "gemini-flash", 1, "[gemini] [-p] [do it] "
 	    "[--output-format] [stream-json] [-m] [gemini-2.5-flash] "
-	    "[--approval-mode] [auto_edit] [--resume] [S1]");
+	    "[--approval-mode] [auto_edit] [--skip-trust] [--resume] [S1]");
+	/* Reviews: each CLI's read-only or plan mode. */
+	check_argv(cf, "claude-sonnet", PROVIDER_READONLY, "[claude] [-p] "
+	    "[do it] [--output-format] [stream-json] [--verbose] [--model] "
+	    "[claude-sonnet-5] [--permission-mode] [plan]");
+	check_argv(cf, "codex", PROVIDER_READONLY, "[codex] [exec] [--json] "
+	    "[--sandbox] [read-only] [--skip-git-repo-check] [--model] "
+	    "[gpt-5.5] [do it]");
+	check_argv(cf, "gemini-pro", PROVIDER_READONLY, "[gemini] [-p] "
+	    "[do it] [--output-format] [stream-json] [-m] [gemini-2.5-pro] "
+	    "[--approval-mode] [plan] [--skip-trust]");
+	/* No readonly of its own: a review runs its argv. */
+	check_argv(cf, "opencode-gpt", PROVIDER_READONLY, "[opencode] [run] "
+	    "[--format] [json] [-m] [openai/gpt-5.5] [do it]");
+	assert_true(config_provider(cf, "claude-opus")->folder_sessions);
+	assert_true(config_provider(cf, "gemini-pro")->folder_sessions);
+	assert_false(config_provider(cf, "codex")->folder_sessions);
+	assert_int_equal(config_provider(cf, "codex")->stall, 900);
 	check_argv(cf, "opencode-sonnet", 0, "[opencode] [run] [--format] "
 	    "[json] [-m] [anthropic/claude-sonnet-5] [do it]");
 	check_argv(cf, "opencode-gpt", 1, "[opencode] [run] [--format] [json] "
