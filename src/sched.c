@@ -1997,6 +1997,37 @@ sched_pick(struct sched *sc, struct role *role, struct sched_load *load,
 	return (NULL);
 }
 
+/* Why each provider of role's chain is held: "p (kind: message), …". */
+static char *
+sched_held_text(struct sched *sc, struct role *role, int64_t now)
+{
+	struct provider_hold	*holds;
+	size_t			 n, i;
+	u_int			 k;
+	char			*text = NULL, *old, *cause = NULL;
+
+	if (store_holds(sc->store, now, &holds, &n, &cause) != 0) {
+		free(cause);
+		return (NULL);
+	}
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < role->nchain; k++) {
+			if (strcmp(role->chain[k]->name, holds[i].provider) == 0)
+				break;
+		}
+		if (k == role->nchain)
+			continue;
+		old = text;
+		xasprintf(&text, "%s%s%s (%s%s%s)", old != NULL ? old : "",
+		    old != NULL ? "; " : "", holds[i].provider, holds[i].kind,
+		    holds[i].message != NULL ? ": " : "", holds[i].message !=
+		    NULL ? holds[i].message : "");
+		free(old);
+	}
+	provider_holds_free(holds, n);
+	return (text);
+}
+
 /* Start runs for ready tasks, by priority, while there is room. */
 static void
 sched_dispatch(struct sched *sc, int64_t sprint)
@@ -2009,7 +2040,7 @@ sched_dispatch(struct sched *sc, int64_t sprint)
 	struct task_list	 tl = { NULL, 0 };
 	int64_t			*ids, now = store_now(), until;
 	size_t			 n, i, k;
-	char			*cause = NULL, *why, *reason, *when;
+	char			*cause = NULL, *why, *reason, *when, *held;
 	enum task_state		 states[] = { TASK_READY, TASK_BACKLOG,
 				    TASK_WAITING, TASK_REVIEW };
 	enum run_purpose	 purpose;
@@ -2109,8 +2140,12 @@ pick:
 				sched_update(sc, t, TASK_BLOCKED, 0, why);
 			else if (until != 0) {
 				when = util_time(until);
+				held = sched_held_text(sc, role, now);
 				xasprintf(&reason, "every provider of the %s is "
-				    "limited; resumes at %s", role->name, when);
+				    "limited; resumes at %s%s%s", role->name, when,
+				    held != NULL ? ": " : "", held != NULL ? held :
+				    "");
+				free(held);
 				free(when);
 				sched_update(sc, t, TASK_WAITING, until,
 				    reason);
