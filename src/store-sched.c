@@ -132,15 +132,16 @@ store_provider_limited(struct store *s, const char *provider, int64_t now)
 
 /*
  * Every provider held at now, and why: the hold that lasts longest of
- * each, with whether its end is only an estimate (no reset was given).
+ * each, with whether its end is only an estimate (no reset was given, or
+ * the reset recorded is baton's estimate).
  */
 int
 store_holds(struct store *s, int64_t now, struct provider_hold **holds,
     size_t *n, char **cause)
 {
 	static const char	*sql = "SELECT provider, kind, message, "
-	    "max(until), reset_at IS NULL FROM (SELECT provider, kind, "
-	    "message, reset_at, CASE "
+	    "max(until), reset_at IS NULL OR estimated FROM (SELECT provider, "
+	    "kind, message, reset_at, estimated, CASE "
 	    "WHEN kind = 'auth' THEN coalesce(reset_at, detected_at + ?2) "
 	    "ELSE coalesce(reset_at, detected_at + ?3) END AS until "
 	    "FROM rate_limits) WHERE until > ?1 GROUP BY provider "

@@ -204,12 +204,16 @@ test_quota_and_exits(void **state)
 	assert_true(fx_nth(&fx, ADAPTER_EV_TURN_END, 0)->is_error);
 	fx_free(&fx);
 
-	/* Exit 173 (429 mod 256): a limit with no known reset. */
+	/*
+	 * Exit 173 (429 mod 256): a limit with no stated reset, held for
+	 * an estimated 15 minutes.
+	 */
 	o.exit_status = 173;
 	fx_play_data(&fx, "gemini", init, strlen(init), &o);
 	ev = fx_nth(&fx, ADAPTER_EV_RATELIMIT, 0);
 	assert_int_equal(ev->limit.class, RATELIMIT_LIMIT);
-	assert_int_equal(ev->limit.reset_at, -1);
+	assert_int_equal(ev->limit.reset_at, 1763035200 + 15 * 60);
+	assert_true(ev->limit.estimated);
 	fx_free(&fx);
 }
 

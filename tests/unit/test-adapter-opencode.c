@@ -93,7 +93,9 @@ test_error_429(void **state)
 	ev = fx_nth(&fx, ADAPTER_EV_RATELIMIT, 0);
 	assert_int_equal(ev->limit.class, RATELIMIT_LIMIT);
 	assert_string_equal(ev->limit.kind, "rate");
-	assert_int_equal(ev->limit.reset_at, -1);
+	/* No reset given: an estimated 15 minutes. */
+	assert_int_equal(ev->limit.reset_at, 1763035200 + 15 * 60);
+	assert_true(ev->limit.estimated);
 	assert_int_equal(ev->http_status, 429);
 	assert_string_equal(ev->text, "APIError: Rate limit exceeded");
 	/* One failed turn: the error closes it, finish adds nothing. */
