@@ -136,6 +136,7 @@ codex_item(struct adapter *a, cJSON *json, const char *type)
 		if ((text = adapter_json_str(item, "command")) != NULL ||
 		    (text = adapter_json_str(item, "query")) != NULL)
 			ev->text = xstrdup(text);
+		adapter_tool_seen(a, id, name, text);
 	}
 	if (!completed)
 		return;
@@ -148,6 +149,11 @@ codex_item(struct adapter *a, cJSON *json, const char *type)
 	    adapter_json_int(item, "exit_code", 0) != 0;
 	if ((text = adapter_json_str(item, "aggregated_output")) != NULL)
 		ev->text = xstrdup(text);
+	if (status != NULL && strcmp(status, "declined") == 0)
+		adapter_denied(a, id, NULL, NULL, "declined by the approval "
+		    "policy");
+	else if (ev->is_error)
+		adapter_tool_failed(a, id, text);
 	else if ((list = adapter_json_array(item, "changes")) != NULL) {
 		cJSON_ArrayForEach(change, list) {
 			if ((path = adapter_json_str(change, "path")) == NULL)

@@ -264,6 +264,7 @@ adapter_free(struct adapter *a)
 	free(a->limits);
 	free(a->buf);
 	free(a->split);
+	free(a->doc);
 	free(a->tz);
 	free(a->model);
 	free(a->session_id);
@@ -843,17 +844,115 @@ adapter_text_line(struct adapter *a, const char *line, size_t len)
 		adapter_check_text(a, ev->text, 0);
 }
 
+/*
+ * A JSON \u0000 would end the C string cJSON makes of a text there: such
+ * an escape (one not itself escaped) becomes \\u0000, so the text keeps
+ * it, written out. NULL if the line has none.
+ */
+static char *
+adapter_unnul(const char *line, size_t len, size_t *outlen)
+{
+	const char	*p, *end = line + len;
+	char		*out;
+	size_t		 n = 0, back, o = 0;
+
+	if (memmem(line, len, "\\u0000", 6) == NULL)
+		return (NULL);
+	out = xmalloc(len * 2 + 1);
+	for (p = line; p < end; p++) {
+		if (*p == '\\' && end - p >= 6 && memcmp(p, "\\u0000", 6) == 0) {
+			for (back = 0; p - back > line && p[-1 - back] == '\\';
+			    back++)
+				;
+			if (back % 2 == 0) {
+				out[o++] = '\\';
+				n++;
+			}
+		}
+		out[o++] = *p;
+	}
+	out[o] = '\0';
+	*outlen = o;
+	if (n == 0) {
+		free(out);
+		return (NULL);
+	}
+	return (out);
+}
+
+/* Parse text as JSON, keeping any \u0000 in it. */
+static cJSON *
+adapter_parse_text(const char *text, size_t len)
+{
+	cJSON	*json;
+	char	*copy;
+	size_t	 n;
+
+	if ((copy = adapter_unnul(text, len, &n)) == NULL)
+		return (cJSON_ParseWithLength(text, len));
+	json = cJSON_ParseWithLength(copy, n);
+	free(copy);
+	return (json);
+}
+
 static cJSON *
 adapter_parse(const char *line, size_t len)
 {
 	cJSON	*json;
 
-	json = cJSON_ParseWithLength(line, len);
+	json = adapter_parse_text(line, len);
 	if (json != NULL && !cJSON_IsObject(json)) {
 		cJSON_Delete(json);
 		json = NULL;
 	}
 	return (json);
+}
+
+/*
+ * A pretty-printed document (Gemini's --output-format json): from a line
+ * that is only "{", lines are held until a line starting with "}" closes
+ * a whole object. Returns 1 if the line was taken.
+ */
+static int
+adapter_document(struct adapter *a, const char *line, size_t len)
+{
+	cJSON	*json;
+	size_t	 i;
+
+	if (!a->ops->documents)
+		return (0);
+	if (a->doc == NULL) {
+		for (i = 0; i < len && isspace((u_char)line[i]); i++)
+			;
+		if (i == len || line[i] != '{')
+			return (0);
+		for (i++; i < len && isspace((u_char)line[i]); i++)
+			;
+		if (i != len)
+			return (0);
+	} else if (a->doclen + len + 2 > ADAPTER_LINE_MAX) {
+		adapter_text_line(a, a->doc, a->doclen);
+		free(a->doc);
+		a->doc = NULL;
+		a->doclen = 0;
+		return (0);
+	}
+	a->doc = xrealloc(a->doc, a->doclen + len + 2);
+	memcpy(a->doc + a->doclen, line, len);
+	a->doclen += len;
+	a->doc[a->doclen++] = '\n';
+	a->doc[a->doclen] = '\0';
+	if (len == 0 || line[0] != '}')
+		return (1);
+	if ((json = adapter_parse_text(a->doc, a->doclen)) == NULL)
+		return (1);
+	if (cJSON_IsObject(json))
+		a->ops->line(a, json);
+	cJSON_Delete(json);
+	free(a->doc);
+	a->doc = NULL;
+	a->doclen = 0;
+	return (1);
 }
 
 /* One complete line, without its newline. */
@@ -865,6 +964,11 @@ adapter_line(struct adapter *a, const char *line, size_t len)
 
 	if (len > 0 && line[len - 1] == '\r')
 		len--;
+	if ((a->doc != NULL || (len > 0 && line[0] == '{')) &&
+	    adapter_document(a, line, len)) {
+		a->lines++;
+		return;
+	}
 	if ((split = a->split) != NULL) {
 		/* The rest of a cut line? If not, both are lines of their own. */
 		a->split = NULL;
@@ -1003,6 +1107,19 @@ adapter_finish(struct adapter *a, int status)
 	if (a->len > 0 && !a->skipping)
 		adapter_line(a, a->buf, a->len);
 	a->len = 0;
+	if (a->doc != NULL) {
+		/* A document that never closed: its lines as text. */
+		msg = a->doc;
+		a->doc = NULL;
+		for (line = msg; *line != '\0'; line += strcspn(line, "\n") + 1) {
+			if (line[strcspn(line, "\n")] == '\0')
+				break;
+			if (strcspn(line, "\n") > 0)
+				adapter_text_line(a, line, strcspn(line, "\n"));
+		}
+		free(msg);
+		a->doclen = 0;
+	}
 	if (a->split != NULL) {
 		/* A cut line that never finished. */
 		adapter_text_line(a, a->split, strlen(a->split));

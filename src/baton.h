@@ -784,6 +784,7 @@ struct adapter_ops {
 	const char	*provider;
 	int		 json;		/* lines are JSON objects */
 	int		 cumulative;	/* usage is a resumed session's totals */
+	int		 documents;	/* a pretty-printed object may span lines */
 	void		(*init)(struct adapter *);
 	void		(*free)(struct adapter *);
 	void		(*line)(struct adapter *, struct cJSON *);
@@ -807,6 +808,8 @@ struct adapter {
 	size_t			 size;
 	int			 skipping;	/* dropping an over-long line */
 	char			*split;		/* start of a line cut in two */
+	char			*doc;		/* a document's lines so far */
+	size_t			 doclen;
 	u_int			 lines;
 	u_int			 bad_lines;
 

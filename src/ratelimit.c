@@ -16,6 +16,9 @@
  *            "Try again in 4 days 20 hours 9 minutes."
  *   Gemini:  "Your quota will reset after 8h44m7s."
  *            "Please retry in 5.2s", "Retrying after 6173ms"
+ *            "[API Error: {"error":{"code":401,...,"status":
+ *            "UNAUTHENTICATED"}}]", "API key not valid" (API_KEY_INVALID)
+ *            "You have exhausted your daily quota on this model."
  *
  * A wall-clock time with no date is the first such time that is not more
  * than RATELIMIT_GRACE seconds before now ("resets 2am" at 23:00 is the
@@ -90,6 +93,10 @@ static const struct {
 	{ NULL, "oauth_org_not_allowed", RATELIMIT_AUTH, "auth" },
 	{ NULL, "not logged in", RATELIMIT_AUTH, "auth" },
 	{ NULL, "providerautherror", RATELIMIT_AUTH, "auth" },
+	{ NULL, "unauthenticated", RATELIMIT_AUTH, "auth" },
+	{ NULL, "api_key_invalid", RATELIMIT_AUTH, "auth" },
+	{ NULL, "api key not valid", RATELIMIT_AUTH, "auth" },
+	{ NULL, "permission_denied", RATELIMIT_AUTH, "auth" },
 	{ "codex", "to use codex with your chatgpt plan", RATELIMIT_AUTH,
 	  "plan" },
 

@@ -617,6 +617,27 @@ test_interleaved_line(void **state)
 	free(data);
 }
 
+/*
+ * A \u0000 in agent text does not cut it: the text keeps it, written out.
+ * An escaped backslash before "u0000" is text already and stays as it is.
+ */
+static void
+test_nul_escape(void **state)
+{
+	struct fx	 fx;
+	struct fx_opts	 o = { 0 };
+	const char	*data = "{\"type\":\"assistant\",\"message\":{\"id\":"
+	    "\"m\",\"content\":[{\"type\":\"text\",\"text\":\"before\\u0000"
+	    "after \\\\u0000 \\\\\\u0000 end\"}]}}\n";
+
+	fx_play_data(&fx, "claude", data, strlen(data), &o);
+	assert_int_equal(fx.count[ADAPTER_EV_TEXT], 1);
+	assert_string_equal(fx_nth(&fx, ADAPTER_EV_TEXT, 0)->text,
+	    "before\\u0000after \\u0000 \\\\u0000 end");
+	assert_int_equal(fx.a->bad_lines, 0);
+	fx_free(&fx);
+}
+
 /* Lines that are not JSON, a JSON non-object, a CRLF and a 5 MB line. */
 static void
 test_hostile_lines(void **state)
@@ -877,6 +898,7 @@ main(void)
 		cmocka_unit_test(test_rejected),
 		cmocka_unit_test(test_interleaved_line),
 		cmocka_unit_test(test_hostile_lines),
+		cmocka_unit_test(test_nul_escape),
 		cmocka_unit_test(test_local_one_call),
 		cmocka_unit_test(test_local_two_calls),
 		cmocka_unit_test(test_local_denied),
