@@ -193,12 +193,17 @@ struct run_spec {
 struct run_verdict {
 	int		 limited;	/* RATELIMIT_LIMIT, RATELIMIT_AUTH or 0 */
 	int64_t		 reset_at;	/* 0: not known */
+	int		 reset_estimated; /* reset_at is baton's estimate */
 	char		*limit_text;
 	int		 has_final;	/* a final (turn_end) event was seen */
 	int		 final_error;	/* and it says the turn failed */
 	char		*error_text;	/* the last error the stream gave */
 	char		*last_text;	/* the agent's last words */
 	u_int		 tools;		/* tool calls made */
+	u_int		 ndenied;	/* tool calls refused or sandboxed */
+	char		*denied;	/* the first: "Bash (git commit ...): why" */
+	char		*failure;	/* "config", "session" or NULL */
+	char		*failure_text;	/* the error that said so */
 };
 
 /* Where baton lives for one repository. */
@@ -439,6 +444,7 @@ int64_t		 store_provider_limited(struct store *, const char *, int64_t);
 int		 store_run_verdict(struct store *, int64_t, struct run_verdict *,
 		     char **);
 void		 run_verdict_free(struct run_verdict *);
+char		*run_verdict_reason(const struct run_verdict *);
 int		 store_task_nruns(struct store *, int64_t);
 char		*store_task_resume_session(struct store *, int64_t,
 		     const char *);
@@ -1101,6 +1107,22 @@ struct report_costs {
 	size_t		 n;
 };
 
+/*
+ * How far baton's cost of a run may be from what the CLI said it cost
+ * (Claude's total_cost_usd, OpenCode's) before cost and the retro say so.
+ */
+#define COST_CLI_TOLERANCE 0.005
+
+/* A run whose cost by baton's prices is not what its CLI said. */
+struct report_cli_check {
+	int64_t		 run;
+	int64_t		 task;
+	char		*provider;
+	char		*models;	/* the price entries used */
+	double		 cost;
+	double		 cli;
+};
+
 /* What happened since the last standup mark. */
 struct standup {
 	int64_t		 since;
@@ -1144,6 +1166,8 @@ struct retro {
 	int64_t		 cycle_p90;
 	char		**lessons;
 	size_t		 nlessons;
+	struct report_cli_check *cli_checks;
+	size_t		 ncli_checks;
 };
 
 /* Colour roles: what a piece of the screen means, not how it looks. */

@@ -448,12 +448,47 @@ ingest_forget(struct ingest_run *ir)
 	ir->adapter = NULL;
 }
 
+/* How much of the end of a run's stderr.log explains its exit. */
+#define INGEST_STDERR_TAIL 8192
+
+/* The end of the run's stderr.log, or NULL when it has none. */
+static char *
+ingest_stderr_tail(struct ingest *ing, struct ingest_run *ir)
+{
+	struct stat	 sb;
+	char		*path, *buf = NULL;
+	off_t		 from;
+	ssize_t		 n;
+	int		 fd;
+
+	path = repo_run_file(ing->repo, ir->run->id, "stderr.log");
+	fd = open(path, O_RDONLY|O_CLOEXEC);
+	free(path);
+	if (fd == -1)
+		return (NULL);
+	if (fstat(fd, &sb) == 0 && sb.st_size > 0) {
+		from = sb.st_size > INGEST_STDERR_TAIL ?
+		    sb.st_size - INGEST_STDERR_TAIL : 0;
+		buf = xmalloc(INGEST_STDERR_TAIL + 1);
+		if ((n = pread(fd, buf, INGEST_STDERR_TAIL, from)) <= 0) {
+			free(buf);
+			buf = NULL;
+		} else {
+			buf[n] = '\0';
+			/* A NUL in it ends the text there; that is enough. */
+		}
+	}
+	close(fd);
+	return (buf);
+}
+
 /* The run is over: store the rest of its log and how it ended, together. */
 static int
 ingest_finish(struct ingest *ing, struct ingest_run *ir, const char *why,
     char **cause)
 {
 	struct run	*r = ir->run;
+	char		*stderr_text;
 	int		 rc;
 
 	while ((rc = ingest_run_step(ing, ir, SIZE_MAX, 1, cause)) == 1)
@@ -482,6 +517,9 @@ ingest_finish(struct ingest *ing, struct ingest_run *ir, const char *why,
 	 * A stream with no final event is closed out from the exit status,
 	 * unless an earlier try stored that already.
 	 */
+	stderr_text = ingest_stderr_tail(ing, ir);
+	adapter_set_stderr(ingest_adapter(ing, ir), stderr_text);
+	free(stderr_text);
 	adapter_finish(ingest_adapter(ing, ir), r->exit_status);
 	if (store_event_exists(ing->store, r->id, r->log_offset)) {
 		struct adapter_event	*ev;
