@@ -969,6 +969,7 @@ struct board_card {
 	u_int		 ncalls;
 	u_int		 nunknown;	/* calls whose cost is not known */
 	int64_t		 reset_at;	/* rate limit it waits on, 0 none */
+	int		 reset_estimated; /* reset_at is baton's estimate */
 	u_int		 nchildren;
 	u_int		 nchildren_done;
 	int		 column;	/* BOARD_COL_* */
@@ -1022,6 +1023,7 @@ struct run_info {
 	double		 last_cost[3];	/* newest first; < 0 unknown */
 	u_int		 nlast;
 	int64_t		 reset_at;
+	int		 reset_estimated; /* reset_at is baton's estimate */
 	char		*tool;		/* latest tool event */
 	char		*error;		/* latest error among recent events */
 	char		*lines[3];	/* latest text, oldest first */

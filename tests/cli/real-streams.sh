@@ -12,6 +12,8 @@ command -v jq >/dev/null 2>&1 || exit 77
 A=$FIXTURES/agents
 new_repo
 run init
+run sprint new recorded
+ok "a sprint for the retrospective"
 teardown() {
 	"$BATON" -C "$REPO" tmux kill-server >/dev/null 2>&1
 	cleanup
@@ -171,6 +173,15 @@ ok "cost --by model, as text"
 contains "the entry beside the model" "$OUT" "claude-sonnet-5 (priced as claude-sonnet-5)"
 contains "the run flagged" "$OUT" '! run 14: baton $14.700000, the CLI $22.050000 (-33.3%)'
 case $OUT in *"! run 1:"*|*"! run 2:"*) fail "a run that agrees is flagged" ;; *) pass ;; esac
+
+# The retrospective lists the same run under its costs.
+run retro --json
+ok "retro"
+same "retro: the sonnet 5 run" "$(printf '%s' "$OUT" | jq -c '[.cost.cli_mismatches[] | [.run, .cost_usd, .cli_cost_usd, .priced_by]]')" \
+    '[[14,14.7,22.05,"claude-sonnet-5"]]'
+run retro
+ok "retro as text"
+contains "retro text" "$OUT" 'run 14 (#12, -): baton $14.7000, the CLI $22.0500 (-33.3%; priced as claude-sonnet-5)'
 
 # The same log read as a file: flagged by its path.
 run cost "$A/claude/local-2.1.197-sonnet-5-million.jsonl" --json
