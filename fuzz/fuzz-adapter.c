@@ -1,12 +1,15 @@
 /*
  * Fuzz the stream adapters. The first byte picks the format, the second
  * where to split the input into two chunks (so a line crosses a feed), the
- * third the exit status; the rest is the stream.
+ * third the exit status; the rest is the stream, and after a NUL byte, if
+ * there is one, the CLI's stderr. The seeds in fuzz/corpus/fuzz-adapter
+ * are the recorded real streams of tests/fixtures/agents.
  */
 
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "baton.h"
 
@@ -22,7 +25,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct adapter		*a;
 	struct adapter_event	*ev;
 	double			 cost;
-	char			*cause = NULL;
+	char			*cause = NULL, *err;
+	const uint8_t		*nul;
 	size_t			 split, i;
 	int			 status;
 
@@ -36,6 +40,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	status = data[2];
 	data += 3;
 	size -= 3;
+	if ((nul = memchr(data, '\0', size)) != NULL) {
+		err = xstrndup((const char *)nul + 1, size - (nul + 1 - data));
+		adapter_set_stderr(a, err);
+		free(err);
+		size = nul - data;
+	}
 	split = size == 0 ? 0 : (size_t)data[-2] * size / 256;
 	adapter_feed(a, (const char *)data, split);
 	adapter_feed(a, (const char *)data + split, size - split);

@@ -4,15 +4,30 @@
  * "amp -x --stream-json".
  *
  * One API response is written as several assistant lines (one per content
- * block) sharing message.id and repeating its usage, with output_tokens
- * often a placeholder that grows on later lines: each id is one call and
- * keeps its largest figures. The result line then gives totals: modelUsage
- * covers every call (subagents and helper calls the stream never shows),
- * result.usage only the main loop. What those totals hold beyond the calls
- * seen is kept as one "unattributed" call per model (or per turn), so the
- * run's tokens and cost add up to the CLI's own.
+ * block) sharing message.id and repeating its usage: each id is one call
+ * and keeps its largest figures. The input and cache figures are the
+ * call's own, but output_tokens is the placeholder of the response's
+ * start (Claude Code 2.1.197 writes 1 to 5 for calls of 9 to 57): the
+ * final count comes only with --include-partial-messages, in the
+ * message_delta. Until then a call is open.
+ *
+ * The result line then gives totals: modelUsage covers every call
+ * (subagents and helper calls the stream never shows) under the name the
+ * CLI bills, which may carry a suffix the messages do not
+ * ("claude-opus-4-8[1m]" for calls of "claude-opus-4-8"); result.usage
+ * covers only the main loop. When the totals differ from the calls seen
+ * in output alone, the difference is the open calls' final output and is
+ * shared among them (exactly, when one call is open); a difference in
+ * input or cache means calls the stream did not show, and what the totals
+ * hold beyond the calls seen is kept as one "unattributed" call per model
+ * (or per turn). Either way the run's tokens and cost add up to the CLI's
+ * own. When several calls shared a total, their own figures are read at
+ * the end from the CLI's transcript of the session, which keeps each
+ * message's final usage: the folder the init line names for the
+ * project's memory holds it, as <session>.jsonl.
  */
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +42,7 @@ struct claude_state {
 	char			*main_model;	/* of the last main-loop call */
 	struct adapter_usage	 main_before;	/* main loop at the last result */
 	u_int			 results;
+	char			*project;	/* the transcripts' folder */
 	u_int			 anonymous;	/* calls with no message id */
 	int			 anon_open;	/* the last line was one of them */
 	struct adapter_usage	 anon_usage;	/* and its usage */
@@ -68,6 +84,7 @@ claude_free(struct adapter *a)
 	adapter_index_free(&st->streamed);
 	free(st->current);
 	free(st->main_model);
+	free(st->project);
 	free(st);
 }
 
@@ -131,11 +148,12 @@ claude_assistant(struct adapter *a, cJSON *json)
 	struct claude_state	*st = a->data;
 	struct adapter_usage	 u;
 	struct adapter_event	*ev;
+	struct adapter_call	*c;
 	struct ratelimit	 rl;
 	cJSON			*msg, *usage, *block, *list;
 	const char		*id, *model, *parent, *type, *error, *text;
-	char			*key = NULL, *all = NULL, *tmp;
-	int			 synthetic, streamed;
+	char			*key = NULL, *all = NULL, *tmp, *what;
+	int			 synthetic, streamed, fresh;
 
 	msg = adapter_json_get(json, "message", (char *)NULL);
 	id = adapter_json_str(msg, "id");
@@ -159,8 +177,13 @@ claude_assistant(struct adapter *a, cJSON *json)
 			xasprintf(&key, "line:%u", st->anonymous);
 			st->anon_usage = u;
 		}
-		adapter_call_update(a, id != NULL ? id : key, model, &u,
+		c = adapter_call_find(a, id != NULL ? id : key);
+		fresh = c == NULL;
+		c = adapter_call_update(a, id != NULL ? id : key, model, &u,
 		    parent == NULL ? ADAPTER_CALL_MAIN : 0, 0, NULL);
+		/* A call seen only whole: its output is a placeholder. */
+		if (fresh && !streamed)
+			c->flags |= ADAPTER_CALL_OPEN;
 		if (parent == NULL && model != NULL) {
 			free(st->main_model);
 			st->main_model = xstrdup(model);
@@ -195,6 +218,11 @@ claude_assistant(struct adapter *a, cJSON *json)
 			ev->text = xstrdup(text);
 		} else if (strcmp(type, "tool_use") == 0 ||
 		    strcmp(type, "server_tool_use") == 0) {
+			what = adapter_json_summary(adapter_json_get(block,
+			    "input", (char *)NULL));
+			adapter_tool_seen(a, adapter_json_str(block, "id"),
+			    adapter_json_str(block, "name"), what);
+			free(what);
 			claude_tool_start(a, adapter_json_str(block, "id"),
 			    adapter_json_str(block, "name"), parent);
 			continue;
@@ -257,6 +285,8 @@ claude_user(struct adapter *a, cJSON *json)
 				ev->text = xstrdup(adapter_json_str(content,
 				    "text"));
 		}
+		if (ev->is_error)
+			adapter_tool_failed(a, id, ev->text);
 	}
 }
 
@@ -267,6 +297,7 @@ claude_stream_event(struct adapter *a, cJSON *json)
 	struct claude_state	*st = a->data;
 	struct adapter_usage	 u;
 	struct adapter_event	*ev;
+	struct adapter_call	*c;
 	cJSON			*event, *msg, *delta, *block;
 	const char		*type, *id, *parent, *model, *dtype, *text;
 
@@ -285,8 +316,9 @@ claude_stream_event(struct adapter *a, cJSON *json)
 		st->current = xstrdup(id);
 		adapter_claude_usage(adapter_json_get(msg, "usage",
 		    (char *)NULL), &u);
-		adapter_call_update(a, id, model, &u,
+		c = adapter_call_update(a, id, model, &u,
 		    parent == NULL ? ADAPTER_CALL_MAIN : 0, 0, NULL);
+		c->flags |= ADAPTER_CALL_OPEN;
 		if (parent == NULL && model != NULL) {
 			free(st->main_model);
 			st->main_model = xstrdup(model);
@@ -296,7 +328,8 @@ claude_stream_event(struct adapter *a, cJSON *json)
 			return;
 		adapter_claude_usage(adapter_json_get(event, "usage",
 		    (char *)NULL), &u);
-		adapter_call_update(a, st->current, NULL, &u, 0, 0, NULL);
+		c = adapter_call_update(a, st->current, NULL, &u, 0, 0, NULL);
+		c->flags &= ~ADAPTER_CALL_OPEN;
 	} else if (strcmp(type, "content_block_start") == 0) {
 		block = adapter_json_get(event, "content_block", (char *)NULL);
 		if (adapter_json_is(block, "type", "tool_use") ||
@@ -356,6 +389,7 @@ static void
 claude_api_retry(struct adapter *a, cJSON *json)
 {
 	struct adapter_event	*ev;
+	cJSON			*delay;
 	const char		*error;
 
 	ev = adapter_emit(a, ADAPTER_EV_RETRY);
@@ -371,6 +405,72 @@ claude_api_retry(struct adapter *a, cJSON *json)
 	ev->limit.reset_at = adapter_now(a) + (ev->retry_delay_ms + 999) / 1000;
 	if (error != NULL)
 		ev->text = xstrdup(error);
+	/*
+	 * A delay of whole seconds is what a 429 asked for (retry-after);
+	 * one with a fraction is the CLI's own backoff and says nothing of
+	 * the limit. Kept to estimate the reset if the retries run out.
+	 */
+	delay = adapter_json_get(json, "retry_delay_ms", (char *)NULL);
+	if (ev->http_status == 429 && cJSON_IsNumber(delay) &&
+	    delay->valuedouble >= 1000 &&
+	    delay->valuedouble == (double)(int64_t)delay->valuedouble &&
+	    (int64_t)delay->valuedouble % 1000 == 0)
+		a->retry_after = (int64_t)delay->valuedouble / 1000;
+}
+
+/* The length of a model name without a "[1m]"-style suffix. */
+static size_t
+claude_model_len(const char *model)
+{
+	size_t	len = strlen(model);
+
+	if (len > 0 && model[len - 1] == ']')
+		len = strcspn(model, "[");
+	return (len);
+}
+
+/* Are two model names the same model, a billing suffix aside? */
+static int
+claude_same_model(const char *a, const char *b)
+{
+	size_t	len;
+
+	if (a == NULL || b == NULL)
+		return (0);
+	len = claude_model_len(a);
+	return (len == claude_model_len(b) && strncmp(a, b, len) == 0);
+}
+
+/*
+ * The totals exceed the calls seen in output only: that is the final
+ * output of the open calls (ids), shared among them in order, the rest
+ * to the last. Returns 0 if there were open calls to take it.
+ */
+static int
+claude_settle(struct adapter *a, size_t *ids, size_t n, int64_t out)
+{
+	struct adapter_call	*c;
+	struct adapter_usage	 u;
+	int64_t			 share, given = 0;
+	size_t			 i;
+	char			*msg_id;
+
+	if (n == 0)
+		return (-1);
+	share = out / (int64_t)n;
+	for (i = 0; i < n; i++) {
+		c = &a->calls[ids[i]];
+		u = c->usage;
+		u.out += i == n - 1 ? out - given : share;
+		given += share;
+		c->flags &= ~ADAPTER_CALL_OPEN;
+		if (n > 1)
+			c->flags |= ADAPTER_CALL_SHARED;
+		msg_id = xstrdup(c->msg_id);
+		adapter_call_update(a, msg_id, NULL, &u, 0, 1, NULL);
+		free(msg_id);
+	}
+	return (0);
 }
 
 /* Add what the CLI's totals hold beyond the calls seen, per model. */
@@ -380,25 +480,29 @@ claude_reconcile_models(struct adapter *a, cJSON *models)
 	struct adapter_usage	 seen, u;
 	struct adapter_call	*c;
 	cJSON			*m;
-	size_t			 i;
+	size_t			 i, *open = NULL, nopen;
 	char			*key;
 
+	open = xreallocarray(NULL, a->ncalls + 1, sizeof *open);
 	cJSON_ArrayForEach(m, models) {
 		if (m->string == NULL || !cJSON_IsObject(m))
 			continue;
 		memset(&seen, 0, sizeof seen);
+		nopen = 0;
 		for (i = 0; i < a->ncalls; i++) {
 			c = &a->calls[i];
 			if (c->flags & (ADAPTER_CALL_UNATTRIBUTED|
 			    ADAPTER_CALL_SEED))
 				continue;
-			if (c->model == NULL || strcmp(c->model, m->string) != 0)
+			if (!claude_same_model(c->model, m->string))
 				continue;
 			seen.in += c->usage.in;
 			seen.cache_read += c->usage.cache_read;
 			seen.cache_write += c->usage.cache_write;
 			seen.out += c->usage.out;
 			seen.web_search += c->usage.web_search;
+			if (c->flags & ADAPTER_CALL_OPEN)
+				open[nopen++] = i;
 		}
 		memset(&u, 0, sizeof u);
 		u.in = adapter_json_int(m, "inputTokens", 0) - seen.in;
@@ -415,6 +519,12 @@ claude_reconcile_models(struct adapter *a, cJSON *models)
 		if (u.cache_write < 0) u.cache_write = 0;
 		if (u.out < 0) u.out = 0;
 		if (u.web_search < 0) u.web_search = 0;
+		/* Only output missing: the open calls' final counts. */
+		if (u.in + u.cache_read + u.cache_write + u.web_search == 0 &&
+		    u.out > 0 && claude_settle(a, open, nopen, u.out) == 0)
+			u.out = 0;
+		for (i = 0; i < nopen; i++)
+			a->calls[open[i]].flags &= ~ADAPTER_CALL_OPEN;
 		xasprintf(&key, "unattributed:%s", m->string);
 		if (adapter_call_find(a, key) != NULL ||
 		    u.in + u.cache_read + u.cache_write + u.out +
@@ -423,6 +533,7 @@ claude_reconcile_models(struct adapter *a, cJSON *models)
 			    ADAPTER_CALL_UNATTRIBUTED, 1, NULL);
 		free(key);
 	}
+	free(open);
 }
 
 /* Without modelUsage: result.usage is the main loop of this turn. */
@@ -432,9 +543,10 @@ claude_reconcile_main(struct adapter *a, cJSON *usage)
 	struct claude_state	*st = a->data;
 	struct adapter_usage	 seen, total, u;
 	struct adapter_call	*c;
-	size_t			 i;
+	size_t			 i, *open, nopen = 0;
 	char			*key;
 
+	open = xreallocarray(NULL, a->ncalls + 1, sizeof *open);
 	memset(&seen, 0, sizeof seen);
 	for (i = 0; i < a->ncalls; i++) {
 		c = &a->calls[i];
@@ -445,13 +557,14 @@ claude_reconcile_main(struct adapter *a, cJSON *usage)
 		seen.cache_read += c->usage.cache_read;
 		seen.cache_write += c->usage.cache_write;
 		seen.out += c->usage.out;
+		if (c->flags & ADAPTER_CALL_OPEN)
+			open[nopen++] = i;
 	}
 	total = seen;
 	seen.in -= st->main_before.in;
 	seen.cache_read -= st->main_before.cache_read;
 	seen.cache_write -= st->main_before.cache_write;
 	seen.out -= st->main_before.out;
-	st->main_before = total;
 
 	adapter_claude_usage(usage, &u);
 	u.cache_write_1h = 0;
@@ -464,12 +577,40 @@ claude_reconcile_main(struct adapter *a, cJSON *usage)
 	u.cache_write = u.cache_write > seen.cache_write ?
 	    u.cache_write - seen.cache_write : 0;
 	u.out = u.out > seen.out ? u.out - seen.out : 0;
+	if (u.in + u.cache_read + u.cache_write == 0 && u.out > 0 &&
+	    claude_settle(a, open, nopen, u.out) == 0) {
+		total.out += u.out;
+		u.out = 0;
+	}
+	for (i = 0; i < nopen; i++)
+		a->calls[open[i]].flags &= ~ADAPTER_CALL_OPEN;
+	free(open);
+	st->main_before = total;
 	if (u.in + u.cache_read + u.cache_write + u.out == 0)
 		return;
 	xasprintf(&key, "unattributed:turn%u", st->results);
 	adapter_call_update(a, key, st->main_model, &u,
 	    ADAPTER_CALL_MAIN|ADAPTER_CALL_UNATTRIBUTED, 1, NULL);
 	free(key);
+}
+
+/*
+ * The tool calls the CLI refused in this turn (result.permission_denials):
+ * each named with what it asked for and, where its result said, why.
+ */
+static void
+claude_denials(struct adapter *a, cJSON *list)
+{
+	cJSON	*d;
+	char	*what;
+
+	cJSON_ArrayForEach(d, list) {
+		what = adapter_json_summary(adapter_json_get(d, "tool_input",
+		    (char *)NULL));
+		adapter_denied(a, adapter_json_str(d, "tool_use_id"),
+		    adapter_json_str(d, "tool_name"), what, NULL);
+		free(what);
+	}
 }
 
 static void
@@ -494,6 +635,7 @@ claude_result(struct adapter *a, cJSON *json)
 		claude_reconcile_models(a, models);
 	else if (cJSON_IsObject(usage))
 		claude_reconcile_main(a, usage);
+	claude_denials(a, adapter_json_array(json, "permission_denials"));
 
 	subtype = adapter_json_str(json, "subtype");
 	text = adapter_json_str(json, "result");
@@ -543,6 +685,126 @@ claude_result(struct adapter *a, cJSON *json)
 	adapter_turn_end(a, is_error, -1);
 }
 
+/*
+ * The folder of the session's transcripts, from the init line: the
+ * parent of memory_paths.auto ("<config>/projects/<cwd>/memory/").
+ */
+static void
+claude_project(struct adapter *a, cJSON *json)
+{
+	struct claude_state	*st = a->data;
+	const char		*auto_path;
+	size_t			 len;
+
+	auto_path = adapter_json_str(adapter_json_get(json, "memory_paths",
+	    (char *)NULL), "auto");
+	if (auto_path == NULL || *auto_path != '/')
+		return;
+	len = strlen(auto_path);
+	while (len > 1 && auto_path[len - 1] == '/')
+		len--;
+	while (len > 1 && auto_path[len - 1] != '/')
+		len--;
+	free(st->project);
+	st->project = xstrndup(auto_path, len);
+}
+
+/* The largest output_tokens of a message id in a transcript line. */
+static void
+claude_transcript_line(struct adapter *a, const char *line, size_t len,
+    int64_t *finals)
+{
+	struct adapter_call	*c;
+	cJSON			*json, *msg;
+	const char		*id;
+	int64_t			 out;
+	size_t			 i;
+
+	if (memmem(line, len, "\"output_tokens\"", 15) == NULL)
+		return;
+	if ((json = cJSON_ParseWithLength(line, len)) == NULL)
+		return;
+	msg = adapter_json_get(json, "message", (char *)NULL);
+	if (adapter_json_is(json, "type", "assistant") &&
+	    (id = adapter_json_str(msg, "id")) != NULL &&
+	    adapter_index_get(&a->call_index, id, &i)) {
+		c = &a->calls[i];
+		out = adapter_json_int(adapter_json_get(msg, "usage",
+		    (char *)NULL), "output_tokens", -1);
+		if ((c->flags & ADAPTER_CALL_SHARED) && out > finals[i])
+			finals[i] = out;
+	}
+	cJSON_Delete(json);
+}
+
+/* The largest transcript we read to correct shared outputs. */
+#define CLAUDE_TRANSCRIPT_MAX (64 * 1024 * 1024)
+
+/*
+ * Calls that shared one total take their own final output from the
+ * session's transcript, if it has every one of them and agrees on the sum.
+ */
+static void
+claude_finish(struct adapter *a, int status)
+{
+	struct claude_state	*st = a->data;
+	struct adapter_call	*c;
+	struct adapter_usage	 u;
+	FILE			*f;
+	char			*path, *buf = NULL, *msg_id;
+	int64_t			*finals, sum = 0, have = 0;
+	size_t			 i, size = 0, nshared = 0;
+	ssize_t			 n;
+	off_t			 read_bytes = 0;
+
+	for (i = 0; i < a->ncalls; i++) {
+		if (a->calls[i].flags & ADAPTER_CALL_SHARED)
+			nshared++;
+	}
+	if (nshared == 0 || st->project == NULL || a->session_id == NULL ||
+	    strchr(a->session_id, '/') != NULL)
+		return;
+	xasprintf(&path, "%s%s.jsonl", st->project, a->session_id);
+	f = fopen(path, "r");
+	log_debug("%s: %zu shared calls, transcript %s%s", __func__, nshared,
+	    path, f == NULL ? " (none)" : "");
+	free(path);
+	if (f == NULL)
+		return;
+	finals = xcalloc(a->ncalls, sizeof *finals);
+	for (i = 0; i < a->ncalls; i++)
+		finals[i] = -1;
+	while ((n = getline(&buf, &size, f)) > 0 &&
+	    (read_bytes += n) < CLAUDE_TRANSCRIPT_MAX)
+		claude_transcript_line(a, buf, (size_t)n, finals);
+	free(buf);
+	fclose(f);
+	for (i = 0; i < a->ncalls; i++) {
+		c = &a->calls[i];
+		if (!(c->flags & ADAPTER_CALL_SHARED))
+			continue;
+		sum += c->usage.out;
+		if (finals[i] >= 0) {
+			have += finals[i];
+			nshared--;
+		}
+	}
+	if (nshared == 0 && have == sum) {
+		for (i = 0; i < a->ncalls; i++) {
+			c = &a->calls[i];
+			if (!(c->flags & ADAPTER_CALL_SHARED))
+				continue;
+			c->flags &= ~ADAPTER_CALL_SHARED;
+			u = c->usage;
+			u.out = finals[i];
+			msg_id = xstrdup(c->msg_id);
+			adapter_call_update(a, msg_id, NULL, &u, 0, 1, NULL);
+			free(msg_id);
+		}
+	}
+	free(finals);
+}
+
 /* Line types other than system/init and assistant; the rest are ignored. */
 static const struct {
 	const char	*type;
@@ -555,6 +817,8 @@ static const struct {
 	{ "result", NULL, claude_result },
 	{ "system", "api_retry", claude_api_retry },
 };
+
+static void	claude_project(struct adapter *, cJSON *);
 
 static void
 claude_line(struct adapter *a, cJSON *json)
@@ -572,6 +836,7 @@ claude_line(struct adapter *a, cJSON *json)
 		model = adapter_json_str(json, "model");
 		if (model != NULL && a->model == NULL)
 			adapter_set_model(a, model);
+		claude_project(a, json);
 		if (a->session_id != NULL) {
 			/* A second init (a new query): announce it anyway. */
 			free(a->session_id);
@@ -612,6 +877,7 @@ const struct adapter_ops adapter_claude_ops = {
 	.init = claude_init,
 	.free = claude_free,
 	.line = claude_line,
+	.finish = claude_finish,
 };
 
 const struct adapter_ops adapter_amp_ops = {

@@ -4,12 +4,16 @@
  * token_count lines), so the same parser serves "baton cost".
  *
  * Usage comes once per turn (turn.completed) with input_tokens that
- * include cached_input_tokens and output_tokens that include reasoning.
- * After "codex exec resume" the figures may be the thread's running
- * totals rather than the turn's: the adapter keeps the last totals of each
- * thread (or the caller seeds them with adapter_seed_usage) and stores
- * the difference; a figure smaller than the last totals is taken as the
- * turn's own.
+ * include cached_input_tokens (and cache_write_input_tokens, the part
+ * written to the cache, counted inside the input the same way) and
+ * output_tokens that include reasoning. The figures are the thread's
+ * running totals: after "codex exec resume" they include every earlier
+ * run of the thread (Codex 0.169.0: a resumed turn of 8200 in reports
+ * 15200, the first run's 7000 and its own). The adapter keeps the last
+ * totals of each thread, and the caller seeds a resumed thread's earlier
+ * totals with adapter_seed_usage (ingestion does, from the store); the
+ * difference is stored. A figure smaller than the last totals is taken as
+ * the turn's own.
  */
 
 #include <stdlib.h>
@@ -21,8 +25,9 @@
 
 /* The raw figures of a turn.completed, as Codex counts them. */
 struct codex_raw {
-	int64_t	input;		/* cached included */
+	int64_t	input;		/* cached and cache writes included */
 	int64_t	cached;
+	int64_t	written;
 	int64_t	output;		/* reasoning included */
 	int64_t	reasoning;
 };
@@ -131,6 +136,7 @@ codex_item(struct adapter *a, cJSON *json, const char *type)
 		if ((text = adapter_json_str(item, "command")) != NULL ||
 		    (text = adapter_json_str(item, "query")) != NULL)
 			ev->text = xstrdup(text);
+		adapter_tool_seen(a, id, name, text);
 	}
 	if (!completed)
 		return;
@@ -143,6 +149,11 @@ codex_item(struct adapter *a, cJSON *json, const char *type)
 	    adapter_json_int(item, "exit_code", 0) != 0;
 	if ((text = adapter_json_str(item, "aggregated_output")) != NULL)
 		ev->text = xstrdup(text);
+	if (status != NULL && strcmp(status, "declined") == 0)
+		adapter_denied(a, id, NULL, NULL, "declined by the approval "
+		    "policy");
+	else if (ev->is_error)
+		adapter_tool_failed(a, id, text);
 	else if ((list = adapter_json_array(item, "changes")) != NULL) {
 		cJSON_ArrayForEach(change, list) {
 			if ((path = adapter_json_str(change, "path")) == NULL)
@@ -172,6 +183,7 @@ codex_turn_usage(struct adapter *a, cJSON *usage)
 
 	raw.input = adapter_json_int(usage, "input_tokens", 0);
 	raw.cached = adapter_json_int(usage, "cached_input_tokens", 0);
+	raw.written = adapter_json_int(usage, "cache_write_input_tokens", 0);
 	raw.output = adapter_json_int(usage, "output_tokens", 0);
 	raw.reasoning = adapter_json_int(usage, "reasoning_output_tokens", 0);
 
@@ -179,10 +191,13 @@ codex_turn_usage(struct adapter *a, cJSON *usage)
 		base = st->last;
 		have_base = 1;
 	} else if (a->session_id != NULL) {
+		/* Stored usage: reasoning is inside out and not kept apart. */
 		xasprintf(&key, "seed:%s", a->session_id);
 		if ((seed = adapter_call_find(a, key)) != NULL) {
-			base.input = seed->usage.in + seed->usage.cache_read;
+			base.input = seed->usage.in + seed->usage.cache_read +
+			    seed->usage.cache_write;
 			base.cached = seed->usage.cache_read;
+			base.written = seed->usage.cache_write;
 			base.output = seed->usage.out;
 			base.reasoning = seed->usage.reasoning;
 			have_base = 1;
@@ -191,9 +206,11 @@ codex_turn_usage(struct adapter *a, cJSON *usage)
 	}
 	d = raw;
 	if (have_base && raw.input >= base.input && raw.cached >= base.cached &&
-	    raw.output >= base.output && raw.reasoning >= base.reasoning) {
+	    raw.written >= base.written && raw.output >= base.output &&
+	    raw.reasoning >= base.reasoning) {
 		d.input = raw.input - base.input;
 		d.cached = raw.cached - base.cached;
+		d.written = raw.written - base.written;
 		d.output = raw.output - base.output;
 		d.reasoning = raw.reasoning - base.reasoning;
 	}
@@ -202,9 +219,11 @@ codex_turn_usage(struct adapter *a, cJSON *usage)
 
 	memset(&u, 0, sizeof u);
 	u.cache_read = d.cached < d.input ? d.cached : d.input;
-	u.in = d.input - u.cache_read;
+	u.cache_write = d.written < d.input - u.cache_read ? d.written :
+	    d.input - u.cache_read;
+	u.in = d.input - u.cache_read - u.cache_write;
 	u.out = d.output;
-	u.reasoning = d.reasoning;
+	u.reasoning = d.reasoning < d.output ? d.reasoning : d.output;
 	u.summed = 1;		/* a turn may be several calls */
 	xasprintf(&msg_id, "%s:turn%u", a->session_id != NULL ?
 	    a->session_id : "thread", st->turns);
@@ -326,6 +345,7 @@ const struct adapter_ops adapter_codex_ops = {
 	.name = "codex",
 	.provider = "codex",
 	.json = 1,
+	.cumulative = 1,
 	.init = codex_init,
 	.free = codex_free,
 	.line = codex_line,

@@ -5,8 +5,14 @@
  * Usage arrives only in the final result's stats: input_tokens include
  * the cached part, output_tokens exclude thoughts, and total_tokens count
  * everything, so output is taken as total_tokens - input_tokens. Newer
- * CLIs split the stats per model (stats.models). A run that dies before
- * its result (an auth failure prints none) is read from its exit status.
+ * CLIs split the stats per model (stats.models). The json document is
+ * pretty-printed over many lines (adapter_ops.documents). A run that dies
+ * before its result is read from its exit status, which is the HTTP
+ * status mod 256 (145 for a 401, 144 for a 400, 173 for a 429), and from
+ * its stderr: exit 55 "not running in a trusted directory", exit 42 "No
+ * previous sessions found for this project" (a resume in another folder).
+ * A tool the approval mode does not register fails as tool_not_registered:
+ * a denial.
  */
 
 #include <stdlib.h>
@@ -29,6 +35,8 @@ static const struct {
 	const char		*text;
 } gemini_exits[] = {
 	{ 41, RATELIMIT_AUTH, "auth", "authentication failed (exit 41)" },
+	{ 145, RATELIMIT_AUTH, "auth", "authentication failed (exit 145, "
+	  "HTTP 401)" },
 	{ 173, RATELIMIT_LIMIT, "rate", "quota exceeded (exit 173, HTTP 429)" },
 };
 
@@ -161,6 +169,7 @@ gemini_line(struct adapter *a, cJSON *json)
 	struct adapter_event	*ev;
 	const char		*type, *model, *role, *text, *id;
 	cJSON			*error;
+	char			*what;
 
 	if ((type = adapter_json_str(json, "type")) == NULL) {
 		if (adapter_json_get(json, "stats", (char *)NULL) != NULL)
@@ -189,6 +198,10 @@ gemini_line(struct adapter *a, cJSON *json)
 		ev->tool_id = xstrdup(id);
 		if ((text = adapter_json_str(json, "tool_name")) != NULL)
 			ev->tool_name = xstrdup(text);
+		what = adapter_json_summary(adapter_json_get(json, "parameters",
+		    (char *)NULL));
+		adapter_tool_seen(a, id, text, what);
+		free(what);
 	} else if (strcmp(type, "tool_result") == 0) {
 		if ((id = adapter_json_str(json, "tool_id")) == NULL)
 			return;
@@ -199,6 +212,11 @@ gemini_line(struct adapter *a, cJSON *json)
 		if ((text = adapter_json_str(json, "output")) != NULL ||
 		    (text = adapter_json_str(error, "message")) != NULL)
 			ev->text = xstrdup(text);
+		if (adapter_json_is(error, "type", "tool_not_registered"))
+			adapter_denied(a, id, NULL, NULL,
+			    adapter_json_str(error, "message"));
+		else if (ev->is_error)
+			adapter_tool_failed(a, id, text);
 	} else if (strcmp(type, "error") == 0) {
 		text = adapter_json_str(json, "message");
 		if (text == NULL ||
@@ -221,6 +239,10 @@ gemini_finish(struct adapter *a, int status)
 
 	if (st->seen_result)
 		return;
+	/* A 400 is an auth failure only when it says so (API_KEY_INVALID). */
+	if (status == 144 && a->stderr_text != NULL &&
+	    adapter_check_text(a, a->stderr_text, 400) == RATELIMIT_AUTH)
+		return;
 	for (i = 0; i < nitems(gemini_exits); i++) {
 		if (gemini_exits[i].status != status)
 			continue;
@@ -235,6 +257,7 @@ const struct adapter_ops adapter_gemini_ops = {
 	.name = "gemini",
 	.provider = "gemini",
 	.json = 1,
+	.documents = 1,
 	.init = gemini_init,
 	.free = gemini_free,
 	.line = gemini_line,

@@ -51,6 +51,7 @@ opencode_tool(struct adapter *a, cJSON *part)
 	struct adapter_event	*ev;
 	cJSON			*state;
 	const char		*id, *name, *status, *text;
+	char			*what;
 
 	if ((id = adapter_json_str(part, "callID")) == NULL &&
 	    (id = adapter_json_str(part, "id")) == NULL)
@@ -65,6 +66,10 @@ opencode_tool(struct adapter *a, cJSON *part)
 		ev->tool_name = xstrdup(name);
 	if ((text = adapter_json_str(state, "title")) != NULL)
 		ev->text = xstrdup(text);
+	what = adapter_json_summary(adapter_json_get(state, "input",
+	    (char *)NULL));
+	adapter_tool_seen(a, id, name, what != NULL ? what : text);
+	free(what);
 	if (status == NULL || (strcmp(status, "completed") != 0 &&
 	    strcmp(status, "error") != 0))
 		return;
@@ -76,6 +81,10 @@ opencode_tool(struct adapter *a, cJSON *part)
 	if ((text = adapter_json_str(state, "output")) != NULL ||
 	    (text = adapter_json_str(state, "error")) != NULL)
 		ev->text = xstrdup(text);
+	if (ev->is_error) {
+		adapter_tool_failed(a, id, adapter_json_str(state, "error"));
+		adapter_tool_failed(a, id, adapter_json_str(state, "output"));
+	}
 }
 
 static void

@@ -12,6 +12,7 @@
  * consumer can upsert on (run, msg_id) and count each call once.
  */
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,11 +39,44 @@ static const char *adapter_ev_names[ADAPTER_NEV] = {
 	[ADAPTER_EV_THINKING] = "thinking",
 	[ADAPTER_EV_TOOL_START] = "tool_start",
 	[ADAPTER_EV_TOOL_END] = "tool_end",
+	[ADAPTER_EV_DENIED] = "denied",
 	[ADAPTER_EV_USAGE] = "usage",
 	[ADAPTER_EV_TURN_END] = "turn_end",
 	[ADAPTER_EV_RETRY] = "retry",
 	[ADAPTER_EV_RATELIMIT] = "ratelimit",
 	[ADAPTER_EV_ERROR] = "error",
+};
+
+/*
+ * What a failed tool call's output says when the tool was not let do its
+ * work (lower case): a sandbox, a permission or an approval said no.
+ */
+static const char *adapter_denials[] = {
+	"read-only file system",
+	"permission denied",
+	"operation not permitted",
+	"require approval",
+	"requires approval",
+	"not allowed",
+	"was blocked",
+};
+
+/*
+ * Why a CLI could not do the run at all, from its error text or stderr:
+ * "config" will fail the same way every time (an untrusted folder, a flag
+ * it does not know), "session" is a resume of a session it cannot find.
+ */
+static const struct {
+	const char	*text;		/* lower case */
+	const char	*failure;
+} adapter_failures[] = {
+	{ "not running in a trusted directory", "config" },
+	{ "unknown option", "config" },
+	{ "unknown arguments", "config" },
+	{ "unexpected argument", "config" },
+	{ "no previous sessions found", "session" },
+	{ "no conversation found with session id", "session" },
+	{ "no rollout found for thread id", "session" },
 };
 
 static size_t
@@ -195,6 +229,7 @@ adapter_event_free(struct adapter_event *ev)
 	free(ev->tool_id);
 	free(ev->tool_name);
 	free(ev->parent_tool_id);
+	free(ev->reason);
 	free(ev);
 }
 
@@ -216,9 +251,20 @@ adapter_free(struct adapter *a)
 	}
 	free(a->calls);
 	adapter_index_free(&a->call_index);
+	for (i = 0; i < a->ntools; i++) {
+		free(a->tools[i].id);
+		free(a->tools[i].name);
+		free(a->tools[i].what);
+		free(a->tools[i].error);
+	}
+	free(a->tools);
+	adapter_index_free(&a->tool_index);
+	adapter_index_free(&a->denied);
+	free(a->stderr_text);
 	free(a->limits);
 	free(a->buf);
 	free(a->split);
+	free(a->doc);
 	free(a->tz);
 	free(a->model);
 	free(a->session_id);
@@ -397,8 +443,6 @@ adapter_call_update(struct adapter *a, const char *msg_id, const char *model,
 	struct adapter_event	*ev;
 	int			 changed;
 
-	if (model == NULL)
-		model = a->model;
 	if ((c = adapter_call_find(a, msg_id)) == NULL) {
 		c = adapter_call_new(a, msg_id);
 		c->usage = *u;
@@ -408,6 +452,9 @@ adapter_call_update(struct adapter *a, const char *msg_id, const char *model,
 		c->usage = *u;
 	} else
 		changed = adapter_usage_max(&c->usage, u);
+	/* A call keeps the model it has; the default names one with none. */
+	if (model == NULL && c->model == NULL)
+		model = a->model;
 	if (model != NULL && (c->model == NULL || strcmp(c->model, model) != 0)) {
 		free(c->model);
 		c->model = xstrdup(model);
@@ -455,7 +502,8 @@ adapter_totals(struct adapter *a, struct adapter_usage *u)
 /*
  * Report a limit once: the same class, kind, reset and level seen again
  * (the synthetic message and the result repeat each other, and Claude
- * may repeat an unchanged rate_limit_event) is dropped.
+ * may repeat an unchanged rate_limit_event) is dropped. A limit with no
+ * reset time gets an estimated one.
  */
 void
 adapter_limit(struct adapter *a, const struct ratelimit *rl, const char *text,
@@ -476,6 +524,7 @@ adapter_limit(struct adapter *a, const struct ratelimit *rl, const char *text,
 	ev = adapter_emit(a, rl->class == RATELIMIT_RETRY ?
 	    ADAPTER_EV_RETRY : ADAPTER_EV_RATELIMIT);
 	ev->limit = *rl;
+	ratelimit_estimate(&ev->limit, adapter_now(a), a->retry_after);
 	ev->is_error = rl->class == RATELIMIT_LIMIT ||
 	    rl->class == RATELIMIT_AUTH;
 	ev->http_status = http_status;
@@ -518,6 +567,25 @@ adapter_turn_end(struct adapter *a, int is_error, int exit_status)
 	a->turn_open = 0;
 }
 
+/* A failure kind for text, from adapter_failures, or NULL. */
+static const char *
+adapter_failure(const char *text)
+{
+	char		*lower;
+	const char	*kind = NULL;
+	size_t		 i;
+
+	lower = xstrdup(text);
+	for (i = 0; lower[i] != '\0'; i++)
+		lower[i] = (char)tolower((u_char)lower[i]);
+	for (i = 0; kind == NULL && i < nitems(adapter_failures); i++) {
+		if (strstr(lower, adapter_failures[i].text) != NULL)
+			kind = adapter_failures[i].failure;
+	}
+	free(lower);
+	return (kind);
+}
+
 void
 adapter_error(struct adapter *a, const char *text)
 {
@@ -526,6 +594,135 @@ adapter_error(struct adapter *a, const char *text)
 	ev = adapter_emit(a, ADAPTER_EV_ERROR);
 	ev->is_error = 1;
 	ev->text = xstrdup(text != NULL ? text : "error");
+	ev->failure = adapter_failure(ev->text);
+}
+
+/* The end of the CLI's stderr, to explain an exit the stream does not. */
+void
+adapter_set_stderr(struct adapter *a, const char *text)
+{
+	free(a->stderr_text);
+	a->stderr_text = text != NULL ? xstrdup(text) : NULL;
+}
+
+/* A tool call started: what it is, for a denial reported later. */
+void
+adapter_tool_seen(struct adapter *a, const char *id, const char *name,
+    const char *what)
+{
+	struct adapter_tool	*t;
+
+	if (id == NULL || !adapter_index_put(&a->tool_index, id, a->ntools))
+		return;
+	a->tools = xreallocarray(a->tools, a->ntools + 1, sizeof *a->tools);
+	t = &a->tools[a->ntools++];
+	t->id = xstrdup(id);
+	t->name = name != NULL ? xstrdup(name) : NULL;
+	t->what = what != NULL ? xstrdup(what) : NULL;
+	t->error = NULL;
+}
+
+struct adapter_tool *
+adapter_tool_find(struct adapter *a, const char *id)
+{
+	size_t	i;
+
+	if (id == NULL || !adapter_index_get(&a->tool_index, id, &i))
+		return (NULL);
+	return (&a->tools[i]);
+}
+
+/*
+ * A tool call that was refused or could not do its work, once per tool
+ * id: name and what from the call if not given, reason in the CLI's
+ * words.
+ */
+void
+adapter_denied(struct adapter *a, const char *id, const char *name,
+    const char *what, const char *reason)
+{
+	struct adapter_event	*ev;
+	struct adapter_tool	*t;
+
+	if (id != NULL && !adapter_index_put(&a->denied, id, 0))
+		return;
+	t = adapter_tool_find(a, id);
+	if (name == NULL && t != NULL)
+		name = t->name;
+	if (what == NULL && t != NULL)
+		what = t->what;
+	if ((reason == NULL || *reason == '\0') && t != NULL)
+		reason = t->error;
+	ev = adapter_emit(a, ADAPTER_EV_DENIED);
+	ev->is_error = 1;
+	if (id != NULL)
+		ev->tool_id = xstrdup(id);
+	ev->tool_name = xstrdup(name != NULL ? name : "tool");
+	if (what != NULL)
+		ev->text = xstrdup(what);
+	ev->reason = xstrdup(reason != NULL && *reason != '\0' ? reason :
+	    "refused");
+}
+
+/*
+ * A tool call failed with output: if the output says a sandbox or a
+ * permission stopped it, report a denial with that line as the reason.
+ */
+void
+adapter_tool_failed(struct adapter *a, const char *id, const char *output)
+{
+	struct adapter_tool	*t;
+	const char		*line, *end;
+	char			*lower, *reason;
+	size_t			 i, len;
+
+	if (output == NULL)
+		return;
+	if ((t = adapter_tool_find(a, id)) != NULL && t->error == NULL)
+		t->error = xstrndup(output, 500);
+	for (line = output; *line != '\0'; line = *end != '\0' ? end + 1 : end) {
+		end = line + strcspn(line, "\n");
+		len = end - line;
+		lower = xstrndup(line, len);
+		for (i = 0; i < len; i++)
+			lower[i] = (char)tolower((u_char)lower[i]);
+		for (i = 0; i < nitems(adapter_denials); i++) {
+			if (strstr(lower, adapter_denials[i]) != NULL)
+				break;
+		}
+		free(lower);
+		if (i < nitems(adapter_denials)) {
+			reason = xstrndup(line, len > 500 ? 500 : len);
+			adapter_denied(a, id, NULL, NULL, reason);
+			free(reason);
+			return;
+		}
+	}
+}
+
+/* A tool's input in a few words: its command or path, else its JSON. */
+char *
+adapter_json_summary(cJSON *input)
+{
+	static const char	*keys[] = { "command", "cmd", "file_path",
+	    "path", "absolute_path", "pattern", "url", "query" };
+	const char		*s;
+	char			*json, *out;
+	size_t			 i;
+
+	if (input == NULL)
+		return (NULL);
+	if (cJSON_IsString(input))
+		return (xstrndup(input->valuestring, 300));
+	for (i = 0; i < nitems(keys); i++) {
+		if ((s = adapter_json_str(input, keys[i])) != NULL)
+			return (xstrndup(s, 300));
+	}
+	if ((json = cJSON_PrintUnformatted(input)) == NULL)
+		return (NULL);
+	out = xstrndup(json, 300);
+	free(json);
+	return (out);
 }
 
 /* obj.k1.k2...: the item at a path of object keys, or NULL. */
@@ -647,17 +844,115 @@ adapter_text_line(struct adapter *a, const char *line, size_t len)
 		adapter_check_text(a, ev->text, 0);
 }
 
+/*
+ * A JSON \u0000 would end the C string cJSON makes of a text there: such
+ * an escape (one not itself escaped) becomes \\u0000, so the text keeps
+ * it, written out. NULL if the line has none.
+ */
+static char *
+adapter_unnul(const char *line, size_t len, size_t *outlen)
+{
+	const char	*p, *end = line + len;
+	char		*out;
+	size_t		 n = 0, back, o = 0;
+
+	if (memmem(line, len, "\\u0000", 6) == NULL)
+		return (NULL);
+	out = xmalloc(len * 2 + 1);
+	for (p = line; p < end; p++) {
+		if (*p == '\\' && end - p >= 6 && memcmp(p, "\\u0000", 6) == 0) {
+			for (back = 0; p - back > line && p[-1 - back] == '\\';
+			    back++)
+				;
+			if (back % 2 == 0) {
+				out[o++] = '\\';
+				n++;
+			}
+		}
+		out[o++] = *p;
+	}
+	out[o] = '\0';
+	*outlen = o;
+	if (n == 0) {
+		free(out);
+		return (NULL);
+	}
+	return (out);
+}
+
+/* Parse text as JSON, keeping any \u0000 in it. */
+static cJSON *
+adapter_parse_text(const char *text, size_t len)
+{
+	cJSON	*json;
+	char	*copy;
+	size_t	 n;
+
+	if ((copy = adapter_unnul(text, len, &n)) == NULL)
+		return (cJSON_ParseWithLength(text, len));
+	json = cJSON_ParseWithLength(copy, n);
+	free(copy);
+	return (json);
+}
+
 static cJSON *
 adapter_parse(const char *line, size_t len)
 {
 	cJSON	*json;
 
-	json = cJSON_ParseWithLength(line, len);
+	json = adapter_parse_text(line, len);
 	if (json != NULL && !cJSON_IsObject(json)) {
 		cJSON_Delete(json);
 		json = NULL;
 	}
 	return (json);
+}
+
+/*
+ * A pretty-printed document (Gemini's --output-format json): from a line
+ * that is only "{", lines are held until a line starting with "}" closes
+ * a whole object. Returns 1 if the line was taken.
+ */
+static int
+adapter_document(struct adapter *a, const char *line, size_t len)
+{
+	cJSON	*json;
+	size_t	 i;
+
+	if (!a->ops->documents)
+		return (0);
+	if (a->doc == NULL) {
+		for (i = 0; i < len && isspace((u_char)line[i]); i++)
+			;
+		if (i == len || line[i] != '{')
+			return (0);
+		for (i++; i < len && isspace((u_char)line[i]); i++)
+			;
+		if (i != len)
+			return (0);
+	} else if (a->doclen + len + 2 > ADAPTER_LINE_MAX) {
+		adapter_text_line(a, a->doc, a->doclen);
+		free(a->doc);
+		a->doc = NULL;
+		a->doclen = 0;
+		return (0);
+	}
+	a->doc = xrealloc(a->doc, a->doclen + len + 2);
+	memcpy(a->doc + a->doclen, line, len);
+	a->doclen += len;
+	a->doc[a->doclen++] = '\n';
+	a->doc[a->doclen] = '\0';
+	if (len == 0 || line[0] != '}')
+		return (1);
+	if ((json = adapter_parse_text(a->doc, a->doclen)) == NULL)
+		return (1);
+	if (cJSON_IsObject(json))
+		a->ops->line(a, json);
+	cJSON_Delete(json);
+	free(a->doc);
+	a->doc = NULL;
+	a->doclen = 0;
+	return (1);
 }
 
 /* One complete line, without its newline. */
@@ -669,6 +964,11 @@ adapter_line(struct adapter *a, const char *line, size_t len)
 
 	if (len > 0 && line[len - 1] == '\r')
 		len--;
+	if ((a->doc != NULL || (len > 0 && line[0] == '{')) &&
+	    adapter_document(a, line, len)) {
+		a->lines++;
+		return;
+	}
 	if ((split = a->split) != NULL) {
 		/* The rest of a cut line? If not, both are lines of their own. */
 		a->split = NULL;
@@ -742,13 +1042,64 @@ adapter_feed(struct adapter *a, const char *data, size_t size)
 }
 
 /*
+ * The line of the CLI's stderr that says why it stopped: the first that
+ * names a known failure, else the last line that is not blank, a stack
+ * frame or colour codes; NULL without stderr. Escape sequences are cut.
+ */
+static char *
+adapter_stderr_reason(struct adapter *a)
+{
+	const char	*p, *end, *last = NULL, *hit = NULL;
+	char		*out, *q;
+	size_t		 len = 0, hitlen = 0, i;
+
+	if (a->stderr_text == NULL)
+		return (NULL);
+	for (p = a->stderr_text; *p != '\0'; p = *end != '\0' ? end + 1 : end) {
+		end = p + strcspn(p, "\n");
+		while (p < end && isspace((u_char)*p))
+			p++;
+		if (p == end || strncmp(p, "at ", 3) == 0 ||
+		    isdigit((u_char)*p))
+			continue;
+		out = xstrndup(p, end - p);
+		if (hit == NULL && adapter_failure(out) != NULL) {
+			hit = p;
+			hitlen = end - p;
+		}
+		free(out);
+		last = p;
+		len = end - p;
+	}
+	if (hit != NULL) {
+		last = hit;
+		len = hitlen;
+	}
+	if (last == NULL)
+		return (NULL);
+	out = xstrndup(last, len > 400 ? 400 : len);
+	/* Drop terminal escapes ("\033[31m"). */
+	for (p = out, q = out; *p != '\0'; p++) {
+		if (*p == '\033' && p[1] == '[') {
+			for (i = 2; p[i] != '\0' && !isalpha((u_char)p[i]); i++)
+				;
+			p += p[i] != '\0' ? i : i - 1;
+			continue;
+		}
+		*q++ = *p;
+	}
+	*q = '\0';
+	return (out);
+}
+
+/*
  * The process has exited: parse a last line with no newline, let the
  * format read the exit status, and close a turn the stream left open.
  */
 void
 adapter_finish(struct adapter *a, int status)
 {
-	char	*msg;
+	char	*msg, *line;
 
 	if (a->finished)
 		return;
@@ -756,6 +1107,19 @@ adapter_finish(struct adapter *a, int status)
 	if (a->len > 0 && !a->skipping)
 		adapter_line(a, a->buf, a->len);
 	a->len = 0;
+	if (a->doc != NULL) {
+		/* A document that never closed: its lines as text. */
+		msg = a->doc;
+		a->doc = NULL;
+		for (line = msg; *line != '\0'; line += strcspn(line, "\n") + 1) {
+			if (line[strcspn(line, "\n")] == '\0')
+				break;
+			if (strcspn(line, "\n") > 0)
+				adapter_text_line(a, line, strcspn(line, "\n"));
+		}
+		free(msg);
+		a->doclen = 0;
+	}
 	if (a->split != NULL) {
 		/* A cut line that never finished. */
 		adapter_text_line(a, a->split, strlen(a->split));
@@ -766,10 +1130,15 @@ adapter_finish(struct adapter *a, int status)
 		a->ops->finish(a, status);
 	if (a->turn_open || a->lines == 0) {
 		if (status != 0) {
-			xasprintf(&msg, "exited with status %d without a final "
-			    "event", status);
+			if ((line = adapter_stderr_reason(a)) != NULL)
+				xasprintf(&msg, "exited with status %d: %s",
+				    status, line);
+			else
+				xasprintf(&msg, "exited with status %d without "
+				    "a final event", status);
 			adapter_error(a, msg);
 			free(msg);
+			free(line);
 		}
 		adapter_turn_end(a, status != 0, status);
 	}
@@ -811,6 +1180,8 @@ adapter_event_to_json(struct adapter_event *ev)
 	adapter_json_add_string(o, "tool_name", ev->tool_name);
 	adapter_json_add_string(o, "parent_tool_id", ev->parent_tool_id);
 	adapter_json_add_string(o, "text", ev->text);
+	adapter_json_add_string(o, "reason", ev->reason);
+	adapter_json_add_string(o, "failure", ev->failure);
 	if (ev->is_error)
 		cJSON_AddTrueToObject(o, "is_error");
 	if (ev->kind == ADAPTER_EV_USAGE)
@@ -824,6 +1195,8 @@ adapter_event_to_json(struct adapter_event *ev)
 		if (ev->limit.reset_at != -1)
 			cJSON_AddNumberToObject(o, "reset_at",
 			    (double)ev->limit.reset_at);
+		if (ev->limit.reset_at != -1 && ev->limit.estimated)
+			cJSON_AddTrueToObject(o, "estimated");
 	}
 	if (ev->http_status != 0)
 		cJSON_AddNumberToObject(o, "http_status", ev->http_status);

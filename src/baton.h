@@ -193,12 +193,17 @@ struct run_spec {
 struct run_verdict {
 	int		 limited;	/* RATELIMIT_LIMIT, RATELIMIT_AUTH or 0 */
 	int64_t		 reset_at;	/* 0: not known */
+	int		 reset_estimated; /* reset_at is baton's estimate */
 	char		*limit_text;
 	int		 has_final;	/* a final (turn_end) event was seen */
 	int		 final_error;	/* and it says the turn failed */
 	char		*error_text;	/* the last error the stream gave */
 	char		*last_text;	/* the agent's last words */
 	u_int		 tools;		/* tool calls made */
+	u_int		 ndenied;	/* tool calls refused or sandboxed */
+	char		*denied;	/* the first: "Bash (git commit ...): why" */
+	char		*failure;	/* "config", "session" or NULL */
+	char		*failure_text;	/* the error that said so */
 };
 
 /* Where baton lives for one repository. */
@@ -439,6 +444,7 @@ int64_t		 store_provider_limited(struct store *, const char *, int64_t);
 int		 store_run_verdict(struct store *, int64_t, struct run_verdict *,
 		     char **);
 void		 run_verdict_free(struct run_verdict *);
+char		*run_verdict_reason(const struct run_verdict *);
 int		 store_task_nruns(struct store *, int64_t);
 char		*store_task_resume_session(struct store *, int64_t,
 		     const char *);
@@ -540,9 +546,12 @@ int		 store_event_add(struct store *, int64_t, int64_t, int, int64_t,
 		     const char *, const char *, char **);
 int		 store_call_put(struct store *, int64_t, const char *,
 		     const char *, int64_t, const struct adapter_usage *,
-		     const double *, const double *, char **);
+		     const double *, const char *, const double *, char **);
+int64_t		 store_call_at(struct store *, int64_t, const char *);
+int		 store_session_usage(struct store *, const char *, int64_t,
+		     struct adapter_usage *);
 int		 store_limit_add(struct store *, const char *, const char *,
-		     int64_t, int64_t, int64_t, const char *, char **);
+		     int64_t, int64_t, int64_t, int, const char *, char **);
 int64_t		 store_run_ncalls(struct store *, int64_t);
 int		 store_limit_clear_setup(struct store *, const char *, char **);
 void		 run_free(struct run *);
@@ -672,6 +681,7 @@ struct ratelimit {
 	const char		*provider;	/* static: "claude", "codex", ... */
 	char			 kind[32];	/* five_hour, weekly, daily_quota, ... */
 	int64_t			 reset_at;	/* epoch seconds, -1 if unknown */
+	int			 estimated;	/* reset_at is baton's guess */
 	double			 utilization;	/* 0 to 1 of the limit, -1 unknown */
 };
 
@@ -681,6 +691,7 @@ int		 ratelimit_parse_reset(const char *, int64_t, const char *,
 		     int64_t *);
 int		 ratelimit_classify(const char *, const char *, int64_t,
 		     const char *, struct ratelimit *);
+void		 ratelimit_estimate(struct ratelimit *, int64_t, int64_t);
 
 /* adapter.c */
 /* The normalised events every stream adapter produces. */
@@ -691,6 +702,7 @@ enum adapter_ev {
 	ADAPTER_EV_THINKING,	/* reasoning text or a piece of it */
 	ADAPTER_EV_TOOL_START,
 	ADAPTER_EV_TOOL_END,
+	ADAPTER_EV_DENIED,	/* a tool call the CLI refused or could not make */
 	ADAPTER_EV_USAGE,	/* one call's usage; replaces earlier figures for msg_id */
 	ADAPTER_EV_TURN_END,
 	ADAPTER_EV_RETRY,
@@ -725,6 +737,8 @@ struct adapter_event {
 	char			*tool_id;
 	char			*tool_name;
 	char			*parent_tool_id;
+	char			*reason;	/* DENIED: why, in the CLI's words */
+	const char		*failure;	/* ERROR: "config", "session" or NULL */
 	int			 is_error;
 	struct adapter_usage	 usage;
 	int			 has_cli_cost;
@@ -746,8 +760,18 @@ struct adapter_call {
 #define ADAPTER_CALL_MAIN 0x1		/* main loop, not a subagent */
 #define ADAPTER_CALL_UNATTRIBUTED 0x2	/* the CLI's totals minus the calls seen */
 #define ADAPTER_CALL_SEED 0x4		/* counted before this run (resume) */
+#define ADAPTER_CALL_OPEN 0x8		/* output a placeholder, no final figure */
+#define ADAPTER_CALL_SHARED 0x10	/* output a share of several calls' total */
 	int			 has_cli_cost;
 	double			 cli_cost;
+};
+
+/* A tool call the stream started: its name and what it was asked to do. */
+struct adapter_tool {
+	char			*id;
+	char			*name;
+	char			*what;
+	char			*error;		/* its failed result, if any */
 };
 
 /* Strings to indexes, for the per-run sets and the ledger. */
@@ -765,6 +789,8 @@ struct adapter_ops {
 	const char	*name;
 	const char	*provider;
 	int		 json;		/* lines are JSON objects */
+	int		 cumulative;	/* usage is a resumed session's totals */
+	int		 documents;	/* a pretty-printed object may span lines */
 	void		(*init)(struct adapter *);
 	void		(*free)(struct adapter *);
 	void		(*line)(struct adapter *, struct cJSON *);
@@ -788,6 +814,8 @@ struct adapter {
 	size_t			 size;
 	int			 skipping;	/* dropping an over-long line */
 	char			*split;		/* start of a line cut in two */
+	char			*doc;		/* a document's lines so far */
+	size_t			 doclen;
 	u_int			 lines;
 	u_int			 bad_lines;
 
@@ -800,9 +828,16 @@ struct adapter {
 	size_t			 ncalls;
 	struct adapter_index	 call_index;	/* msg_id to calls[] */
 
+	struct adapter_index	 tool_index;	/* tool id to tools[] */
+	struct adapter_tool	*tools;
+	size_t			 ntools;
+	struct adapter_index	 denied;	/* tool ids reported denied */
+	char			*stderr_text;	/* the end of the CLI's stderr */
+
 	struct ratelimit	*limits;	/* already reported */
 	size_t			 nlimits;
 	int64_t			 limit_reset;	/* last structured reset, -1 */
+	int64_t			 retry_after;	/* seconds a 429 asked to wait, 0 */
 
 	int			 turn_open;	/* activity since the last TURN_END */
 	int			 finished;
@@ -844,6 +879,15 @@ enum ratelimit_class adapter_check_text(struct adapter *, const char *,
 		     int);
 void		 adapter_turn_end(struct adapter *, int, int);
 void		 adapter_error(struct adapter *, const char *);
+void		 adapter_set_stderr(struct adapter *, const char *);
+void		 adapter_tool_seen(struct adapter *, const char *, const char *,
+		     const char *);
+struct adapter_tool *adapter_tool_find(struct adapter *, const char *);
+void		 adapter_denied(struct adapter *, const char *, const char *,
+		     const char *, const char *);
+void		 adapter_tool_failed(struct adapter *, const char *,
+		     const char *);
+char		*adapter_json_summary(struct cJSON *);
 struct cJSON	*adapter_json_get(struct cJSON *, ...);
 struct cJSON	*adapter_json_array(struct cJSON *, const char *);
 const char	*adapter_json_str(struct cJSON *, const char *);
@@ -887,6 +931,8 @@ struct price {
 	double		 fast;		/* multiplier for fast mode, 0: none */
 	double		 web_search;	/* USD per thousand requests */
 	char		*source;
+	int64_t		 since;		/* UTC day it holds from, 0: always */
+	char		 since_text[11];	/* that day as written, or "" */
 };
 
 extern const char price_default_data[];
@@ -895,8 +941,12 @@ int		 price_load_file(const char *, char **);
 int		 price_load_user(char **);
 void		 price_reset(void);
 const struct price *price_find(const char *);
+const struct price *price_find_at(const char *, int64_t);
+char		*price_entry_name(const struct price *);
 int		 price_cost(const char *, const struct adapter_usage *, double *,
 		     char **);
+int		 price_cost_at(const char *, const struct adapter_usage *,
+		     int64_t, double *, const struct price **, char **);
 double		 price_apply(const struct price *, const struct adapter_usage *);
 char		*price_normalise(const char *);
 
@@ -919,6 +969,7 @@ struct board_card {
 	u_int		 ncalls;
 	u_int		 nunknown;	/* calls whose cost is not known */
 	int64_t		 reset_at;	/* rate limit it waits on, 0 none */
+	int		 reset_estimated; /* reset_at is baton's estimate */
 	u_int		 nchildren;
 	u_int		 nchildren_done;
 	int		 column;	/* BOARD_COL_* */
@@ -972,6 +1023,7 @@ struct run_info {
 	double		 last_cost[3];	/* newest first; < 0 unknown */
 	u_int		 nlast;
 	int64_t		 reset_at;
+	int		 reset_estimated; /* reset_at is baton's estimate */
 	char		*tool;		/* latest tool event */
 	char		*error;		/* latest error among recent events */
 	char		*lines[3];	/* latest text, oldest first */
@@ -1057,6 +1109,22 @@ struct report_costs {
 	size_t		 n;
 };
 
+/*
+ * How far baton's cost of a run may be from what the CLI said it cost
+ * (Claude's total_cost_usd, OpenCode's) before cost and the retro say so.
+ */
+#define COST_CLI_TOLERANCE 0.005
+
+/* A run whose cost by baton's prices is not what its CLI said. */
+struct report_cli_check {
+	int64_t		 run;
+	int64_t		 task;
+	char		*provider;
+	char		*models;	/* the price entries used */
+	double		 cost;
+	double		 cli;
+};
+
 /* What happened since the last standup mark. */
 struct standup {
 	int64_t		 since;
@@ -1100,6 +1168,8 @@ struct retro {
 	int64_t		 cycle_p90;
 	char		**lessons;
 	size_t		 nlessons;
+	struct report_cli_check *cli_checks;
+	size_t		 ncli_checks;
 };
 
 /* Colour roles: what a piece of the screen means, not how it looks. */

@@ -13,6 +13,12 @@
  * tokens (a resumed session's file begins with a copy of the earlier one,
  * and one response is written once per content block). Stream logs go
  * through their adapter, whose ledger already counts each call once.
+ *
+ * Each call is priced at its model's price entry for the call's day (a
+ * stored call carries the entry that priced it); rows say which entries.
+ * Where the CLI reported its own cost (Claude's total_cost_usd, OpenCode's
+ * per-step cost), a run or stream log whose cost by baton's prices differs
+ * from the CLI's by more than COST_CLI_TOLERANCE is flagged.
  */
 
 #include <sys/stat.h>
@@ -140,7 +146,8 @@ struct cost_call {
 	enum cost_key		 gkey;
 	int64_t			 gid;
 	char			*label;
-	int64_t			 run;
+	char			*entry;		/* the price entry that priced it */
+	int64_t			 run;		/* stored run, or stream file number */
 	int			 stored;	/* cost below, not from the model */
 	int			 has_cost;
 	double			 cost;
@@ -158,12 +165,25 @@ struct cost_row {
 	double			 cost;		/* of the priced calls */
 	int			 has_cli;
 	double			 cli;
+	char			**entries;	/* price entries used */
+	size_t			 nentries;
+	int			 mismatch;	/* holds a run the CLI prices apart */
 };
 
-/* A model's price, looked up once. */
+/* A run (or stream log) whose cost by baton is not the CLI's. */
+struct cost_mismatch {
+	int64_t			 run;
+	char			*name;		/* "run 3" or the log's path */
+	double			 cost;
+	double			 cli;
+};
+
+/* A model's price on a day, looked up once. */
 struct cost_price {
 	char			*model;
+	char			 day[11];
 	const struct price	*price;		/* NULL: none known */
+	char			*entry;
 };
 
 struct cost_state {
@@ -185,8 +205,12 @@ struct cost_state {
 	char			*buf;		/* for reading files, kept */
 	size_t			 bufsize;
 	size_t			 files;
+	char			**paths;	/* stream logs, by number - 1 */
+	size_t			 npaths;
 	uint64_t		 bytes;
 	size_t			 errors;
+	struct cost_mismatch	*mismatches;
+	size_t			 nmismatches;
 };
 
 static uint64_t
@@ -259,6 +283,7 @@ cost_call_free(struct cost_call *c)
 	free(c->task);
 	free(c->group);
 	free(c->label);
+	free(c->entry);
 }
 
 /*
@@ -863,7 +888,8 @@ cost_sniff(const char *buf, size_t len)
 /* A stream log through its adapter: every call in its ledger. */
 static void
 cost_stream(struct cost_state *cs, const char *format, int fd,
-    const char *first, size_t nfirst, const char *day, const char *task)
+    const char *first, size_t nfirst, const char *day, const char *task,
+    const char *path)
 {
 	struct adapter		*a;
 	struct adapter_event	*ev;
@@ -889,6 +915,9 @@ cost_stream(struct cost_state *cs, const char *format, int fd,
 	adapter_finish(a, 0);
 	while ((ev = adapter_next(a)) != NULL)
 		adapter_event_free(ev);
+	cs->paths = xreallocarray(cs->paths, cs->npaths + 1,
+	    sizeof *cs->paths);
+	cs->paths[cs->npaths++] = xstrdup(path);
 	for (i = 0; i < a->ncalls; i++) {
 		c = &a->calls[i];
 		if (c->flags & ADAPTER_CALL_SEED)
@@ -896,6 +925,7 @@ cost_stream(struct cost_state *cs, const char *format, int fd,
 		cost_add(cs, NULL, a->session_id, c->model, day, task,
 		    &c->usage, c->has_cli_cost ? &c->cli_cost : NULL);
 		last = cs->ncalls - 1;
+		cs->calls[last].run = (int64_t)cs->npaths;
 	}
 	/* A run total from the CLI goes with the run's last call. */
 	if (a->has_cli_cost && last != SIZE_MAX) {
@@ -942,7 +972,7 @@ cost_file(struct cost_state *cs, const char *path)
 	if (format == NULL) {
 		/* Nothing this command reads. */
 	} else if (strcmp(format, "transcript") != 0)
-		cost_stream(cs, format, fd, buf, len, day, task);
+		cost_stream(cs, format, fd, buf, len, day, task, path);
 	else {
 		/* Whole lines from a big buffer; a partial one moves down. */
 		for (;;) {
@@ -1135,8 +1165,8 @@ cost_store_load(struct cost_state *cs, char **cause)
 	    "SELECT id, id FROM tasks WHERE parent_id IS NULL UNION ALL "
 	    "SELECT t.id, up.top FROM tasks t JOIN up ON t.parent_id = up.id) "
 	    "SELECT %s, %s, c.run_id, c.tokens_in, c.tokens_cache_read, "
-	    "c.tokens_cache_write, c.tokens_out, c.cost_usd, c.cli_cost_usd "
-	    "FROM calls c JOIN runs r ON r.id = c.run_id "
+	    "c.tokens_cache_write, c.tokens_out, c.cost_usd, c.cli_cost_usd, "
+	    "c.price_entry FROM calls c JOIN runs r ON r.id = c.run_id "
 	    "LEFT JOIN tasks t ON t.id = r.task_id "
 	    "LEFT JOIN up ON up.id = r.task_id "
 	    "LEFT JOIN tasks pt ON pt.id = coalesce(up.top, r.task_id) "
@@ -1182,6 +1212,7 @@ cost_store_load(struct cost_state *cs, char **cause)
 			c->has_cli = 1;
 			c->cli = sqlite3_column_double(stmt, 8);
 		}
+		c->entry = cost_column(stmt, 9);
 		if (cs->ncalls == 1 || c->run != run)
 			cs->runs++;
 		run = c->run;
@@ -1231,12 +1262,29 @@ cost_row_by_cost(const void *a, const void *b)
 	return (strcmp(ra->name, rb->name));
 }
 
+/* Noon UTC of a "YYYY-MM-DD" day, or now if it is not one. */
+static int64_t
+cost_day_time(const char *day)
+{
+	struct tm	 tm;
+	char		*end;
+
+	memset(&tm, 0, sizeof tm);
+	end = strptime(day, "%Y-%m-%d", &tm);
+	if (end == NULL || *end != '\0')
+		return ((int64_t)time(NULL));
+	tm.tm_hour = 12;
+	return ((int64_t)timegm(&tm));
+}
+
 /*
- * A call's cost at baton's prices; -1 if its model has none. Each model
- * is looked up once, and the first miss says why.
+ * A call's cost at baton's prices for its day, and the entry that priced
+ * it; -1 if its model has none. Each model and day is looked up once, and
+ * the first miss says why.
  */
 static int
-cost_price(struct cost_state *cs, const struct cost_call *c, double *cost)
+cost_price(struct cost_state *cs, const struct cost_call *c, double *cost,
+    const char **entry)
 {
 	struct cost_price	*cp;
 	const char		*name = c->model != NULL ? c->model : "";
@@ -1244,7 +1292,8 @@ cost_price(struct cost_state *cs, const struct cost_call *c, double *cost)
 	size_t			 i;
 
 	for (i = 0; i < cs->nprices; i++) {
-		if (strcmp(cs->prices[i].model, name) == 0)
+		if (strcmp(cs->prices[i].model, name) == 0 &&
+		    strcmp(cs->prices[i].day, c->day) == 0)
 			break;
 	}
 	if (i == cs->nprices) {
@@ -1252,25 +1301,110 @@ cost_price(struct cost_state *cs, const struct cost_call *c, double *cost)
 		    sizeof *cs->prices);
 		cp = &cs->prices[cs->nprices++];
 		cp->model = xstrdup(name);
-		cp->price = price_find(c->model);
-		if (price_cost(c->model, &c->u, cost, &cause) != 0 &&
-		    cause != NULL) {
+		snprintf(cp->day, sizeof cp->day, "%s", c->day);
+		if (price_cost_at(c->model, &c->u, cost_day_time(c->day), cost,
+		    &cp->price, &cause) != 0 && cause != NULL) {
 			fprintf(stderr, "baton cost: %s\n", cause);
 			free(cause);
 		}
+		cp->entry = cp->price != NULL ? price_entry_name(cp->price) :
+		    NULL;
 	}
 	cp = &cs->prices[i];
 	if (cp->price == NULL)
 		return (-1);
 	*cost = price_apply(cp->price, &c->u);
+	*entry = cp->entry;
 	return (0);
+}
+
+/* Note a price entry a row used, once. */
+static void
+cost_row_entry(struct cost_row *r, const char *entry)
+{
+	size_t	i;
+
+	if (entry == NULL)
+		return;
+	for (i = 0; i < r->nentries; i++) {
+		if (strcmp(r->entries[i], entry) == 0)
+			return;
+	}
+	r->entries = xreallocarray(r->entries, r->nentries + 1,
+	    sizeof *r->entries);
+	r->entries[r->nentries++] = xstrdup(entry);
+}
+
+/* Is run among the runs whose cost is not the CLI's? */
+static int
+cost_mismatched(struct cost_state *cs, int64_t run)
+{
+	size_t	i;
+
+	for (i = 0; i < cs->nmismatches; i++) {
+		if (cs->mismatches[i].run == run)
+			return (1);
+	}
+	return (0);
+}
+
+/*
+ * Compare each run's (or stream log's) cost by baton's prices with what
+ * the CLI said it cost, where it said so and every call has a price.
+ */
+static void
+cost_check_cli(struct cost_state *cs)
+{
+	struct cost_mismatch	*m;
+	const struct cost_call	*c;
+	const char		*entry;
+	double			 cost, sum, cli;
+	size_t			 i, j;
+	int			 has, priced;
+
+	for (i = 0; i < cs->ncalls; i = j) {
+		sum = cli = 0;
+		has = 0;
+		priced = 1;
+		for (j = i; j < cs->ncalls && cs->calls[j].run ==
+		    cs->calls[i].run; j++) {
+			c = &cs->calls[j];
+			if (c->has_cli) {
+				has = 1;
+				cli += c->cli;
+			}
+			if (c->stored && c->has_cost)
+				sum += c->cost;
+			else if (!c->stored && cost_price(cs, c, &cost,
+			    &entry) == 0)
+				sum += cost;
+			else
+				priced = 0;
+		}
+		if (cs->calls[i].run == 0 || !has || !priced)
+			continue;
+		if (sum - cli <= COST_CLI_TOLERANCE * cli &&
+		    cli - sum <= COST_CLI_TOLERANCE * cli)
+			continue;
+		cs->mismatches = xreallocarray(cs->mismatches,
+		    cs->nmismatches + 1, sizeof *cs->mismatches);
+		m = &cs->mismatches[cs->nmismatches++];
+		m->run = cs->calls[i].run;
+		m->cost = sum;
+		m->cli = cli;
+		if (cs->calls[i].stored)
+			xasprintf(&m->name, "run %lld", (long long)m->run);
+		else
+			m->name = xstrdup(cs->paths[m->run - 1]);
+	}
 }
 
 static void
 cost_row_add(struct cost_state *cs, struct cost_row *r,
     const struct cost_call *c)
 {
-	double	 cost;
+	const char	*entry;
+	double		 cost;
 
 	r->calls++;
 	r->u.in += c->u.in;
@@ -1278,18 +1412,22 @@ cost_row_add(struct cost_state *cs, struct cost_row *r,
 	r->u.cache_write += c->u.cache_write;
 	r->u.out += c->u.out;
 	if (c->stored) {
-		if (c->has_cost)
+		if (c->has_cost) {
 			r->cost += c->cost;
-		else
+			cost_row_entry(r, c->entry);
+		} else
 			r->unknown++;
-	} else if (cost_price(cs, c, &cost) == 0)
+	} else if (cost_price(cs, c, &cost, &entry) == 0) {
 		r->cost += cost;
-	else
+		cost_row_entry(r, entry);
+	} else
 		r->unknown++;
 	if (c->has_cli) {
 		r->has_cli = 1;
 		r->cli += c->cli;
 	}
+	if (c->run != 0 && cost_mismatched(cs, c->run))
+		r->mismatch = 1;
 }
 
 /*
@@ -1299,7 +1437,8 @@ cost_row_add(struct cost_state *cs, struct cost_row *r,
 static cJSON *
 cost_row_json(const struct cost_row *r, const char *by)
 {
-	cJSON	*o;
+	cJSON	*o, *array;
+	size_t	 i;
 
 	o = cJSON_CreateObject();
 	if (r->key == COST_KEY_ID)
@@ -1327,23 +1466,44 @@ cost_row_json(const struct cost_row *r, const char *by)
 		cJSON_AddNumberToObject(o, "cli_cost_usd", r->cli);
 	else
 		cJSON_AddNullToObject(o, "cli_cost_usd");
+	array = cJSON_AddArrayToObject(o, "priced_by");
+	for (i = 0; i < r->nentries; i++)
+		cJSON_AddItemToArray(array, json_string(r->entries[i]));
+	cJSON_AddBoolToObject(o, "cli_mismatch", r->mismatch);
 	return (o);
 }
 
-/* A row of the table: "?" is an unknown cost, "+" one that is partial. */
+/*
+ * A row of the table: "?" is an unknown cost, "+" one that is partial, "!"
+ * a CLI cost that is not baton's. Rows by model say which price entries
+ * priced them.
+ */
 static void
-cost_row_print(const struct cost_row *r)
+cost_row_print(const struct cost_row *r, int entries)
 {
-	char	*full, *name, *fit, cli[32], cost[32];
+	char	*full, *name, *fit, cli[32], cost[32], *tmp;
+	size_t	 i;
 
 	if (r->label != NULL)
 		xasprintf(&full, "%s %s", r->name, r->label);
 	else
 		full = xstrdup(r->name);
+	for (i = 0; entries && i < r->nentries; i++) {
+		xasprintf(&tmp, "%s%s%s", full, i == 0 ? " (priced as " : ", ",
+		    r->entries[i]);
+		free(full);
+		full = tmp;
+	}
+	if (entries && r->nentries != 0) {
+		xasprintf(&tmp, "%s)", full);
+		free(full);
+		full = tmp;
+	}
 	name = util_vis(full, strlen(full));
-	fit = util_fit(name, 40);
+	fit = util_fit(name, entries ? 60 : 40);
 	if (r->has_cli)
-		snprintf(cli, sizeof cli, "%10.4f", r->cli);
+		snprintf(cli, sizeof cli, "%10.4f%s", r->cli,
+		    r->mismatch ? "!" : "");
 	else
 		snprintf(cli, sizeof cli, "%10s", "-");
 	if (r->calls != 0 && r->unknown == r->calls)
@@ -1351,7 +1511,8 @@ cost_row_print(const struct cost_row *r)
 	else
 		snprintf(cost, sizeof cost, "%10.4f%s", r->cost,
 		    r->unknown != 0 ? "+" : " ");
-	printf("%-40s %6zu %12lld %12lld %12lld %10lld %s %s\n", fit,
+	printf("%-*s %6zu %12lld %12lld %12lld %10lld %s %s\n",
+	    entries ? 60 : 40, fit,
 	    r->calls, (long long)r->u.in, (long long)r->u.cache_write,
 	    (long long)r->u.cache_read, (long long)r->u.out, cost, cli);
 	free(fit);
@@ -1379,7 +1540,9 @@ cmd_cost_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	size_t				 npaths = 0, nfiles = 0, nrows = 0, i, j;
 	size_t				*rhash, rsize, h;
 	int				 ch, json = 0, transcripts = 0, source;
-	cJSON				*out, *array;
+	int				 entries;
+	cJSON				*out, *array, *o;
+	char				*vis;
 
 	memset(&cs, 0, sizeof cs);
 	while ((ch = getopt_long(argc, argv, "", options, NULL)) != -1) {
@@ -1504,6 +1667,7 @@ cmd_cost_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			cost_file(&cs, files[i]);
 	}
 	free(db);
+	cost_check_cli(&cs);
 
 	memset(&total, 0, sizeof total);
 	total.name = (char *)"TOTAL";
@@ -1552,6 +1716,7 @@ cmd_cost_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		total.cost += rows[i].cost;
 		total.has_cli |= rows[i].has_cli;
 		total.cli += rows[i].cli;
+		total.mismatch |= rows[i].mismatch;
 	}
 	if (nrows > 0)
 		qsort(rows, nrows, sizeof *rows, cs.by == COST_BY_DAY ?
@@ -1570,30 +1735,67 @@ cmd_cost_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			cJSON_AddNumberToObject(out, "runs", (double)cs.runs);
 		else
 			cJSON_AddNumberToObject(out, "files", (double)cs.files);
+		array = cJSON_AddArrayToObject(out, "cli_mismatches");
+		for (i = 0; i < cs.nmismatches; i++) {
+			o = cJSON_CreateObject();
+			if (source == COST_STORE)
+				cJSON_AddNumberToObject(o, "run",
+				    (double)cs.mismatches[i].run);
+			else
+				cJSON_AddItemToObject(o, "file",
+				    json_string(cs.mismatches[i].name));
+			cJSON_AddNumberToObject(o, "cost_usd",
+			    cs.mismatches[i].cost);
+			cJSON_AddNumberToObject(o, "cli_cost_usd",
+			    cs.mismatches[i].cli);
+			cJSON_AddItemToArray(array, o);
+		}
 		cmd_print_json(out);
 	} else {
-		printf("%-40s %6s %12s %12s %12s %10s %10s  %10s\n", heading,
-		    "CALLS", "INPUT", "CACHE_WRITE", "CACHE_READ", "OUTPUT",
-		    "COST", "CLI_COST");
+		entries = cs.by == COST_BY_MODEL;
+		printf("%-*s %6s %12s %12s %12s %10s %10s  %10s\n",
+		    entries ? 60 : 40, heading, "CALLS", "INPUT",
+		    "CACHE_WRITE", "CACHE_READ", "OUTPUT", "COST", "CLI_COST");
 		for (i = 0; i < nrows; i++)
-			cost_row_print(&rows[i]);
-		cost_row_print(&total);
+			cost_row_print(&rows[i], entries);
+		cost_row_print(&total, entries);
 		if (total.unknown != 0)
 			printf("+ %zu call%s with no known price not counted\n",
 			    total.unknown, total.unknown == 1 ? "" : "s");
+		for (i = 0; i < cs.nmismatches; i++) {
+			vis = util_vis(cs.mismatches[i].name,
+			    strlen(cs.mismatches[i].name));
+			printf("! %s: baton $%.6f, the CLI $%.6f (%+.1f%%)\n",
+			    vis, cs.mismatches[i].cost, cs.mismatches[i].cli,
+			    cs.mismatches[i].cli > 0 ? 100 *
+			    (cs.mismatches[i].cost - cs.mismatches[i].cli) /
+			    cs.mismatches[i].cli : 100.0);
+			free(vis);
+		}
 	}
 
 	for (i = 0; i < nrows; i++) {
 		free(rows[i].name);
 		free(rows[i].label);
+		for (j = 0; j < rows[i].nentries; j++)
+			free(rows[i].entries[j]);
+		free(rows[i].entries);
 	}
+	for (i = 0; i < cs.nmismatches; i++)
+		free(cs.mismatches[i].name);
+	free(cs.mismatches);
+	for (i = 0; i < cs.npaths; i++)
+		free(cs.paths[i]);
+	free(cs.paths);
 	free(rows);
 	for (i = 0; i < cs.ncalls; i++)
 		cost_call_free(&cs.calls[i]);
 	free(cs.calls);
 	free(cs.hash);
-	for (i = 0; i < cs.nprices; i++)
+	for (i = 0; i < cs.nprices; i++) {
 		free(cs.prices[i].model);
+		free(cs.prices[i].entry);
+	}
 	free(cs.prices);
 	free(cs.buf);
 	for (i = 0; i < npaths; i++)

@@ -115,6 +115,37 @@ run_to_json(struct run *r)
 	return (obj);
 }
 
+/* A stored run as JSON, with what its stream said stopped it. */
+static cJSON *
+run_with_verdict(struct store *s, struct run *r)
+{
+	struct run_verdict	 v;
+	cJSON			*obj;
+	char			*cause = NULL, *reason;
+
+	obj = run_to_json(r);
+	if (store_run_verdict(s, r->id, &v, &cause) != 0) {
+		free(cause);
+		return (obj);
+	}
+	cJSON_AddNumberToObject(obj, "denied", v.ndenied);
+	cJSON_AddItemToObject(obj, "first_denied", json_string(v.denied));
+	cJSON_AddItemToObject(obj, "failure", json_string(v.failure));
+	reason = run_verdict_reason(&v);
+	cJSON_AddItemToObject(obj, "stream_reason", json_string(reason));
+	free(reason);
+	if (v.limited) {
+		cJSON_AddStringToObject(obj, "limited", v.limited ==
+		    RATELIMIT_AUTH ? "auth" : "limit");
+		cJSON_AddItemToObject(obj, "reset_at", json_opt_id(v.reset_at));
+		cJSON_AddBoolToObject(obj, "reset_estimated",
+		    v.reset_estimated);
+	} else
+		cJSON_AddNullToObject(obj, "limited");
+	run_verdict_free(&v);
+	return (obj);
+}
+
 static int
 check_word(const char *what, const char *s, char **cause)
 {
@@ -575,7 +606,8 @@ cmd_runs_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		if (task != 0 && list[i]->task_id != task)
 			continue;
 		if (json) {
-			cJSON_AddItemToArray(array, run_to_json(list[i]));
+			cJSON_AddItemToArray(array, run_with_verdict(ctx->store,
+			    list[i]));
 			continue;
 		}
 		if (!header) {

@@ -67,6 +67,32 @@ static void	ingest_warn(struct ingest *, const char *);
 static void	ingest_forget(struct ingest_run *);
 
 /*
+ * A format that reports a resumed session's running totals (Codex) is
+ * told what the session's earlier runs already stored, once per session.
+ */
+static void
+ingest_seed(struct ingest *ing, struct ingest_run *ir, struct adapter *a,
+    const char *session)
+{
+	struct adapter_usage	 u;
+	char			*key;
+	int			 known;
+
+	if (!a->ops->cumulative || session == NULL)
+		return;
+	xasprintf(&key, "seed:%s", session);
+	known = adapter_call_find(a, key) != NULL;
+	free(key);
+	if (known || store_session_usage(ing->store, session, ir->run->id,
+	    &u) == 0)
+		return;
+	log_debug("%s: run %lld: session %s had %lld in, %lld out before",
+	    __func__, (long long)ir->run->id, session,
+	    (long long)(u.in + u.cache_read + u.cache_write), (long long)u.out);
+	adapter_seed_usage(a, session, &u);
+}
+
+/*
  * The run's stream parser. When part of the log is already stored (baton
  * was restarted), that part is read through it again without storing
  * anything, so that it knows what it knew: which calls it has seen, which
@@ -91,6 +117,7 @@ ingest_adapter(struct ingest *ing, struct ingest_run *ir)
 		a = adapter_new("text", &cause);
 	}
 	adapter_set_model(a, r->model);
+	ingest_seed(ing, ir, a, r->agent_session);
 	while (ir->fd != -1 && at < r->log_offset) {
 		n = pread(ir->fd, buf, r->log_offset - at < (int64_t)sizeof buf ?
 		    (size_t)(r->log_offset - at) : sizeof buf, at);
@@ -111,16 +138,27 @@ ingest_adapter(struct ingest *ing, struct ingest_run *ir)
 	return (a);
 }
 
-/* A call's cost by baton's price table; NULL when the model has no price. */
+/*
+ * A call's cost by baton's price table, at the prices of the day it was
+ * first stored, and the entry that priced it; NULL when the model has no
+ * price.
+ */
 static const double *
 ingest_price(struct ingest *ing, struct ingest_run *ir,
-    struct adapter_event *ev, double *cost, int64_t offset, int *seq,
-    char **cause)
+    struct adapter_event *ev, int64_t now, double *cost, char **entry,
+    int64_t offset, int *seq, char **cause)
 {
-	char	*why = NULL;
+	const struct price	*p;
+	char			*why = NULL;
+	int64_t			 at;
 
-	if (price_cost(ev->model, &ev->usage, cost, &why) == 0)
+	*entry = NULL;
+	if ((at = store_call_at(ing->store, ir->run->id, ev->msg_id)) == 0)
+		at = now;
+	if (price_cost_at(ev->model, &ev->usage, at, cost, &p, &why) == 0) {
+		*entry = price_entry_name(p);
 		return (cost);
+	}
 	/* price_cost says why only once per model: keep that warning. */
 	if (why != NULL) {
 		if (store_event_add(ing->store, ir->run->id, offset, (*seq)++,
@@ -148,7 +186,7 @@ ingest_drain(struct ingest *ing, struct ingest_run *ir, int64_t offset,
 	const double		*cost_p;
 	cJSON			*json;
 	double			 cost;
-	char			*data;
+	char			*data, *entry;
 	int			 seq = 0, rc = 0;
 	int64_t			 now = store_now();
 
@@ -166,15 +204,16 @@ ingest_drain(struct ingest *ing, struct ingest_run *ir, int64_t offset,
 		switch (ev->kind) {
 		case ADAPTER_EV_USAGE:
 			*cause = NULL;
-			cost_p = ingest_price(ing, ir, ev, &cost, offset, &seq,
-			    cause);
+			cost_p = ingest_price(ing, ir, ev, now, &cost, &entry,
+			    offset, &seq, cause);
 			if (cost_p == NULL && *cause != NULL) {
 				rc = -1;
 				break;
 			}
 			rc = store_call_put(ing->store, r->id, ev->msg_id,
-			    ev->model, now, &ev->usage, cost_p,
+			    ev->model, now, &ev->usage, cost_p, entry,
 			    ev->has_cli_cost ? &ev->cli_cost : NULL, cause);
+			free(entry);
 			break;
 		case ADAPTER_EV_SESSION:
 			if (ev->session_id == NULL || (r->agent_session !=
@@ -183,6 +222,7 @@ ingest_drain(struct ingest *ing, struct ingest_run *ir, int64_t offset,
 				break;
 			free(r->agent_session);
 			r->agent_session = xstrdup(ev->session_id);
+			ingest_seed(ing, ir, ir->adapter, ev->session_id);
 			rc = store_run_set_session(ing->store, r->id,
 			    ev->session_id, ev->model, cause);
 			break;
@@ -195,7 +235,7 @@ ingest_drain(struct ingest *ing, struct ingest_run *ir, int64_t offset,
 			rc = store_limit_add(ing->store, provider,
 			    ev->limit.class == RATELIMIT_AUTH ? "auth" :
 			    ev->limit.kind, r->id, now, ev->limit.reset_at,
-			    ev->text, cause);
+			    ev->limit.estimated, ev->text, cause);
 			break;
 		default:
 			break;
@@ -408,12 +448,47 @@ ingest_forget(struct ingest_run *ir)
 	ir->adapter = NULL;
 }
 
+/* How much of the end of a run's stderr.log explains its exit. */
+#define INGEST_STDERR_TAIL 8192
+
+/* The end of the run's stderr.log, or NULL when it has none. */
+static char *
+ingest_stderr_tail(struct ingest *ing, struct ingest_run *ir)
+{
+	struct stat	 sb;
+	char		*path, *buf = NULL;
+	off_t		 from;
+	ssize_t		 n;
+	int		 fd;
+
+	path = repo_run_file(ing->repo, ir->run->id, "stderr.log");
+	fd = open(path, O_RDONLY|O_CLOEXEC);
+	free(path);
+	if (fd == -1)
+		return (NULL);
+	if (fstat(fd, &sb) == 0 && sb.st_size > 0) {
+		from = sb.st_size > INGEST_STDERR_TAIL ?
+		    sb.st_size - INGEST_STDERR_TAIL : 0;
+		buf = xmalloc(INGEST_STDERR_TAIL + 1);
+		if ((n = pread(fd, buf, INGEST_STDERR_TAIL, from)) <= 0) {
+			free(buf);
+			buf = NULL;
+		} else {
+			buf[n] = '\0';
+			/* A NUL in it ends the text there; that is enough. */
+		}
+	}
+	close(fd);
+	return (buf);
+}
+
 /* The run is over: store the rest of its log and how it ended, together. */
 static int
 ingest_finish(struct ingest *ing, struct ingest_run *ir, const char *why,
     char **cause)
 {
 	struct run	*r = ir->run;
+	char		*stderr_text;
 	int		 rc;
 
 	while ((rc = ingest_run_step(ing, ir, SIZE_MAX, 1, cause)) == 1)
@@ -442,6 +517,9 @@ ingest_finish(struct ingest *ing, struct ingest_run *ir, const char *why,
 	 * A stream with no final event is closed out from the exit status,
 	 * unless an earlier try stored that already.
 	 */
+	stderr_text = ingest_stderr_tail(ing, ir);
+	adapter_set_stderr(ingest_adapter(ing, ir), stderr_text);
+	free(stderr_text);
 	adapter_finish(ingest_adapter(ing, ir), r->exit_status);
 	if (store_event_exists(ing->store, r->id, r->log_offset)) {
 		struct adapter_event	*ev;

@@ -6,6 +6,13 @@
  * matched the way the CLIs name models: exactly, else the longest key found
  * in it between boundaries (see price_match).
  *
+ * An entry may say since when it holds (since = 2026-10-07, a UTC day):
+ * a model's price on a day is its entry with the latest such date not
+ * after that day, and an entry without one holds from the start. A
+ * section's name is its key, with anything after a space a label, so one
+ * model can have several entries: [claude-sonnet-5-5] and
+ * [claude-sonnet-5-5 before 2026-10-07].
+ *
  * Usage is normalised by the adapters (uncached input, cache read, cache
  * write with its 1-hour part, output with reasoning), so one formula
  * serves every vendor:
@@ -26,6 +33,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "baton.h"
 
@@ -94,6 +102,25 @@ price_field(struct price *p, size_t i)
 	return ((double *)(void *)((char *)p + price_fields[i].offset));
 }
 
+/* "2026-09-01" as the epoch of that day's start in UTC; -1 if malformed. */
+static int64_t
+price_parse_day(const char *s)
+{
+	struct tm	 tm;
+	char		*end;
+	time_t		 t;
+
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return (-1);
+	memset(&tm, 0, sizeof tm);
+	end = strptime(s, "%Y-%m-%d", &tm);
+	if (end == NULL || *end != '\0' || tm.tm_year < 70)
+		return (-1);
+	if ((t = timegm(&tm)) == (time_t)-1)
+		return (-1);
+	return ((int64_t)t);
+}
+
 /* Lower case, '.' and '@' as '-': "gpt-5.1@x" -> "gpt-5-1-x". */
 char *
 price_normalise(const char *model)
@@ -141,7 +168,7 @@ price_copy(struct price *to, const struct price *from, const char *key)
 static void
 price_parse_end(struct price_parse *pp)
 {
-	char	*copy, *word, *next;
+	char	*copy, *word, *next, *key;
 
 	if (pp->section == NULL)
 		return;
@@ -149,8 +176,10 @@ price_parse_end(struct price_parse *pp)
 		xasprintf(&pp->error, "%s: [%s]: input and output prices are "
 		    "needed", pp->origin, pp->section);
 	if (pp->error == NULL) {
+		key = xstrndup(pp->section, strcspn(pp->section, " \t"));
 		pp->out = xreallocarray(pp->out, pp->nout + 1, sizeof *pp->out);
-		price_copy(&pp->out[pp->nout++], &pp->p, pp->section);
+		price_copy(&pp->out[pp->nout++], &pp->p, key);
+		free(key);
 		if (pp->also != NULL) {
 			copy = xstrdup(pp->also);
 			for (next = copy; (word = strsep(&next, " \t,")) != NULL;) {
@@ -210,6 +239,16 @@ price_handler(void *arg, const char *section, const char *name,
 		pp->also = xstrdup(value);
 		return (1);
 	}
+	if (strcmp(name, "since") == 0) {
+		if ((pp->p.since = price_parse_day(value)) <= 0) {
+			xasprintf(&pp->error, "%s: [%s]: bad since (a day, "
+			    "YYYY-MM-DD): %s", pp->origin, section, value);
+			return (0);
+		}
+		snprintf(pp->p.since_text, sizeof pp->p.since_text, "%s",
+		    value);
+		return (1);
+	}
 	if (strcmp(name, "tier_above") == 0) {
 		errno = 0;
 		ll = strtoll(value, &end, 10);
@@ -246,7 +285,7 @@ price_load(const char *data, const char *origin, char **cause)
 {
 	struct price_parse	 pp;
 	struct price		*old;
-	size_t			 i, j;
+	size_t			 i, j, k;
 	int			 line;
 
 	memset(&pp, 0, sizeof pp);
@@ -270,10 +309,31 @@ price_load(const char *data, const char *origin, char **cause)
 		*cause = pp.error;
 		return (-1);
 	}
+	/*
+	 * Every key the text names replaces all earlier entries of that key;
+	 * within the text, an entry of the same key and day replaces one
+	 * before it.
+	 */
+	for (i = 0; i < pp.nout; i++) {
+		for (j = 0; j < i; j++) {
+			if (strcmp(pp.out[j].key, pp.out[i].key) == 0)
+				break;
+		}
+		if (j < i)
+			continue;	/* this key's old entries are gone */
+		for (j = k = 0; j < price_count; j++) {
+			if (strcmp(price_table[j].key, pp.out[i].key) == 0)
+				price_free_entry(&price_table[j]);
+			else
+				price_table[k++] = price_table[j];
+		}
+		price_count = k;
+	}
 	for (i = 0; i < pp.nout; i++) {
 		old = NULL;
 		for (j = 0; j < price_count; j++) {
-			if (strcmp(price_table[j].key, pp.out[i].key) == 0) {
+			if (strcmp(price_table[j].key, pp.out[i].key) == 0 &&
+			    price_table[j].since == pp.out[i].since) {
 				old = &price_table[j];
 				break;
 			}
@@ -428,13 +488,34 @@ price_match(const char *model, const char *key)
 	return (0);
 }
 
-/* The price for a model as a CLI names it, or NULL. */
-const struct price *
-price_find(const char *model)
+/* The entry of the same key as table[i] that holds at at, or NULL. */
+static const struct price *
+price_on(size_t i, int64_t at)
 {
 	const struct price	*best = NULL;
+	const char		*key = price_table[i].key;
+	size_t			 j;
+
+	for (j = 0; j < price_count; j++) {
+		if (strcmp(price_table[j].key, key) != 0 ||
+		    price_table[j].since > at)
+			continue;
+		if (best == NULL || price_table[j].since > best->since)
+			best = &price_table[j];
+	}
+	return (best);
+}
+
+/*
+ * The price for a model as a CLI names it on the day of at (epoch
+ * seconds), or NULL.
+ */
+const struct price *
+price_find_at(const char *model, int64_t at)
+{
 	char			*norm;
 	size_t			 i, len, best_len = 0;
+	ssize_t			 best = -1;
 
 	price_ensure();
 	if (model == NULL)
@@ -443,31 +524,52 @@ price_find(const char *model)
 		if (strcmp(price_memo[i].model, model) == 0) {
 			if (price_memo[i].index == -1)
 				return (NULL);
-			return (&price_table[price_memo[i].index]);
+			return (price_on(price_memo[i].index, at));
 		}
 	}
 	norm = price_normalise(model);
-	for (i = 0; i < price_count && best == NULL; i++) {
+	for (i = 0; i < price_count && best == -1; i++) {
 		if (strcmp(price_table[i].key, norm) == 0)
-			best = &price_table[i];
+			best = (ssize_t)i;
 	}
-	if (best == NULL) {
+	if (best == -1) {
 		for (i = 0; i < price_count; i++) {
 			len = price_match(norm, price_table[i].key);
 			if (len > best_len) {
 				best_len = len;
-				best = &price_table[i];
+				best = (ssize_t)i;
 			}
 		}
 	}
 	free(norm);
 	if (price_nmemo < PRICE_MEMO_SIZE) {
 		price_memo[price_nmemo].model = xstrdup(model);
-		price_memo[price_nmemo].index = best == NULL ? -1 :
-		    best - price_table;
+		price_memo[price_nmemo].index = best;
 		price_nmemo++;
 	}
-	return (best);
+	if (best == -1)
+		return (NULL);
+	return (price_on(best, at));
+}
+
+/* The price for a model today. */
+const struct price *
+price_find(const char *model)
+{
+	return (price_find_at(model, (int64_t)time(NULL)));
+}
+
+/* Which entry a price is: "claude-sonnet-5-5 since 2026-10-07". */
+char *
+price_entry_name(const struct price *p)
+{
+	char	*s;
+
+	if (p->since_text[0] != '\0')
+		xasprintf(&s, "%s since %s", p->key, p->since_text);
+	else
+		s = xstrdup(p->key);
+	return (s);
 }
 
 /* A rate: the tier's when in the tier and given, else the base, else alt. */
@@ -511,21 +613,26 @@ price_apply(const struct price *p, const struct adapter_usage *u)
 }
 
 /*
- * The cost of a call by model name. An unknown model has no cost (not
- * zero): -1, and *cause says so the first time that model is seen (else
- * it stays NULL), so a caller warns once.
+ * The cost of a call by model name at the prices of the day of at, and
+ * the entry that priced it (if used is not NULL). An unknown model has no
+ * cost (not zero): -1, and *cause says so the first time that model is
+ * seen (else it stays NULL), so a caller warns once.
  */
 int
-price_cost(const char *model, const struct adapter_usage *u, double *cost,
-    char **cause)
+price_cost_at(const char *model, const struct adapter_usage *u, int64_t at,
+    double *cost, const struct price **used, char **cause)
 {
 	const struct price	*p;
 	const char		*name = model != NULL ? model : "(none)";
 	size_t			 i;
 
 	*cause = NULL;
-	if ((p = price_find(model)) != NULL) {
+	if (used != NULL)
+		*used = NULL;
+	if ((p = price_find_at(model, at)) != NULL) {
 		*cost = price_apply(p, u);
+		if (used != NULL)
+			*used = p;
 		return (0);
 	}
 	for (i = 0; i < price_nwarned; i++) {
@@ -540,6 +647,15 @@ price_cost(const char *model, const struct adapter_usage *u, double *cost,
 	else
 		xasprintf(cause, "no price for model %s: cost unknown", model);
 	return (-1);
+}
+
+/* The cost of a call at today's prices. */
+int
+price_cost(const char *model, const struct adapter_usage *u, double *cost,
+    char **cause)
+{
+	return (price_cost_at(model, u, (int64_t)time(NULL), cost, NULL,
+	    cause));
 }
 
 /* The user's prices: $BATON_PRICES, else $XDG_CONFIG_HOME/baton/prices.ini. */

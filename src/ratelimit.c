@@ -16,11 +16,17 @@
  *            "Try again in 4 days 20 hours 9 minutes."
  *   Gemini:  "Your quota will reset after 8h44m7s."
  *            "Please retry in 5.2s", "Retrying after 6173ms"
+ *            "[API Error: {"error":{"code":401,...,"status":
+ *            "UNAUTHENTICATED"}}]", "API key not valid" (API_KEY_INVALID)
+ *            "You have exhausted your daily quota on this model."
  *
  * A wall-clock time with no date is the first such time that is not more
  * than RATELIMIT_GRACE seconds before now ("resets 2am" at 23:00 is the
  * next day); one with a weekday is the next such day; a month and day
  * without a year is this year's or, if that has passed, next year's.
+ *
+ * A limit that gives no reset time still holds its provider for a while,
+ * and that time is marked as an estimate (ratelimit_estimate).
  */
 
 #include <ctype.h>
@@ -87,6 +93,10 @@ static const struct {
 	{ NULL, "oauth_org_not_allowed", RATELIMIT_AUTH, "auth" },
 	{ NULL, "not logged in", RATELIMIT_AUTH, "auth" },
 	{ NULL, "providerautherror", RATELIMIT_AUTH, "auth" },
+	{ NULL, "unauthenticated", RATELIMIT_AUTH, "auth" },
+	{ NULL, "api_key_invalid", RATELIMIT_AUTH, "auth" },
+	{ NULL, "api key not valid", RATELIMIT_AUTH, "auth" },
+	{ NULL, "permission_denied", RATELIMIT_AUTH, "auth" },
 	{ "codex", "to use codex with your chatgpt plan", RATELIMIT_AUTH,
 	  "plan" },
 
@@ -124,6 +134,21 @@ static const struct {
 	{ NULL, "status: 429", RATELIMIT_LIMIT, "rate" },
 };
 
+/*
+ * How long a limit with no stated reset is expected to last, by kind
+ * (-1: until midnight Pacific time, when Google resets per-day quotas);
+ * others hold RATELIMIT_HOLD.
+ */
+#define RATELIMIT_HOLD (15 * 60)
+static const struct {
+	const char	*kind;
+	int64_t		 hold;
+} ratelimit_holds[] = {
+	{ "daily_quota", -1 },
+	{ "quota", 60 * 60 },
+	{ "billing", 60 * 60 },
+};
+
 static const char *ratelimit_months[] = {
 	"jan", "feb", "mar", "apr", "may", "jun",
 	"jul", "aug", "sep", "oct", "nov", "dec"
@@ -157,6 +182,59 @@ struct ratelimit_clock {
 	int	min;
 	char	zone[64];	/* empty: not given */
 };
+
+static void	ratelimit_tz_push(const char *, char **, int *);
+static void	ratelimit_tz_pop(char *, int);
+
+/* The next midnight in America/Los_Angeles after now. */
+static int64_t
+ratelimit_pacific_midnight(int64_t now)
+{
+	struct tm	 tm;
+	time_t		 t = (time_t)now;
+	int64_t		 at = -1;
+	char		*saved;
+	int		 pushed;
+
+	ratelimit_tz_push("America/Los_Angeles", &saved, &pushed);
+	if (localtime_r(&t, &tm) != NULL) {
+		tm.tm_mday++;
+		tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+		tm.tm_isdst = -1;
+		if ((t = mktime(&tm)) != (time_t)-1)
+			at = (int64_t)t;
+	}
+	ratelimit_tz_pop(saved, pushed);
+	return (at);
+}
+
+/*
+ * A limit that names no reset: estimate one, from what the server last
+ * asked a retry to wait (retry_after seconds, 0 if nothing) or else from
+ * its kind, and mark it as an estimate.
+ */
+void
+ratelimit_estimate(struct ratelimit *rl, int64_t now, int64_t retry_after)
+{
+	int64_t	hold = RATELIMIT_HOLD;
+	size_t	i;
+
+	if (rl->class != RATELIMIT_LIMIT || rl->reset_at != -1)
+		return;
+	for (i = 0; i < nitems(ratelimit_holds); i++) {
+		if (strcmp(ratelimit_holds[i].kind, rl->kind) == 0)
+			hold = ratelimit_holds[i].hold;
+	}
+	if (hold == -1)
+		rl->reset_at = ratelimit_pacific_midnight(now);
+	else if (retry_after > 0)
+		rl->reset_at = now + retry_after;
+	else
+		rl->reset_at = now + hold;
+	if (rl->reset_at == -1)
+		rl->reset_at = now + RATELIMIT_HOLD;
+	rl->estimated = 1;
+}
 
 /* An empty signal: nothing known yet. */
 void

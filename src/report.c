@@ -540,6 +540,48 @@ retro_lessons(struct store *s, struct retro *r)
 	"JOIN calls c ON c.run_id = r.id WHERE t.sprint_id = ?1 GROUP BY 1 " \
 	"ORDER BY 2 DESC, 1"
 
+/*
+ * Runs of the sprint whose cost by baton's prices differs from what their
+ * CLI said by more than COST_CLI_TOLERANCE: the CLI's figure is its calls'
+ * own, else its latest run total (Claude's cumulative total_cost_usd).
+ */
+static int
+retro_cli_checks(struct store *s, struct retro *r)
+{
+	static const char	*sql = "SELECT id, task_id, provider, cost, cli, "
+	    "entries FROM (SELECT r.id, r.task_id, coalesce(r.provider, '-') "
+	    "AS provider, total(c.cost_usd) AS cost, count(*) - "
+	    "count(c.cost_usd) AS unpriced, coalesce(sum(c.cli_cost_usd), "
+	    "(SELECT json_extract(e.data, '$.cli_cost_usd') FROM events e "
+	    "WHERE e.run_id = r.id AND e.kind = 'turn_end' AND "
+	    "json_extract(e.data, '$.cli_cost_usd') IS NOT NULL ORDER BY e.id "
+	    "DESC LIMIT 1)) AS cli, group_concat(DISTINCT c.price_entry) AS "
+	    "entries FROM runs r JOIN tasks t ON t.id = r.task_id JOIN calls "
+	    "c ON c.run_id = r.id WHERE t.sprint_id = ?1 GROUP BY r.id) WHERE "
+	    "unpriced = 0 AND cli IS NOT NULL AND abs(cost - cli) > ?2 * cli "
+	    "ORDER BY id";
+	struct report_cli_check	*c;
+	sqlite3_stmt		*stmt;
+	int			 rc;
+
+	stmt = store_prepare(s, sql);
+	sqlite3_bind_int64(stmt, 1, r->sprint_id);
+	sqlite3_bind_double(stmt, 2, COST_CLI_TOLERANCE);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		r->cli_checks = xreallocarray(r->cli_checks,
+		    r->ncli_checks + 1, sizeof *r->cli_checks);
+		c = &r->cli_checks[r->ncli_checks++];
+		c->run = sqlite3_column_int64(stmt, 0);
+		c->task = sqlite3_column_int64(stmt, 1);
+		c->provider = store_col_text(stmt, 2);
+		c->cost = sqlite3_column_double(stmt, 3);
+		c->cli = sqlite3_column_double(stmt, 4);
+		c->models = store_col_text(stmt, 5);
+	}
+	sqlite3_reset(stmt);
+	return (rc == SQLITE_DONE ? 0 : -1);
+}
+
 /* A sprint looked back on. sprint 0: the open one, else the latest. */
 int
 report_retro(struct store *s, int64_t sprint, struct retro *r, char **cause)
@@ -590,6 +632,7 @@ report_retro(struct store *s, int64_t sprint, struct retro *r, char **cause)
 	    costs_query(s, sql_role, r->sprint_id, 0, &r->by_role) != 0 ||
 	    costs_query(s, sql_provider, r->sprint_id, 0, &r->by_provider) != 0 ||
 	    costs_query(s, sql_model, r->sprint_id, 0, &r->by_model) != 0 ||
+	    retro_cli_checks(s, r) != 0 ||
 	    retro_lessons(s, r) != 0)
 		goto fail;
 	costs_total(&r->by_role, &r->total, &r->ncalls, &r->nunknown);
@@ -631,6 +674,11 @@ report_retro_free(struct retro *r)
 	for (i = 0; i < r->nlessons; i++)
 		free(r->lessons[i]);
 	free(r->lessons);
+	for (i = 0; i < r->ncli_checks; i++) {
+		free(r->cli_checks[i].provider);
+		free(r->cli_checks[i].models);
+	}
+	free(r->cli_checks);
 	memset(r, 0, sizeof *r);
 }
 
@@ -737,8 +785,9 @@ report_standup_text(struct standup *su, struct text *t)
 void
 report_retro_text(struct retro *r, int md, struct text *t)
 {
-	char	*a, *b, *cost;
-	size_t	 i;
+	struct report_cli_check	*c;
+	char			*a, *b, *cost;
+	size_t			 i;
 
 	a = util_time(r->started);
 	b = r->closed != 0 ? util_time(r->closed) : xstrdup("open");
@@ -789,6 +838,19 @@ report_retro_text(struct retro *r, int md, struct text *t)
 	text_costs(t, md, "by role", &r->by_role);
 	text_costs(t, md, "by provider", &r->by_provider);
 	text_costs(t, md, "by model", &r->by_model);
+	if (r->ncli_checks != 0)
+		text_add(t, TEXT_WARN, "%s%zu run%s where the CLI's own cost "
+		    "differs by more than %.1f%%:", md ? "" : "  ",
+		    r->ncli_checks, r->ncli_checks == 1 ? "" : "s",
+		    COST_CLI_TOLERANCE * 100);
+	for (i = 0; i < r->ncli_checks; i++) {
+		c = &r->cli_checks[i];
+		text_add(t, TEXT_WARN, "%srun %lld (#%lld, %s): baton $%.4f, "
+		    "the CLI $%.4f (%+.1f%%; priced as %s)", md ? "- " : "    ",
+		    (long long)c->run, (long long)c->task, c->provider, c->cost,
+		    c->cli, c->cli > 0 ? 100 * (c->cost - c->cli) / c->cli :
+		    100.0, c->models != NULL ? c->models : "?");
+	}
 	text_add(t, TEXT_PLAIN, "%s", "");
 
 	text_add(t, TEXT_HEADING, "%sLessons (%zu)", md ? "## " : "",
@@ -914,7 +976,7 @@ report_standup_json(struct standup *su)
 cJSON *
 report_retro_json(struct retro *r)
 {
-	cJSON	*o, *x, *lessons;
+	cJSON	*o, *x, *y, *lessons, *checks;
 	size_t	 i;
 
 	o = cJSON_CreateObject();
@@ -942,6 +1004,22 @@ report_retro_json(struct retro *r)
 	cJSON_AddItemToObject(x, "by_role", json_costs(&r->by_role));
 	cJSON_AddItemToObject(x, "by_provider", json_costs(&r->by_provider));
 	cJSON_AddItemToObject(x, "by_model", json_costs(&r->by_model));
+	checks = cJSON_AddArrayToObject(x, "cli_mismatches");
+	for (i = 0; i < r->ncli_checks; i++) {
+		y = cJSON_CreateObject();
+		cJSON_AddNumberToObject(y, "run", (double)r->cli_checks[i].run);
+		cJSON_AddNumberToObject(y, "task",
+		    (double)r->cli_checks[i].task);
+		cJSON_AddItemToObject(y, "provider",
+		    json_string(r->cli_checks[i].provider));
+		cJSON_AddItemToObject(y, "priced_by",
+		    json_string(r->cli_checks[i].models));
+		cJSON_AddItemToObject(y, "cost_usd",
+		    json_money(r->cli_checks[i].cost));
+		cJSON_AddItemToObject(y, "cli_cost_usd",
+		    json_money(r->cli_checks[i].cli));
+		cJSON_AddItemToArray(checks, y);
+	}
 	cJSON_AddItemToObject(o, "cost", x);
 	x = cJSON_CreateObject();
 	cJSON_AddItemToObject(x, "median_seconds",

@@ -766,7 +766,7 @@ sched_fault(struct sched *sc, struct task *t, struct run *r,
 		return (0);
 	case RUN_FAULT_SETUP:
 		if (store_limit_add(sc->store, r->provider, "setup", 0, now,
-		    now + SCHED_SETUP_HOLD, why, &cause) != 0) {
+		    now + SCHED_SETUP_HOLD, 0, why, &cause) != 0) {
 			sched_warn(sc, "#%lld: %s", (long long)t->id, cause);
 			free(cause);
 		}
@@ -814,7 +814,7 @@ sched_stalled(struct sched *sc, struct task *t, struct run *r,
 	xasprintf(&why, "run %lld stalled: %s wrote nothing for %llds and was "
 	    "stopped", (long long)r->id, r->provider, (long long)silent);
 	if (store_limit_add(sc->store, r->provider, "stall", 0, now,
-	    now + SCHED_STALL_HOLD, why, &cause) != 0) {
+	    now + SCHED_STALL_HOLD, 0, why, &cause) != 0) {
 		sched_warn(sc, "#%lld: %s", (long long)t->id, cause);
 		free(cause);
 		cause = NULL;

@@ -372,15 +372,17 @@ store_event_add(struct store *s, int64_t run, int64_t offset, int seq,
 int
 store_call_put(struct store *s, int64_t run, const char *msg_id,
     const char *model, int64_t at, const struct adapter_usage *u,
-    const double *cost, const double *cli_cost, char **cause)
+    const double *cost, const char *price_entry, const double *cli_cost,
+    char **cause)
 {
 	static const char	*sql = "INSERT INTO calls (run_id, msg_id, "
 	    "model, at, tokens_in, tokens_cache_read, tokens_cache_write, "
-	    "tokens_out, cost_usd, cli_cost_usd) VALUES (?1, ?2, ?3, ?4, ?5, "
-	    "?6, ?7, ?8, ?9, ?10) ON CONFLICT (run_id, msg_id) DO UPDATE SET "
-	    "model = coalesce(?3, model), tokens_in = ?5, "
+	    "tokens_out, cost_usd, cli_cost_usd, price_entry) VALUES (?1, ?2, "
+	    "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT (run_id, msg_id) "
+	    "DO UPDATE SET model = coalesce(?3, model), tokens_in = ?5, "
 	    "tokens_cache_read = ?6, tokens_cache_write = ?7, tokens_out = ?8, "
-	    "cost_usd = ?9, cli_cost_usd = coalesce(?10, cli_cost_usd)";
+	    "cost_usd = ?9, cli_cost_usd = coalesce(?10, cli_cost_usd), "
+	    "price_entry = ?11";
 	sqlite3_stmt		*stmt;
 
 	stmt = store_prepare(s, sql);
@@ -400,7 +402,58 @@ store_call_put(struct store *s, int64_t run, const char *msg_id,
 		sqlite3_bind_double(stmt, 10, *cli_cost);
 	else
 		sqlite3_bind_null(stmt, 10);
+	bind_text(stmt, 11, cost != NULL ? price_entry : NULL);
 	return (store_step(s, stmt, cause));
+}
+
+/* When a call was first stored, or 0 if it is new: its price's day. */
+int64_t
+store_call_at(struct store *s, int64_t run, const char *msg_id)
+{
+	static const char	*sql = "SELECT at FROM calls WHERE run_id = ? "
+	    "AND msg_id = ?";
+	sqlite3_stmt		*stmt;
+	int64_t			 at = 0;
+
+	stmt = store_prepare(s, sql);
+	sqlite3_bind_int64(stmt, 1, run);
+	bind_text(stmt, 2, msg_id);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		at = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	return (at);
+}
+
+/*
+ * Usage already stored for a CLI session by runs before run: what a CLI
+ * that reports running totals over a resumed session has counted before.
+ */
+int
+store_session_usage(struct store *s, const char *session, int64_t run,
+    struct adapter_usage *u)
+{
+	static const char	*sql = "SELECT count(*), "
+	    "coalesce(sum(c.tokens_in), 0), coalesce(sum(c.tokens_cache_read), "
+	    "0), coalesce(sum(c.tokens_cache_write), 0), "
+	    "coalesce(sum(c.tokens_out), 0) FROM calls c JOIN runs r ON "
+	    "r.id = c.run_id WHERE r.agent_session = ?1 AND r.id < ?2 AND "
+	    "r.format = (SELECT format FROM runs WHERE id = ?2)";
+	sqlite3_stmt		*stmt;
+	int			 n = 0;
+
+	memset(u, 0, sizeof *u);
+	stmt = store_prepare(s, sql);
+	bind_text(stmt, 1, session);
+	sqlite3_bind_int64(stmt, 2, run);
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		n = sqlite3_column_int(stmt, 0);
+		u->in = sqlite3_column_int64(stmt, 1);
+		u->cache_read = sqlite3_column_int64(stmt, 2);
+		u->cache_write = sqlite3_column_int64(stmt, 3);
+		u->out = sqlite3_column_int64(stmt, 4);
+	}
+	sqlite3_reset(stmt);
+	return (n);
 }
 
 /*
@@ -470,12 +523,12 @@ store_run_set_session(struct store *s, int64_t run, const char *session,
 /* Record a rate limit or auth failure a run ran into. */
 int
 store_limit_add(struct store *s, const char *provider, const char *kind,
-    int64_t run, int64_t at, int64_t reset_at, const char *message,
-    char **cause)
+    int64_t run, int64_t at, int64_t reset_at, int estimated,
+    const char *message, char **cause)
 {
 	static const char	*sql = "INSERT INTO rate_limits (provider, "
-	    "kind, run_id, detected_at, reset_at, message) VALUES "
-	    "(?, ?, ?, ?, ?, ?)";
+	    "kind, run_id, detected_at, reset_at, estimated, message) VALUES "
+	    "(?, ?, ?, ?, ?, ?, ?)";
 	sqlite3_stmt		*stmt;
 
 	stmt = store_prepare(s, sql);
@@ -490,7 +543,8 @@ store_limit_add(struct store *s, const char *provider, const char *kind,
 		sqlite3_bind_null(stmt, 5);
 	else
 		sqlite3_bind_int64(stmt, 5, reset_at);
-	bind_text(stmt, 6, message);
+	sqlite3_bind_int(stmt, 6, reset_at != -1 && estimated);
+	bind_text(stmt, 7, message);
 	return (store_step(s, stmt, cause));
 }
 

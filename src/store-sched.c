@@ -132,15 +132,16 @@ store_provider_limited(struct store *s, const char *provider, int64_t now)
 
 /*
  * Every provider held at now, and why: the hold that lasts longest of
- * each, with whether its end is only an estimate (no reset was given).
+ * each, with whether its end is only an estimate (no reset was given, or
+ * the reset recorded is baton's estimate).
  */
 int
 store_holds(struct store *s, int64_t now, struct provider_hold **holds,
     size_t *n, char **cause)
 {
 	static const char	*sql = "SELECT provider, kind, message, "
-	    "max(until), reset_at IS NULL FROM (SELECT provider, kind, "
-	    "message, reset_at, CASE "
+	    "max(until), reset_at IS NULL OR estimated FROM (SELECT provider, "
+	    "kind, message, reset_at, estimated, CASE "
 	    "WHEN kind = 'auth' THEN coalesce(reset_at, detected_at + ?2) "
 	    "ELSE coalesce(reset_at, detected_at + ?3) END AS until "
 	    "FROM rate_limits) WHERE until > ?1 GROUP BY provider "
@@ -196,8 +197,17 @@ int
 store_run_verdict(struct store *s, int64_t run, struct run_verdict *v,
     char **cause)
 {
-	static const char	*limit_sql = "SELECT kind, reset_at, message "
-	    "FROM rate_limits WHERE run_id = ? ORDER BY id DESC LIMIT 1";
+	static const char	*limit_sql = "SELECT kind, reset_at, message, "
+	    "estimated FROM rate_limits WHERE run_id = ? ORDER BY id DESC "
+	    "LIMIT 1";
+	static const char	*denied_sql = "SELECT count(*) OVER (), "
+	    "json_extract(data, '$.tool_name'), json_extract(data, '$.text'), "
+	    "json_extract(data, '$.reason') FROM events WHERE run_id = ? AND "
+	    "kind = 'denied' ORDER BY id LIMIT 1";
+	static const char	*failure_sql = "SELECT json_extract(data, "
+	    "'$.failure'), json_extract(data, '$.text') FROM events WHERE "
+	    "run_id = ? AND kind = 'error' AND json_extract(data, "
+	    "'$.failure') IS NOT NULL ORDER BY id DESC LIMIT 1";
 	static const char	*final_sql = "SELECT coalesce(json_extract(data, "
 	    "'$.is_error'), 0), json_extract(data, '$.text') FROM events "
 	    "WHERE run_id = ? AND kind = 'turn_end' ORDER BY id DESC LIMIT 1";
@@ -223,6 +233,30 @@ store_run_verdict(struct store *s, int64_t run, struct run_verdict *v,
 		if (sqlite3_column_type(stmt, 1) != SQLITE_NULL)
 			v->reset_at = sqlite3_column_int64(stmt, 1);
 		v->limit_text = store_col_text(stmt, 2);
+		v->reset_estimated = sqlite3_column_int(stmt, 3) != 0;
+	}
+	sqlite3_reset(stmt);
+
+	stmt = store_prepare(s, denied_sql);
+	sqlite3_bind_int64(stmt, 1, run);
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		const char	*name, *what, *why;
+
+		v->ndenied = (u_int)sqlite3_column_int(stmt, 0);
+		name = (const char *)sqlite3_column_text(stmt, 1);
+		what = (const char *)sqlite3_column_text(stmt, 2);
+		why = (const char *)sqlite3_column_text(stmt, 3);
+		xasprintf(&v->denied, "%s%s%s%s: %s", name != NULL ? name :
+		    "a tool", what != NULL ? " (" : "", what != NULL ? what : "",
+		    what != NULL ? ")" : "", why != NULL ? why : "refused");
+	}
+	sqlite3_reset(stmt);
+
+	stmt = store_prepare(s, failure_sql);
+	sqlite3_bind_int64(stmt, 1, run);
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		v->failure = store_col_text(stmt, 0);
+		v->failure_text = store_col_text(stmt, 1);
 	}
 	sqlite3_reset(stmt);
 
@@ -265,7 +299,36 @@ run_verdict_free(struct run_verdict *v)
 	free(v->limit_text);
 	free(v->error_text);
 	free(v->last_text);
+	free(v->denied);
+	free(v->failure);
+	free(v->failure_text);
 	memset(v, 0, sizeof *v);
+}
+
+/*
+ * What the stream says stopped the run, in a phrase for a task's reason
+ * and its card: a failure of the CLI itself, else a denied tool call;
+ * NULL when it says neither.
+ */
+char *
+run_verdict_reason(const struct run_verdict *v)
+{
+	char	*s;
+
+	if (v->failure != NULL && strcmp(v->failure, "config") == 0)
+		xasprintf(&s, "the CLI cannot run as configured: %s",
+		    v->failure_text != NULL ? v->failure_text : "(no text)");
+	else if (v->failure != NULL && strcmp(v->failure, "session") == 0)
+		xasprintf(&s, "the session to resume was not found: %s",
+		    v->failure_text != NULL ? v->failure_text : "(no text)");
+	else if (v->ndenied > 1)
+		xasprintf(&s, "%u tool calls were denied; the first, %s",
+		    v->ndenied, v->denied);
+	else if (v->ndenied == 1)
+		xasprintf(&s, "a tool call was denied: %s", v->denied);
+	else
+		return (NULL);
+	return (s);
 }
 
 /* How many runs the task has had: the next one's attempt is one more. */

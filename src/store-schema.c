@@ -169,6 +169,16 @@ const char *store_migrations[] = {
 	"  proof TEXT NOT NULL"
 	");"
 	"CREATE INDEX merge_proofs_task ON merge_proofs (task_id);",
+
+	/*
+	 * 5: money and limits as their sources state them. A call records
+	 * which price entry priced it ("claude-sonnet-5-5 since
+	 * 2026-10-07"); a limit's reset time is marked when it is baton's
+	 * estimate rather than a time the CLI gave.
+	 */
+	"ALTER TABLE calls ADD COLUMN price_entry TEXT;"
+	"ALTER TABLE rate_limits ADD COLUMN estimated INTEGER NOT NULL "
+	"  DEFAULT 0 CHECK (estimated IN (0, 1));",
 };
 const u_int store_nmigrations = nitems(store_migrations);
 

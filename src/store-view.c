@@ -132,8 +132,8 @@ store_board_load(struct store *s, struct board *b, char **cause)
 	static const char	*sql_runs = "SELECT task_id, max(id), "
 	    "provider, model FROM runs WHERE task_id IS NOT NULL GROUP BY "
 	    "task_id";
-	static const char	*sql_limits = "SELECT t.id, max(l.reset_at) "
-	    "FROM tasks t JOIN runs r ON r.id = (SELECT max(id) FROM runs x "
+	static const char	*sql_limits = "SELECT t.id, max(l.reset_at), "
+	    "l.estimated FROM tasks t JOIN runs r ON r.id = (SELECT max(id) FROM runs x "
 	    "WHERE x.task_id = t.id) JOIN rate_limits l ON (l.run_id = r.id "
 	    "OR (t.state = 'waiting' AND l.provider = r.provider)) WHERE "
 	    "t.sprint_id IS ?1 AND l.reset_at > ?2 GROUP BY t.id";
@@ -218,6 +218,7 @@ store_board_load(struct store *s, struct board *b, char **cause)
 		if ((c = board_find(b, sqlite3_column_int64(stmt, 0))) == NULL)
 			continue;
 		c->reset_at = sqlite3_column_int64(stmt, 1);
+		c->reset_estimated = sqlite3_column_int(stmt, 2) != 0;
 	}
 	sqlite3_reset(stmt);
 	if (rc != SQLITE_DONE)
@@ -374,8 +375,8 @@ run_info_fill(struct store *s, struct run_info *ri)
 	static const char	*sql_last = "SELECT cost_usd FROM calls WHERE "
 	    "run_id = ? ORDER BY id DESC LIMIT 3";
 	/* Its own limit: another run's on the same provider is not this one's. */
-	static const char	*sql_limit = "SELECT max(reset_at) FROM "
-	    "rate_limits WHERE run_id = ?1 AND reset_at > ?2";
+	static const char	*sql_limit = "SELECT max(reset_at), estimated "
+	    "FROM rate_limits WHERE run_id = ?1 AND reset_at > ?2";
 	sqlite3_stmt		*stmt;
 	char			*tmp;
 	u_int			 i;
@@ -412,8 +413,10 @@ run_info_fill(struct store *s, struct run_info *ri)
 		stmt = store_prepare(s, sql_limit);
 		sqlite3_bind_int64(stmt, 1, ri->id);
 		sqlite3_bind_int64(stmt, 2, store_now());
-		if (sqlite3_step(stmt) == SQLITE_ROW)
+		if (sqlite3_step(stmt) == SQLITE_ROW) {
 			ri->reset_at = sqlite3_column_int64(stmt, 0);
+			ri->reset_estimated = sqlite3_column_int(stmt, 1) != 0;
+		}
 		sqlite3_reset(stmt);
 	}
 

@@ -171,6 +171,14 @@ transcript_event(struct transcript *t, FILE *f, struct adapter_event *ev)
 			transcript_text(f, T_RED, "\xe2\x97\x82 failed: ",
 			    ev->text != NULL ? ev->text : "", 400);
 		break;
+	case ADAPTER_EV_DENIED:
+		xasprintf(&why, "%s%s%s: %s", ev->tool_name != NULL ?
+		    ev->tool_name : "tool", ev->text != NULL ? " " : "",
+		    ev->text != NULL ? ev->text : "", ev->reason != NULL ?
+		    ev->reason : "refused");
+		transcript_text(f, T_RED, "\xe2\x9c\x97 denied: ", why, 600);
+		free(why);
+		break;
 	case ADAPTER_EV_USAGE:
 		fprintf(f, T_DIM "\xc2\xb7 %s: in %lld, cached %lld, written "
 		    "%lld, out %lld", ev->model != NULL ? ev->model : "call",
@@ -214,7 +222,9 @@ transcript_event(struct transcript *t, FILE *f, struct adapter_event *ev)
 		if (ev->limit.reset_at != -1) {
 			reset = (time_t)ev->limit.reset_at;
 			localtime_r(&reset, &tm);
-			strftime(when, sizeof when, ", resets %a %H:%M", &tm);
+			strftime(when, sizeof when, ev->limit.estimated ?
+			    ", resets about %a %H:%M" : ", resets %a %H:%M",
+			    &tm);
 		}
 		fprintf(f, T_YELLOW "\xe2\x8f\xb3 %s limit%s" T_OFF "\n",
 		    ev->limit.kind, when);

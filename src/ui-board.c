@@ -192,7 +192,9 @@ ui_board_card(struct ui_view *v, struct board_card *c, int y, int x, int w,
 	if (c->reset_at != 0) {
 		ui_want_clock();
 		d = report_duration(left);
-		xasprintf(&line, "reset in %s", d);
+		/* "~": no reset was given; this is baton's estimate. */
+		xasprintf(&line, "reset in %s%s", c->reset_estimated ? "~" : "",
+		    d);
 		free(d);
 	} else if (c->column == BOARD_COL_BACKLOG && c->nopen_blockers > 0)
 		xasprintf(&line, "waits on %u task%s", c->nopen_blockers,

@@ -171,7 +171,8 @@ ui_live_card(struct run_info *ri, int y, int x, int w, int selected)
 		ui_notify();	/* the limit is over: reload to drop it */
 	if (ri->reset_at != 0) {
 		d = report_duration(ri->reset_at - ui_now());
-		xasprintf(&line, "rate limited: reset in %s", d);
+		xasprintf(&line, "rate limited: reset in %s%s",
+		    ri->reset_estimated ? "~" : "", d);
 		free(d);
 		ui_put(y + 7, x, w, ROLE_COUNTDOWN, line);
 		free(line);
@@ -195,7 +196,8 @@ ui_live_row(struct run_info *ri, int y, int x, int w, int selected)
 	if (ri->reset_at != 0) {
 		extra = report_duration(ri->reset_at - ui_now());
 		line = extra;
-		xasprintf(&extra, "reset in %s", line);
+		xasprintf(&extra, "reset in %s%s", ri->reset_estimated ? "~" :
+		    "", line);
 		free(line);
 	} else if (ri->error != NULL)
 		xasprintf(&extra, "error: %s", ri->error);

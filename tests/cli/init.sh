@@ -18,7 +18,7 @@ refused "ls before init" "run 'baton init' first"
 
 run init
 ok "init"
-same "init message" "$OUT" "baton is set up in $REPO/.baton (schema 4)"
+same "init message" "$OUT" "baton is set up in $REPO/.baton (schema 5)"
 same ".baton mode" "$(stat -c %a .baton)" "700"
 same "database mode" "$(stat -c %a .baton/baton.db)" "600"
 same "config mode" "$(stat -c %a .baton/config)" "600"

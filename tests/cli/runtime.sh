@@ -56,9 +56,10 @@ run run --once
 ok "run --once"
 same "run 1 state" "$(run_field 1 state)" "exited"
 same "run 1 exit status" "$(run_field 1 exit_status)" "3"
+# The error says why from the end of stderr.log.
 same "events parsed from the claude stream" \
     "$(sqlite3 .baton/baton.db "SELECT group_concat(kind || ':' || coalesce(json_extract(data, '$.text'), ''), '|') FROM (SELECT * FROM events WHERE run_id = 1 ORDER BY offset, seq)")" \
-    "text:hello from the agent|text:\$(touch $marker); \`touch $marker\`|error:exited with status 3 without a final event|turn_end:"
+    "text:hello from the agent|text:\$(touch $marker); \`touch $marker\`|error:exited with status 3: to stderr|turn_end:"
 same "offset at the end of the log" "$(run_field 1 log_offset)" \
     "$(stat -c %s .baton/runs/1/stream.jsonl)"
 run show 1 --json

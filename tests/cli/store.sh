@@ -20,7 +20,7 @@ INSERT INTO task_deps VALUES (2, 1, 1700000001);"
 
 run ls --json
 ok "ls upgrades the database"
-same "upgraded to the latest schema" "$(sqlite3 .baton/baton.db 'PRAGMA user_version')" "4"
+same "upgraded to the latest schema" "$(sqlite3 .baton/baton.db 'PRAGMA user_version')" "5"
 same "the scheduler's columns exist" \
     "$(sqlite3 .baton/baton.db "SELECT count(*) FROM pragma_table_info('tasks') WHERE name IN ('not_before', 'failures', 'kind', 'target_id', 'rounds', 'merge_base')")" "6"
 same "a sprint upgraded from schema 1 is not being dispatched" \
@@ -34,12 +34,38 @@ done
 same "integrity after the upgrade" "$(sqlite3 .baton/baton.db 'PRAGMA integrity_check')" "ok"
 same "foreign keys hold" "$(sqlite3 .baton/baton.db 'PRAGMA foreign_key_check')" ""
 
+# A version 4 database with a priced call and a limit: migration 5 adds
+# the price entry (unknown for old calls) and marks no reset an estimate.
+new_repo v4
+BATON_MIGRATE_TO=4 "$BATON" init >/dev/null || fail "init at schema 4"
+same "schema 4 version" "$(sqlite3 .baton/baton.db 'PRAGMA user_version')" "4"
+sqlite3 .baton/baton.db "
+INSERT INTO tasks (title, created_at, updated_at) VALUES ('old', 1700000000, 1700000000);
+INSERT INTO runs (task_id, format, started_at, log_done, state) VALUES (1, 'claude', 1700000000, 1, 'exited');
+INSERT INTO calls (run_id, msg_id, model, at, tokens_in, tokens_out, cost_usd)
+    VALUES (1, 'msg_1', 'claude-opus-4-5', 1700000000, 1000, 100, 0.0075);
+INSERT INTO rate_limits (provider, kind, run_id, detected_at, reset_at, message)
+    VALUES ('claude', 'rate', 1, 1700000000, 1700000900, 'limit');"
+run cost --by run --json
+ok "cost upgrades a version 4 database"
+same "upgraded from 4 to 5" "$(sqlite3 .baton/baton.db 'PRAGMA user_version')" "5"
+same "the old call is kept, its entry unknown" \
+    "$(sqlite3 .baton/baton.db "SELECT tokens_in || ' ' || cost_usd || ' ' || coalesce(price_entry, 'null') FROM calls")" \
+    "1000 0.0075 null"
+same "the old limit's reset is not an estimate" \
+    "$(sqlite3 .baton/baton.db 'SELECT reset_at || " " || estimated FROM rate_limits')" "1700000900 0"
+same "the old call still adds up" "$(printf '%s' "$OUT" | jq -c '.total | [.calls, .cost_usd, .priced_by]')" \
+    '[1,0.0075,[]]'
+same "integrity after 4 to 5" "$(sqlite3 .baton/baton.db 'PRAGMA integrity_check')" "ok"
+REPO="$TEST_TMP/repo"
+cd "$REPO" || exit 99
+
 # A database from a newer baton.
 cp .baton/baton.db "$TEST_TMP/good.db"
 sqlite3 .baton/baton.db 'PRAGMA user_version = 99'
 sum=$(sha256sum .baton/baton.db)
 run ls
-refused "newer schema" "made by a newer baton (schema 99; this baton knows up to 4)"
+refused "newer schema" "made by a newer baton (schema 99; this baton knows up to 5)"
 run add "must not land"
 refused "newer schema refuses writes" "newer baton"
 same "newer database untouched" "$(sha256sum .baton/baton.db)" "$sum"

@@ -59,7 +59,7 @@ fx_play_data(struct fx *fx, const char *format, const char *data, size_t len,
     const struct fx_opts *o)
 {
 	struct adapter_event	*ev;
-	char			*cause = NULL;
+	char			*cause = NULL, *err;
 	size_t			 off, n;
 
 	memset(fx, 0, sizeof *fx);
@@ -69,6 +69,13 @@ fx_play_data(struct fx *fx, const char *format, const char *data, size_t len,
 	adapter_set_tz(fx->a, o->tz != NULL ? o->tz : "UTC");
 	if (o->model != NULL)
 		adapter_set_model(fx->a, o->model);
+	if (o->seed_session != NULL)
+		adapter_seed_usage(fx->a, o->seed_session, &o->seed);
+	if (o->stderr_name != NULL) {
+		err = fx_read(o->stderr_name, &n);
+		adapter_set_stderr(fx->a, err);
+		free(err);
+	}
 	for (off = 0; off < len; off += n) {
 		n = o->chunk != 0 ? o->chunk : len;
 		if (n > len - off)

@@ -21,6 +21,9 @@ struct fx_opts {
 	size_t		 chunk;		/* bytes per feed, 0: all at once */
 	int		 exit_status;
 	const char	*replace;	/* "from=to": edit the file first */
+	const char	*stderr_name;	/* a fixture: the CLI's stderr */
+	const char	*seed_session;	/* usage of the session before */
+	struct adapter_usage seed;
 };
 
 char		*fx_path(const char *);

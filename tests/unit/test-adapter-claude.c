@@ -164,15 +164,16 @@ test_basic_query(void **state)
 	size_t				 unknown;
 
 	fx_play(&fx, "claude", "claude/stream-basic-query-v2.1.7.jsonl", &o);
-	assert_int_equal(fx.a->ncalls, 2);
+	/*
+	 * result.usage: 10 in, 21570 write, 0 read, 25 out; the call has
+	 * 10/21570/0 and a placeholder 5: the 20 more are its own output,
+	 * not another call's.
+	 */
+	assert_int_equal(fx.a->ncalls, 1);
 	c = fx_call(&fx, "msg_01Y1Lo6gYUXN71XaAq7sjUPm");
-	assert_int_equal(c->usage.out, 5);
-	/* result.usage: 10 in, 21570 write, 0 read, 25 out; less 10/21570/0/5. */
-	c = fx_call(&fx, "unattributed:turn1");
-	assert_int_equal(c->usage.in, 0);
-	assert_int_equal(c->usage.cache_write, 0);
-	assert_int_equal(c->usage.out, 20);
-	assert_string_equal(c->model, "claude-opus-4-5-20251101");
+	assert_int_equal(c->usage.out, 25);
+	assert_int_equal(c->usage.in, 10);
+	assert_false(c->flags & ADAPTER_CALL_OPEN);
 	adapter_totals(fx.a, &t);
 	assert_int_equal(t.out, 25);
 	/*
@@ -288,11 +289,14 @@ test_overage_allowed(void **state)
 	assert_float_equal(ev->limit.utilization, -1, 1e-9);
 	assert_string_equal(fx_nth(&fx, ADAPTER_EV_SESSION, 0)->model,
 	    "claude-opus-4-6[1m]");
-	/* The call (3 / 2783 / 14707 / 2) and the result's extra output 6-2 = 4. */
-	assert_int_equal(fx.a->ncalls, 2);
-	c = fx_call(&fx, "unattributed:turn1");
-	assert_int_equal(c->usage.out, 4);
-	assert_int_equal(c->usage.in, 0);
+	/*
+	 * The call (3 / 2783 / 14707 / 2): the result's 6 out is its own
+	 * final output; nothing is unattributed.
+	 */
+	assert_int_equal(fx.a->ncalls, 1);
+	c = fx_call(&fx, fx.a->calls[0].msg_id);
+	assert_int_equal(c->usage.out, 6);
+	assert_int_equal(c->usage.in, 3);
 	/*
 	 * Opus 4.6: 3*5 + 2783*6.25 + 14707*0.5 + 6*25 = 15 + 17393.75 +
 	 * 7353.5 + 150 = 24912.25 -> $0.02491225; the CLI said 0.024.
@@ -613,6 +617,27 @@ test_interleaved_line(void **state)
 	free(data);
 }
 
+/*
+ * A \u0000 in agent text does not cut it: the text keeps it, written out.
+ * An escaped backslash before "u0000" is text already and stays as it is.
+ */
+static void
+test_nul_escape(void **state)
+{
+	struct fx	 fx;
+	struct fx_opts	 o = { 0 };
+	const char	*data = "{\"type\":\"assistant\",\"message\":{\"id\":"
+	    "\"m\",\"content\":[{\"type\":\"text\",\"text\":\"before\\u0000"
+	    "after \\\\u0000 \\\\\\u0000 end\"}]}}\n";
+
+	fx_play_data(&fx, "claude", data, strlen(data), &o);
+	assert_int_equal(fx.count[ADAPTER_EV_TEXT], 1);
+	assert_string_equal(fx_nth(&fx, ADAPTER_EV_TEXT, 0)->text,
+	    "before\\u0000after \\u0000 \\\\u0000 end");
+	assert_int_equal(fx.a->bad_lines, 0);
+	fx_free(&fx);
+}
+
 /* Lines that are not JSON, a JSON non-object, a CRLF and a 5 MB line. */
 static void
 test_hostile_lines(void **state)
@@ -659,6 +684,202 @@ test_hostile_lines(void **state)
 	free(data);
 }
 
+/*
+ * Recorded here: Claude Code 2.1.197 against a local endpoint (see
+ * SOURCES.md). Its default model bills as claude-opus-4-8[1m] while the
+ * messages say claude-opus-4-8; the one call was 1667 in, 12 out.
+ */
+static void
+test_local_one_call(void **state)
+{
+	struct fx			 fx;
+	struct fx_opts			 o = { 0 };
+	const struct adapter_call	*c;
+	size_t				 unknown;
+
+	fx_play(&fx, "claude", "claude/local-2.1.197-one-call.jsonl", &o);
+	/* One call, not one and an "unattributed" copy of it. */
+	assert_int_equal(fx.a->ncalls, 1);
+	c = fx_call(&fx, "msg_m_0001");
+	assert_int_equal(c->usage.in, 1667);
+	/* The line says 1 (a placeholder); the result's total makes it 12. */
+	assert_int_equal(c->usage.out, 12);
+	assert_string_equal(c->model, "claude-opus-4-8");
+	assert_string_equal(fx_nth(&fx, ADAPTER_EV_SESSION, 0)->model,
+	    "claude-opus-4-8[1m]");
+	/* 1667*5 + 12*25 = 8635 -> $0.008635, what the CLI says. */
+	assert_float_equal(fx_cost(&fx, &unknown), 0.008635, EPS);
+	assert_int_equal(unknown, 0);
+	assert_float_equal(fx_cli_cost(&fx), 0.008635, EPS);
+	fx_free(&fx);
+}
+
+/*
+ * Two model calls (a Write, then the answer): 2001 in + 500 written, out
+ * 57; 40 in + 120 written + 2500 read, out 9. The stream says 3 and 2.
+ */
+static void
+test_local_two_calls(void **state)
+{
+	struct fx			 fx;
+	struct fx_opts			 o = { 0 };
+	const struct adapter_call	*c;
+	struct adapter_usage		 t;
+	size_t				 unknown;
+	char				*dir, *replace;
+
+	/*
+	 * Without the session's transcript: the 61 missing output tokens
+	 * are the two open calls', shared 30 and 31.
+	 */
+	fx_play(&fx, "claude", "claude/local-2.1.197-two-calls.jsonl", &o);
+	assert_int_equal(fx.a->ncalls, 2);
+	c = fx_call(&fx, "msg_a_0001");
+	assert_int_equal(c->usage.in, 2001);
+	assert_int_equal(c->usage.cache_write, 500);
+	assert_int_equal(c->usage.out, 33);
+	assert_true(c->flags & ADAPTER_CALL_SHARED);
+	c = fx_call(&fx, "msg_b_0002");
+	assert_int_equal(c->usage.cache_read, 2500);
+	assert_int_equal(c->usage.out, 33);
+	adapter_totals(fx.a, &t);
+	assert_int_equal(t.out, 66);
+	/* 2041*5 + 620*6.25 + 2500*0.5 + 66*25 = 16980 -> $0.01698. */
+	assert_float_equal(fx_cost(&fx, &unknown), 0.01698, EPS);
+	assert_float_equal(fx_cli_cost(&fx), 0.01698, EPS);
+	fx_free(&fx);
+
+	/* With it (the recorded one): each call's own 57 and 9. */
+	dir = fx_path("claude-transcript/local-2.1.197/");
+	xasprintf(&replace, "/tmp/work/home/.claude/projects/-tmp-work-w2/"
+	    "memory/=%smemory/", dir);
+	o.replace = replace;
+	fx_play(&fx, "claude", "claude/local-2.1.197-two-calls.jsonl", &o);
+	assert_int_equal(fx.a->ncalls, 2);
+	c = fx_call(&fx, "msg_a_0001");
+	assert_int_equal(c->usage.out, 57);
+	assert_false(c->flags & ADAPTER_CALL_SHARED);
+	assert_int_equal(fx_call(&fx, "msg_b_0002")->usage.out, 9);
+	/* 2001*5 + 500*6.25 + 57*25 = 14555; 40*5 + 120*6.25 + 2500*0.5 + 9*25 = 2425. */
+	assert_float_equal(fx_cost(&fx, &unknown), 0.01698, EPS);
+	/* The last USAGE event of each id carries its final figures. */
+	assert_int_equal(fx_nth(&fx, ADAPTER_EV_USAGE,
+	    fx.count[ADAPTER_EV_USAGE] - 1)->usage.out, 9);
+	fx_free(&fx);
+	free(replace);
+	free(dir);
+
+	/* With --include-partial-messages the stream says 57 and 9 itself. */
+	o.replace = NULL;
+	fx_play(&fx, "claude", "claude/local-2.1.197-two-calls-partial.jsonl",
+	    &o);
+	assert_int_equal(fx.a->ncalls, 2);
+	assert_int_equal(fx_call(&fx, "msg_a_0001")->usage.out, 57);
+	assert_int_equal(fx_call(&fx, "msg_b_0002")->usage.out, 9);
+	assert_false(fx_call(&fx, "msg_a_0001")->flags &
+	    (ADAPTER_CALL_SHARED|ADAPTER_CALL_OPEN));
+	assert_float_equal(fx_cost(&fx, &unknown), 0.01698, EPS);
+	assert_float_equal(fx_cli_cost(&fx), 0.01698, EPS);
+	fx_free(&fx);
+}
+
+/* acceptEdits in -p mode refuses a Bash git commit. */
+static void
+test_local_denied(void **state)
+{
+	struct fx		 fx;
+	struct fx_opts		 o = { 0 };
+	struct adapter_event	*ev;
+	size_t			 unknown;
+
+	fx_play(&fx, "claude", "claude/local-2.1.197-permission-denied.jsonl",
+	    &o);
+	/* Once, though both the tool result and permission_denials say so. */
+	assert_int_equal(fx.count[ADAPTER_EV_DENIED], 1);
+	ev = fx_nth(&fx, ADAPTER_EV_DENIED, 0);
+	assert_string_equal(ev->tool_name, "Bash");
+	assert_string_equal(ev->tool_id, "toolu_c1");
+	assert_string_equal(ev->text,
+	    "git add hello.txt && git commit -m 'add hello'");
+	assert_string_equal(ev->reason, "This Bash command contains multiple "
+	    "operations. The following parts require approval: git add "
+	    "hello.txt, git commit -m 'add hello'");
+	/* 3700*5 + 55*25 = 19875 -> $0.019875, the CLI's 0.019874999... */
+	assert_float_equal(fx_cost(&fx, &unknown), 0.019875, 1e-12);
+	assert_float_equal(fx_cli_cost(&fx), 0.019875, 1e-12);
+	fx_free(&fx);
+
+	/* A denial named only in permission_denials. */
+	o.replace = "require approval=need a human";
+	fx_play(&fx, "claude", "claude/local-2.1.197-permission-denied.jsonl",
+	    &o);
+	assert_int_equal(fx.count[ADAPTER_EV_DENIED], 1);
+	ev = fx_nth(&fx, ADAPTER_EV_DENIED, 0);
+	assert_string_equal(ev->tool_name, "Bash");
+	/* Its reason is the tool's failed result. */
+	assert_non_null(strstr(ev->reason, "need a human"));
+	fx_free(&fx);
+}
+
+/*
+ * 429s: with retry-after 7 the CLI retries at 7000 ms and gives up; the
+ * limit is held an estimated 7 s from then. Without one its backoff
+ * (555.5 ms, 1236.0 ms) says nothing: the usual 15-minute estimate.
+ */
+static void
+test_local_429(void **state)
+{
+	struct fx		 fx;
+	struct fx_opts		 o = { 0 };
+	struct adapter_event	*ev;
+
+	o.exit_status = 1;
+	fx_play(&fx, "claude", "claude/local-2.1.197-429-retry-after.jsonl", &o);
+	assert_int_equal(fx.count[ADAPTER_EV_RETRY], 2);
+	assert_int_equal(fx_nth(&fx, ADAPTER_EV_RETRY, 1)->retry_delay_ms, 7000);
+	assert_int_equal(fx.count[ADAPTER_EV_RATELIMIT], 1);
+	ev = fx_nth(&fx, ADAPTER_EV_RATELIMIT, 0);
+	assert_int_equal(ev->limit.class, RATELIMIT_LIMIT);
+	assert_int_equal(ev->limit.reset_at, 1763035200 + 7);
+	assert_true(ev->limit.estimated);
+	assert_int_equal(fx.a->ncalls, 0);
+	fx_free(&fx);
+
+	fx_play(&fx, "claude", "claude/local-2.1.197-429-backoff.jsonl", &o);
+	assert_int_equal(fx.count[ADAPTER_EV_RETRY], 2);
+	ev = fx_nth(&fx, ADAPTER_EV_RATELIMIT, 0);
+	assert_int_equal(ev->limit.reset_at, 1763035200 + 15 * 60);
+	assert_true(ev->limit.estimated);
+	fx_free(&fx);
+
+	/* A 401 is an auth failure, reported once. */
+	fx_play(&fx, "claude", "claude/local-2.1.197-401.jsonl", &o);
+	assert_int_equal(fx.count[ADAPTER_EV_RATELIMIT], 1);
+	ev = fx_nth(&fx, ADAPTER_EV_RATELIMIT, 0);
+	assert_int_equal(ev->limit.class, RATELIMIT_AUTH);
+	assert_int_equal(ev->limit.reset_at, -1);
+	fx_free(&fx);
+}
+
+/* --resume of a session this folder does not have: a session failure. */
+static void
+test_local_resume_missing(void **state)
+{
+	struct fx		 fx;
+	struct fx_opts		 o = { 0 };
+	struct adapter_event	*ev;
+
+	o.exit_status = 1;
+	o.stderr_name = "claude/local-2.1.197-resume-missing.stderr";
+	fx_play(&fx, "claude", "claude/local-2.1.197-resume-missing.jsonl", &o);
+	assert_int_equal(fx.count[ADAPTER_EV_ERROR], 1);
+	ev = fx_nth(&fx, ADAPTER_EV_ERROR, 0);
+	assert_string_equal(ev->text, "No conversation found with session ID: "
+	    "11111111-2222-3333-4444-555555555555");
+	assert_string_equal(ev->failure, "session");
+	fx_free(&fx);
+}
+
 int
 main(void)
 {
@@ -677,6 +898,12 @@ main(void)
 		cmocka_unit_test(test_rejected),
 		cmocka_unit_test(test_interleaved_line),
 		cmocka_unit_test(test_hostile_lines),
+		cmocka_unit_test(test_nul_escape),
+		cmocka_unit_test(test_local_one_call),
+		cmocka_unit_test(test_local_two_calls),
+		cmocka_unit_test(test_local_denied),
+		cmocka_unit_test(test_local_429),
+		cmocka_unit_test(test_local_resume_missing),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

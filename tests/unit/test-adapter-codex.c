@@ -307,6 +307,148 @@ test_unknown_lines(void **state)
 	fx_free(&fx);
 }
 
+/*
+ * Recorded here: Codex 0.169.0 against a local endpoint (SOURCES.md). The
+ * endpoint billed 7000 in (3000 cached) and 120 out for the first run,
+ * then 8200 in (6900 cached) and 90 out for "codex exec resume"; the
+ * resumed run's turn.completed says 15200 / 9900 / 210, the thread's.
+ */
+static void
+test_local_resume(void **state)
+{
+	struct fx			 fx;
+	struct fx_opts			 o = { 0 };
+	const struct adapter_call	*c;
+	size_t				 unknown;
+	const char			*thread = "01a23bf3-73d0-7290-bec2-382815c9646e";
+	char				*id;
+
+	o.model = "gpt-5.5";
+	fx_play(&fx, "codex", "codex/local-0.169.0-first-run.jsonl", &o);
+	c = &fx.a->calls[0];
+	assert_int_equal(c->usage.in, 4000);
+	assert_int_equal(c->usage.cache_read, 3000);
+	assert_int_equal(c->usage.out, 120);
+	assert_int_equal(c->usage.reasoning, 40);
+	/* 4000*5 + 3000*0.5 + 120*30 = 25100 -> $0.0251. */
+	assert_float_equal(fx_cost(&fx, &unknown), 0.0251, EPS);
+	o.seed = c->usage;
+	fx_free(&fx);
+
+	/* The resumed run, told what the thread's first run stored. */
+	o.seed_session = thread;
+	fx_play(&fx, "codex", "codex/local-0.169.0-resumed-run.jsonl", &o);
+	xasprintf(&id, "%s:turn1", thread);
+	c = fx_call(&fx, id);
+	free(id);
+	assert_int_equal(c->usage.in + c->usage.cache_read, 8200);
+	assert_int_equal(c->usage.cache_read, 6900);
+	assert_int_equal(c->usage.out, 90);
+	assert_int_equal(c->usage.reasoning, 10);
+	/* 1300*5 + 6900*0.5 + 90*30 = 12650 -> $0.01265, not $0.0329. */
+	assert_float_equal(fx_cost(&fx, &unknown), 0.01265, EPS);
+	fx_free(&fx);
+
+	/* Unseeded it is the thread's total: what baton stored before. */
+	o.seed_session = NULL;
+	fx_play(&fx, "codex", "codex/local-0.169.0-resumed-run.jsonl", &o);
+	assert_int_equal(fx.a->calls[0].usage.in +
+	    fx.a->calls[0].usage.cache_read, 15200);
+	fx_free(&fx);
+}
+
+/*
+ * --sandbox workspace-write in a linked worktree: git add fails with exit
+ * 128, the worktree's git folder being read-only. A denial, with git's
+ * line as the reason.
+ */
+static void
+test_local_index_lock(void **state)
+{
+	struct fx		 fx;
+	struct fx_opts		 o = { 0 };
+	struct adapter_event	*ev;
+	size_t			 unknown;
+
+	o.model = "gpt-5.5";
+	fx_play(&fx, "codex", "codex/local-0.169.0-index-lock.jsonl", &o);
+	assert_int_equal(fx.count[ADAPTER_EV_DENIED], 1);
+	ev = fx_nth(&fx, ADAPTER_EV_DENIED, 0);
+	assert_string_equal(ev->tool_name, "command_execution");
+	assert_string_equal(ev->text,
+	    "/bin/bash -lc \"git add b.txt && git commit -m 'add b'\"");
+	assert_string_equal(ev->reason, "fatal: Unable to create "
+	    "'/tmp/work/repo1/.git/worktrees/wt1/index.lock': Read-only file "
+	    "system");
+	assert_true(fx_nth(&fx, ADAPTER_EV_TOOL_END, 0)->is_error);
+	/* Two calls in the turn: 5000 + 5400 in (4900 cached), 60 + 30 out. */
+	assert_int_equal(fx.a->calls[0].usage.in, 5500);
+	assert_int_equal(fx.a->calls[0].usage.cache_read, 4900);
+	assert_int_equal(fx.a->calls[0].usage.out, 90);
+	/* 5500*5 + 4900*0.5 + 90*30 = 32650. */
+	assert_float_equal(fx_cost(&fx, &unknown), 0.03265, EPS);
+	fx_free(&fx);
+}
+
+/* What Codex says of 429s and quotas, and the resets baton takes. */
+static void
+test_local_limits(void **state)
+{
+	struct fx		 fx;
+	struct fx_opts		 o = { 0 };
+	struct adapter_event	*ev;
+
+	o.exit_status = 1;
+	/* An HTTP 429 retried to the end: no time given, 15 min estimated. */
+	fx_play(&fx, "codex", "codex/local-0.169.0-429-reconnecting.jsonl", &o);
+	assert_int_equal(fx.count[ADAPTER_EV_RETRY], 2);
+	assert_int_equal(fx.count[ADAPTER_EV_RATELIMIT], 1);
+	ev = fx_nth(&fx, ADAPTER_EV_RATELIMIT, 0);
+	assert_int_equal(ev->limit.class, RATELIMIT_LIMIT);
+	assert_int_equal(ev->limit.reset_at, 1763035200 + 15 * 60);
+	assert_true(ev->limit.estimated);
+	fx_free(&fx);
+
+	/* "Please try again in 1.5s": stated, 2 s rounded up. */
+	fx_play(&fx, "codex", "codex/local-0.169.0-rate-limit-try-again.jsonl",
+	    &o);
+	assert_int_equal(fx.count[ADAPTER_EV_RETRY], 2);
+	assert_int_equal(fx.count[ADAPTER_EV_RATELIMIT], 1);
+	ev = fx_nth(&fx, ADAPTER_EV_RATELIMIT, 0);
+	assert_int_equal(ev->limit.reset_at, 1763035200 + 2);
+	assert_false(ev->limit.estimated);
+	fx_free(&fx);
+
+	/* "Quota exceeded": an hour, estimated. */
+	fx_play(&fx, "codex", "codex/local-0.169.0-quota.jsonl", &o);
+	ev = fx_nth(&fx, ADAPTER_EV_RATELIMIT, 0);
+	assert_string_equal(ev->limit.kind, "quota");
+	assert_int_equal(ev->limit.reset_at, 1763035200 + 3600);
+	assert_true(ev->limit.estimated);
+	fx_free(&fx);
+}
+
+/*
+ * cache_write_input_tokens, counted inside input_tokens: 7000 in, 1000
+ * read, 2000 written, 10 out on gpt-6.1-sol.
+ */
+static void
+test_local_cache_write(void **state)
+{
+	struct fx		 fx;
+	struct fx_opts		 o = { 0 };
+	size_t			 unknown;
+
+	o.model = "gpt-6.1-sol";
+	fx_play(&fx, "codex", "codex/local-0.169.0-cache-write.jsonl", &o);
+	assert_int_equal(fx.a->calls[0].usage.in, 4000);
+	assert_int_equal(fx.a->calls[0].usage.cache_read, 1000);
+	assert_int_equal(fx.a->calls[0].usage.cache_write, 2000);
+	/* 4000*2 + 1000*0.1 + 2000*2.5 + 10*10 = 13200. */
+	assert_float_equal(fx_cost(&fx, &unknown), 0.0132, EPS);
+	fx_free(&fx);
+}
+
 int
 main(void)
 {
@@ -319,6 +461,10 @@ main(void)
 		cmocka_unit_test(test_resume_cumulative),
 		cmocka_unit_test(test_stream_error),
 		cmocka_unit_test(test_unknown_lines),
+		cmocka_unit_test(test_local_resume),
+		cmocka_unit_test(test_local_index_lock),
+		cmocka_unit_test(test_local_limits),
+		cmocka_unit_test(test_local_cache_write),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

@@ -204,12 +204,198 @@ test_quota_and_exits(void **state)
 	assert_true(fx_nth(&fx, ADAPTER_EV_TURN_END, 0)->is_error);
 	fx_free(&fx);
 
-	/* Exit 173 (429 mod 256): a limit with no known reset. */
+	/*
+	 * Exit 173 (429 mod 256): a limit with no stated reset, held for
+	 * an estimated 15 minutes.
+	 */
 	o.exit_status = 173;
 	fx_play_data(&fx, "gemini", init, strlen(init), &o);
 	ev = fx_nth(&fx, ADAPTER_EV_RATELIMIT, 0);
 	assert_int_equal(ev->limit.class, RATELIMIT_LIMIT);
-	assert_int_equal(ev->limit.reset_at, -1);
+	assert_int_equal(ev->limit.reset_at, 1763035200 + 15 * 60);
+	assert_true(ev->limit.estimated);
+	fx_free(&fx);
+}
+
+/*
+ * Recorded here: Gemini CLI 0.61.0 against a local endpoint (SOURCES.md).
+ * One call of 5200 prompt tokens (1200 cached), 31 candidates and 44
+ * thoughts, once as stream-json and once as the pretty-printed json
+ * document.
+ */
+static void
+test_local_text_and_document(void **state)
+{
+	struct fx			 fx;
+	struct fx_opts			 o = { 0 };
+	const struct adapter_call	*c;
+	size_t				 unknown;
+
+	fx_play(&fx, "gemini", "gemini/local-0.61.0-text.jsonl", &o);
+	assert_int_equal(fx.a->ncalls, 1);
+	c = &fx.a->calls[0];
+	assert_int_equal(c->usage.in, 4000);
+	assert_int_equal(c->usage.cache_read, 1200);
+	assert_int_equal(c->usage.out, 75);		/* 5275 - 5200 */
+	/* 4000*1.25 + 1200*0.125 + 75*10 = 5900 -> $0.0059. */
+	assert_float_equal(fx_cost(&fx, &unknown), 0.0059, EPS);
+	fx_free(&fx);
+
+	/* 74 lines of one document: one call, not 74 lines of text. */
+	fx_play(&fx, "gemini", "gemini/local-0.61.0-json-document.json", &o);
+	assert_int_equal(fx.a->bad_lines, 0);
+	assert_int_equal(fx.count[ADAPTER_EV_TEXT], 1);
+	assert_string_equal(fx_nth(&fx, ADAPTER_EV_TEXT, 0)->text,
+	    "Hello from Gemini mock.");
+	assert_string_equal(fx_nth(&fx, ADAPTER_EV_SESSION, 0)->session_id,
+	    "185b02a5-e9ca-4614-8755-ef213e72711e");
+	assert_int_equal(fx.a->ncalls, 1);
+	c = fx_call(&fx, "result1:gemini-2.5-pro");
+	assert_int_equal(c->usage.in, 4000);
+	assert_int_equal(c->usage.cache_read, 1200);
+	assert_int_equal(c->usage.out, 75);		/* 31 + 44 thoughts */
+	assert_float_equal(fx_cost(&fx, &unknown), 0.0059, EPS);
+	assert_int_equal(fx.count[ADAPTER_EV_TURN_END], 1);
+	fx_free(&fx);
+
+	/* The same fed a byte at a time. */
+	o.chunk = 1;
+	fx_play(&fx, "gemini", "gemini/local-0.61.0-json-document.json", &o);
+	assert_int_equal(fx.a->ncalls, 1);
+	assert_int_equal(fx.a->bad_lines, 0);
+	fx_free(&fx);
+
+	/* Cut short, its lines are text: nothing is lost. */
+	o.chunk = 0;
+	o.replace = "\n}=\n";
+	fx_play(&fx, "gemini", "gemini/local-0.61.0-json-document.json", &o);
+	assert_int_equal(fx.a->ncalls, 0);
+	assert_true(fx.count[ADAPTER_EV_TEXT] > 50);
+	fx_free(&fx);
+}
+
+/* 401 UNAUTHENTICATED (exit 145) and 400 API_KEY_INVALID (exit 144). */
+static void
+test_local_auth(void **state)
+{
+	struct fx		 fx;
+	struct fx_opts		 o = { 0 };
+	struct adapter_event	*ev;
+	const char		*init = "{\"type\":\"init\",\"session_id\":\"s\","
+	    "\"model\":\"gemini-2.5-pro\"}\n";
+
+	o.exit_status = 145;
+	fx_play(&fx, "gemini", "gemini/local-0.61.0-401.jsonl", &o);
+	assert_int_equal(fx.count[ADAPTER_EV_RATELIMIT], 1);
+	ev = fx_nth(&fx, ADAPTER_EV_RATELIMIT, 0);
+	assert_int_equal(ev->limit.class, RATELIMIT_AUTH);
+	assert_int_equal(fx.count[ADAPTER_EV_ERROR], 0);
+	fx_free(&fx);
+
+	o.exit_status = 144;
+	fx_play(&fx, "gemini", "gemini/local-0.61.0-400-key-invalid.jsonl", &o);
+	ev = fx_nth(&fx, ADAPTER_EV_RATELIMIT, 0);
+	assert_int_equal(ev->limit.class, RATELIMIT_AUTH);
+	fx_free(&fx);
+
+	/* With no result, from the exit status (and stderr for a 400). */
+	o.exit_status = 145;
+	fx_play_data(&fx, "gemini", init, strlen(init), &o);
+	assert_int_equal(fx_nth(&fx, ADAPTER_EV_RATELIMIT, 0)->limit.class,
+	    RATELIMIT_AUTH);
+	fx_free(&fx);
+	o.exit_status = 144;
+	o.stderr_name = "gemini/local-0.61.0-401.stderr";
+	fx_play_data(&fx, "gemini", init, strlen(init), &o);
+	assert_int_equal(fx_nth(&fx, ADAPTER_EV_RATELIMIT, 0)->limit.class,
+	    RATELIMIT_AUTH);
+	fx_free(&fx);
+}
+
+/* A per-minute 429 says when; a per-day quota does not. */
+static void
+test_local_quota(void **state)
+{
+	struct fx		 fx;
+	struct fx_opts		 o = { 0 };
+	struct adapter_event	*ev;
+
+	o.exit_status = 173;
+	fx_play(&fx, "gemini", "gemini/local-0.61.0-429-retry.jsonl", &o);
+	assert_int_equal(fx.count[ADAPTER_EV_RATELIMIT], 1);
+	ev = fx_nth(&fx, ADAPTER_EV_RATELIMIT, 0);
+	assert_int_equal(ev->limit.class, RATELIMIT_LIMIT);
+	/* "Please retry in 21.4s": 22 s, as stated. */
+	assert_int_equal(ev->limit.reset_at, 1763035200 + 22);
+	assert_false(ev->limit.estimated);
+	fx_free(&fx);
+
+	/*
+	 * "You have exhausted your daily quota": until midnight Pacific,
+	 * estimated. 2025-11-13 12:00 UTC is 04:00 PST; midnight is 20 h on.
+	 */
+	fx_play(&fx, "gemini", "gemini/local-0.61.0-daily-quota.jsonl", &o);
+	ev = fx_nth(&fx, ADAPTER_EV_RATELIMIT, 0);
+	assert_string_equal(ev->limit.kind, "daily_quota");
+	assert_int_equal(ev->limit.reset_at, 1763035200 + 20 * 3600);
+	assert_true(ev->limit.estimated);
+	fx_free(&fx);
+}
+
+/* Exits 55 and 42 with nothing on stdout, explained from stderr. */
+static void
+test_local_exits(void **state)
+{
+	struct fx		 fx;
+	struct fx_opts		 o = { 0 };
+	struct adapter_event	*ev;
+
+	o.exit_status = 55;
+	o.stderr_name = "gemini/local-0.61.0-untrusted.stderr";
+	fx_play_data(&fx, "gemini", "", 0, &o);
+	ev = fx_nth(&fx, ADAPTER_EV_ERROR, 0);
+	assert_string_equal(ev->failure, "config");
+	assert_non_null(strstr(ev->text, "exited with status 55: Gemini CLI is "
+	    "not running in a trusted directory. To proceed, either use "
+	    "`--skip-trust`"));
+	assert_null(strchr(ev->text, '\033'));
+	assert_true(fx_nth(&fx, ADAPTER_EV_TURN_END, 0)->is_error);
+	fx_free(&fx);
+
+	o.exit_status = 42;
+	o.stderr_name = "gemini/local-0.61.0-resume-elsewhere.stderr";
+	fx_play_data(&fx, "gemini", "", 0, &o);
+	ev = fx_nth(&fx, ADAPTER_EV_ERROR, 0);
+	assert_string_equal(ev->failure, "session");
+	assert_string_equal(ev->text, "exited with status 42: Error resuming "
+	    "session: No previous sessions found for this project.");
+	fx_free(&fx);
+
+	/* Without stderr, the old words. */
+	o.stderr_name = NULL;
+	fx_play_data(&fx, "gemini", "", 0, &o);
+	assert_string_equal(fx_nth(&fx, ADAPTER_EV_ERROR, 0)->text,
+	    "exited with status 42 without a final event");
+	fx_free(&fx);
+}
+
+/* auto_edit registers no shell tool: the call fails, a denial. */
+static void
+test_local_tool_not_registered(void **state)
+{
+	struct fx		 fx;
+	struct fx_opts		 o = { 0 };
+	struct adapter_event	*ev;
+
+	fx_play(&fx, "gemini", "gemini/local-0.61.0-tool-not-registered.jsonl",
+	    &o);
+	assert_int_equal(fx.count[ADAPTER_EV_DENIED], 1);
+	ev = fx_nth(&fx, ADAPTER_EV_DENIED, 0);
+	assert_string_equal(ev->tool_name, "run_shell_command");
+	assert_string_equal(ev->text, "git commit -am 'x'");
+	assert_string_equal(ev->reason, "Tool \"run_shell_command\" not found. "
+	    "Did you mean one of: \"update_topic\", \"grep_search\", "
+	    "\"replace\"?");
 	fx_free(&fx);
 }
 
@@ -222,6 +408,11 @@ main(void)
 		cmocka_unit_test(test_snapshots),
 		cmocka_unit_test(test_json_document),
 		cmocka_unit_test(test_quota_and_exits),
+		cmocka_unit_test(test_local_text_and_document),
+		cmocka_unit_test(test_local_auth),
+		cmocka_unit_test(test_local_quota),
+		cmocka_unit_test(test_local_exits),
+		cmocka_unit_test(test_local_tool_not_registered),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

@@ -93,7 +93,9 @@ test_error_429(void **state)
 	ev = fx_nth(&fx, ADAPTER_EV_RATELIMIT, 0);
 	assert_int_equal(ev->limit.class, RATELIMIT_LIMIT);
 	assert_string_equal(ev->limit.kind, "rate");
-	assert_int_equal(ev->limit.reset_at, -1);
+	/* No reset given: an estimated 15 minutes. */
+	assert_int_equal(ev->limit.reset_at, 1763035200 + 15 * 60);
+	assert_true(ev->limit.estimated);
 	assert_int_equal(ev->http_status, 429);
 	assert_string_equal(ev->text, "APIError: Rate limit exceeded");
 	/* One failed turn: the error closes it, finish adds nothing. */
@@ -103,12 +105,34 @@ test_error_429(void **state)
 	fx_free(&fx);
 }
 
+/* A tool call that failed for want of permission is a denial. */
+static void
+test_denied(void **state)
+{
+	struct fx		 fx;
+	struct fx_opts		 o = { 0 };
+	struct adapter_event	*ev;
+
+	/* The recorded tool call, made to fail as a sandbox would fail it. */
+	o.replace = "\"status\":\"completed\",\"input\":{\"command\":\"echo "
+	    "hello\"=\"status\":\"error\",\"error\":\"bash: cannot write: "
+	    "Permission denied\",\"input\":{\"command\":\"echo hello\"";
+	fx_play(&fx, "opencode", "opencode/run-format-json-tool-and-text.jsonl",
+	    &o);
+	assert_int_equal(fx.count[ADAPTER_EV_DENIED], 1);
+	ev = fx_nth(&fx, ADAPTER_EV_DENIED, 0);
+	assert_string_equal(ev->tool_name, "bash");
+	assert_string_equal(ev->text, "echo hello");
+	fx_free(&fx);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tool_and_text),
 		cmocka_unit_test(test_error_429),
+		cmocka_unit_test(test_denied),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

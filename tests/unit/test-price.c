@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -56,8 +57,19 @@ test_match(void **state)
 	    "gemini-2-5-flash-lite");
 	assert_string_equal(key("gemini-2.5-pro-preview-05-06"),
 	    "gemini-2-5-pro");
+	/* The current defaults of each CLI. */
+	assert_string_equal(key("claude-opus-4-8[1m]"), "claude-opus-4-8");
+	assert_string_equal(key("claude-sonnet-5"), "claude-sonnet-5");
+	assert_string_equal(key("claude-sonnet-5-5[1m]"), "claude-sonnet-5-5");
+	assert_string_equal(key("claude-mythos-5"), "claude-mythos-5");
+	assert_string_equal(key("gpt-6.1-sol"), "gpt-6-1-sol");
+	assert_string_equal(key("gpt-5.6-sol"), "gpt-5-6-sol");
+	assert_string_equal(key("gemini-3.1-pro-preview"),
+	    "gemini-3-1-pro-preview");
+	assert_string_equal(key("gemini-3.5-flash-lite"),
+	    "gemini-3-5-flash-lite");
 	/* A newer version is not an older one's price. */
-	assert_string_equal(key("claude-opus-4-8"), "(none)");
+	assert_string_equal(key("claude-opus-4-9"), "(none)");
 	assert_string_equal(key("gpt-5.7"), "(none)");
 	assert_string_equal(key("gpt-4o"), "(none)");
 	assert_string_equal(key("<synthetic>"), "(none)");
@@ -148,6 +160,141 @@ test_formula(void **state)
 	    0.03, EPS);
 }
 
+/* 12:00 UTC on a day. */
+static int64_t
+day(int y, int m, int d)
+{
+	struct tm	tm;
+
+	memset(&tm, 0, sizeof tm);
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = 12;
+	return ((int64_t)timegm(&tm));
+}
+
+static double
+cost_on(const char *model, int64_t at, int64_t in, int64_t cw, int64_t cr,
+    int64_t out, char **entry)
+{
+	const struct price	*p;
+	struct adapter_usage	 u;
+	double			 c = -1;
+	char			*cause;
+
+	memset(&u, 0, sizeof u);
+	u.in = in;
+	u.cache_write = cw;
+	u.cache_read = cr;
+	u.out = out;
+	*entry = NULL;
+	if (price_cost_at(model, &u, at, &c, &p, &cause) != 0) {
+		free(cause);
+		return (-1);
+	}
+	*entry = price_entry_name(p);
+	return (c);
+}
+
+/* Each call at the price of its own day, and the entry that priced it. */
+static void
+test_dated(void **state)
+{
+	char	*entry, *cause = NULL;
+
+	price_reset();
+	/* Sonnet 5.5 cache reads: $0.20 until 2026-10-06, $0.10 from 10-07. */
+	assert_float_equal(cost_on("claude-sonnet-5-5", day(2026, 10, 6), 0, 0,
+	    1000000, 0, &entry), 0.20, EPS);
+	assert_string_equal(entry, "claude-sonnet-5-5");
+	free(entry);
+	assert_float_equal(cost_on("claude-sonnet-5-5[1m]", day(2026, 10, 7), 0,
+	    0, 1000000, 0, &entry), 0.10, EPS);
+	assert_string_equal(entry, "claude-sonnet-5-5 since 2026-10-07");
+	free(entry);
+	/* The day starts at 00:00 UTC. */
+	assert_float_equal(cost_on("claude-sonnet-5-5", day(2026, 10, 7) -
+	    12 * 3600, 0, 0, 1000000, 0, &entry), 0.10, EPS);
+	free(entry);
+	assert_float_equal(cost_on("claude-sonnet-5-5", day(2026, 10, 7) -
+	    12 * 3600 - 1, 0, 0, 1000000, 0, &entry), 0.20, EPS);
+	free(entry);
+	/*
+	 * Sonnet 5 stayed at $2/$10 after 2026-08-31: 1M each of input,
+	 * 5m write, read and output is 2 + 2.5 + 0.2 + 10 = $14.70 on
+	 * either side of the date (Claude Code 2.1.197 says $22.05).
+	 */
+	assert_float_equal(cost_on("claude-sonnet-5", day(2026, 8, 31), 1000000,
+	    1000000, 1000000, 1000000, &entry), 14.70, EPS);
+	free(entry);
+	assert_float_equal(cost_on("claude-sonnet-5", day(2026, 9, 1), 1000000,
+	    1000000, 1000000, 1000000, &entry), 14.70, EPS);
+	assert_string_equal(entry, "claude-sonnet-5");
+	free(entry);
+	/* GPT-5.6 Terra: $2.50/$15 at launch, $2/$12 from 2026-07-30. */
+	assert_float_equal(cost_on("gpt-5.6-terra", day(2026, 7, 29), 1000000, 0,
+	    0, 1000000, &entry), 17.5, EPS);
+	free(entry);
+	assert_float_equal(cost_on("gpt-5.6-terra", day(2026, 7, 30), 1000000, 0,
+	    0, 1000000, &entry), 14.0, EPS);
+	assert_string_equal(entry, "gpt-5-6-terra since 2026-07-30");
+	free(entry);
+	/* Gemini 3.8 Flash at half price to the end of 2026. */
+	assert_float_equal(cost_on("gemini-3.8-flash", day(2026, 12, 31),
+	    1000000, 0, 0, 1000000, &entry), 4.5, EPS);
+	free(entry);
+	assert_float_equal(cost_on("gemini-3.8-flash", day(2027, 1, 1), 1000000,
+	    0, 0, 1000000, &entry), 9.0, EPS);
+	free(entry);
+
+	/* A user's entry for a key replaces all of that key's entries. */
+	assert_int_equal(price_load_string("[claude-sonnet-5-5]\nsince = "
+	    "2026-11-01\ninput = 1\noutput = 1\n", "mine", &cause), 0);
+	assert_float_equal(cost_on("claude-sonnet-5-5", day(2026, 11, 1),
+	    1000000, 0, 0, 0, &entry), 1.0, EPS);
+	free(entry);
+	/* Before its day it has none. */
+	assert_float_equal(cost_on("claude-sonnet-5-5", day(2026, 10, 31),
+	    1000000, 0, 0, 0, &entry), -1, EPS);
+	assert_null(entry);
+	/* Two dated entries of one key in one file, and a bad day. */
+	price_reset();
+	assert_int_equal(price_load_string("[acme]\ninput = 1\noutput = 1\n"
+	    "[acme new]\nsince = 2030-01-01\ninput = 2\noutput = 2\n", "mine",
+	    &cause), 0);
+	assert_float_equal(cost_on("acme", day(2029, 12, 31), 1000000, 0, 0, 0,
+	    &entry), 1.0, EPS);
+	assert_string_equal(entry, "acme");
+	free(entry);
+	assert_float_equal(cost_on("acme", day(2030, 1, 1), 1000000, 0, 0, 0,
+	    &entry), 2.0, EPS);
+	free(entry);
+	price_reset();
+}
+
+/* Tiers by prompt length on the newest models. */
+static void
+test_tiers(void **state)
+{
+	char	*entry;
+
+	price_reset();
+	/* Haiku 5.5 up to 100k: 100000*0.10 + 1000*0.50 = 10500. */
+	assert_float_equal(cost_on("claude-haiku-5-5", day(2026, 12, 3), 100000,
+	    0, 0, 1000, &entry), 0.0105, EPS);
+	free(entry);
+	/* Above: 100001*0.50 + 1000*2.50 = 52500.5. */
+	assert_float_equal(cost_on("claude-haiku-5-5", day(2026, 12, 3), 100001,
+	    0, 0, 1000, &entry), 0.0525005, EPS);
+	free(entry);
+	/* GPT-6.1 Sol past 272k: 300000*4 + 1000*15 = 1215000. */
+	assert_float_equal(cost_on("gpt-6.1-sol", day(2026, 12, 3), 300000, 0, 0,
+	    1000, &entry), 1.215, EPS);
+	free(entry);
+	price_reset();
+}
+
 /* An unknown model has no cost, and says so once. */
 static void
 test_unknown(void **state)
@@ -235,6 +382,10 @@ test_bad_files(void **state)
 		{ "[m]\ninput = 1\noutput = 1\ntier_above = lots\n",
 		  "bad tier_above" },
 		{ "[m\n", "not INI" },
+		{ "[m]\ninput = 1\noutput = 1\nsince = 2026-13-01\n",
+		  "bad since" },
+		{ "[m]\ninput = 1\noutput = 1\nsince = yesterday\n",
+		  "bad since" },
 	};
 	char	*cause;
 	size_t	 i;
@@ -263,6 +414,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_match),
 		cmocka_unit_test(test_formula),
+		cmocka_unit_test(test_dated),
+		cmocka_unit_test(test_tiers),
 		cmocka_unit_test(test_unknown),
 		cmocka_unit_test(test_override),
 		cmocka_unit_test(test_bad_files),
