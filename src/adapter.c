@@ -74,6 +74,8 @@ static const struct {
 	{ "unknown option", "config" },
 	{ "unknown arguments", "config" },
 	{ "unexpected argument", "config" },
+	{ "unrecognized subcommand", "config" },
+	{ "invalid values:", "config" },
 	{ "no previous sessions found", "session" },
 	{ "no conversation found with session id", "session" },
 	{ "no rollout found for thread id", "session" },

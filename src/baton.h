@@ -469,8 +469,8 @@ enum run_fault {
 	RUN_FAULT_RESUME,	/* the session is gone: start a fresh one */
 };
 char		*run_fault_stderr(struct repo *, int64_t);
-enum run_fault	 run_fault_classify(const char *, int, int64_t, const char *,
-		     const char *, char **);
+enum run_fault	 run_fault_classify(const char *, int, int64_t,
+		     const struct run_verdict *, const char *, char **);
 
 /* shim.c */
 extern const struct cmd_entry cmd_agent_entry;

@@ -7,9 +7,10 @@
  * dropped and the work started again in a fresh one, neither counted
  * against the task's retries.
  *
- * Each fault is a row of the table: the stream format it applies to (NULL
- * for any), the exit status (-1 for any failing one) and a text its
- * standard error or stream carries (NULL for none needed).
+ * The CLI's own words (an option it does not know, a session it cannot
+ * find) reach the run's verdict through its stream adapter; the exit
+ * status of a command that could not be run at all, or of a CLI that
+ * says nothing, is read here.
  */
 
 #include <sys/stat.h>
@@ -24,10 +25,14 @@
 /* How much of the end of a run's standard error is read. */
 #define RUN_FAULT_STDERR (64 * 1024)
 
+/*
+ * What the exit status alone says; what the CLI printed is read by the
+ * stream adapters (adapter_failures in adapter.c) into the run's verdict.
+ */
 static const struct {
 	const char	*format;
 	int		 exit_status;
-	const char	*text;
+	const char	*text;		/* on stderr, or NULL */
 	enum run_fault	 fault;
 	const char	*why;
 } run_faults[] = {
@@ -38,22 +43,6 @@ static const struct {
 	  "its argv needs --skip-trust)" },
 	{ "gemini", 42, NULL, RUN_FAULT_RESUME,
 	  "Gemini CLI found no such session in this folder (exit 42)" },
-	{ NULL, -1, "No previous sessions found", RUN_FAULT_RESUME,
-	  "the CLI found no such session in this folder" },
-	{ NULL, -1, "No conversation found with session ID", RUN_FAULT_RESUME,
-	  "the CLI found no such session in this folder" },
-	{ NULL, -1, "error: unknown option", RUN_FAULT_SETUP,
-	  "the CLI does not know an option of its argv" },
-	{ NULL, -1, "error: unexpected argument", RUN_FAULT_SETUP,
-	  "the CLI does not know an argument of its argv" },
-	{ NULL, -1, "error: unrecognized subcommand", RUN_FAULT_SETUP,
-	  "the CLI does not know a subcommand of its argv" },
-	{ NULL, -1, "Unknown argument", RUN_FAULT_SETUP,
-	  "the CLI does not know an argument of its argv" },
-	{ NULL, -1, "Unknown arguments:", RUN_FAULT_SETUP,
-	  "the CLI does not know an argument of its argv" },
-	{ NULL, -1, "Invalid values:", RUN_FAULT_SETUP,
-	  "the CLI refuses a value of its argv" },
 };
 
 /* The last line of text holding needle, made safe to show. */
@@ -130,35 +119,36 @@ run_fault_stderr(struct repo *repo, int64_t run)
 
 /*
  * What kind of fault ended a run of format that exited with exit_status
- * after making ncalls model calls, from its standard error and the last
- * error its stream gave (either may be NULL). *why says it for people.
+ * after making ncalls model calls: the verdict's failure ("config" or
+ * "session", what the CLI said), else what its exit status and standard
+ * error (may be NULL) say. *why says it for people.
  */
 enum run_fault
 run_fault_classify(const char *format, int exit_status, int64_t ncalls,
-    const char *stderr_text, const char *error_text, char **why)
+    const struct run_verdict *v, const char *stderr_text, char **why)
 {
-	const char	*texts[2] = { stderr_text, error_text };
-	char		*line = NULL;
-	u_int		 i, k;
+	char	*line = NULL;
+	u_int	 i;
 
 	*why = NULL;
 	/* A CLI that talked to its model got past its own setup. */
 	if (exit_status <= 0 || ncalls > 0)
 		return (RUN_FAULT_NONE);
+	if (v->failure != NULL && (strcmp(v->failure, "config") == 0 ||
+	    strcmp(v->failure, "session") == 0)) {
+		*why = run_verdict_reason(v);
+		return (strcmp(v->failure, "config") == 0 ? RUN_FAULT_SETUP :
+		    RUN_FAULT_RESUME);
+	}
 	for (i = 0; i < nitems(run_faults); i++) {
 		if (run_faults[i].format != NULL && (format == NULL ||
 		    strcmp(run_faults[i].format, format) != 0))
 			continue;
-		if (run_faults[i].exit_status != -1 &&
-		    run_faults[i].exit_status != exit_status)
+		if (run_faults[i].exit_status != exit_status)
 			continue;
 		if (run_faults[i].text != NULL) {
-			for (k = 0; k < nitems(texts) && line == NULL; k++) {
-				if (texts[k] != NULL)
-					line = run_fault_line(texts[k],
-					    run_faults[i].text);
-			}
-			if (line == NULL)
+			if (stderr_text == NULL || (line = run_fault_line(
+			    stderr_text, run_faults[i].text)) == NULL)
 				continue;
 		} else if (stderr_text != NULL)
 			line = run_fault_last_line(stderr_text);

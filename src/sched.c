@@ -625,10 +625,11 @@ sched_commit_run(struct sched *sc, struct task *t, struct run *r,
  * the commit could not be made), written back blocked with the reason.
  */
 static int
-sched_commit(struct sched *sc, struct task *t, struct run *r)
+sched_commit(struct sched *sc, struct task *t, struct run *r,
+    struct run_verdict *v)
 {
 	struct merge_result	 mr;
-	char			*cause = NULL, *reason;
+	char			*cause = NULL, *reason, *denied;
 
 	if (sched_commit_run(sc, t, r, &mr, &cause) != 0) {
 		xasprintf(&reason, "run %lld succeeded, but its work could not "
@@ -638,9 +639,13 @@ sched_commit(struct sched *sc, struct task *t, struct run *r)
 		return (0);
 	}
 	if (mr.result == MERGE_EMPTY) {
+		/* Most often the CLI was not allowed to: say which tool. */
+		denied = run_verdict_reason(v);
 		xasprintf(&reason, "run %lld succeeded but changed nothing in "
-		    "its worktree: there is nothing to review or land",
-		    (long long)r->id);
+		    "its worktree: there is nothing to review or land%s%s",
+		    (long long)r->id, denied != NULL ? "; " : "",
+		    denied != NULL ? denied : "");
+		free(denied);
 		sched_update(sc, t, TASK_BLOCKED, 0, reason);
 		merge_result_free(&mr);
 		return (0);
@@ -704,7 +709,8 @@ sched_resolved(struct sched *sc, struct task *t, struct run *r)
 
 /* A run of the task's own job succeeded: what comes next for the task. */
 static void
-sched_succeeded(struct sched *sc, struct task *t, struct run *r)
+sched_succeeded(struct sched *sc, struct task *t, struct run *r,
+    struct run_verdict *v)
 {
 	struct config	*cf = sc->config;
 
@@ -724,7 +730,7 @@ sched_succeeded(struct sched *sc, struct task *t, struct run *r)
 	case TASK_WORK:
 		break;
 	}
-	if (!sched_commit(sc, t, r))
+	if (!sched_commit(sc, t, r, v))
 		return;
 	if (cf->review && config_role(cf, cf->review_role) != NULL) {
 		sched_update(sc, t, TASK_REVIEW, 0, NULL);
@@ -757,7 +763,7 @@ sched_fault(struct sched *sc, struct task *t, struct run *r,
 		return (0);
 	err = run_fault_stderr(sc->repo, r->id);
 	fault = run_fault_classify(r->format, r->exit_status,
-	    store_run_ncalls(sc->store, r->id), err, v->error_text, &why);
+	    store_run_ncalls(sc->store, r->id), v, err, &why);
 	free(err);
 	if (fault == RUN_FAULT_RESUME && r->agent_session == NULL)
 		fault = RUN_FAULT_NONE;		/* it resumed nothing */
@@ -923,7 +929,7 @@ sched_judge(struct sched *sc, int64_t id)
 	struct run		*r;
 	struct run_verdict	 v;
 	struct role		*role;
-	char			*cause = NULL, *reason, *why;
+	char			*cause = NULL, *reason, *why, *denied;
 
 	if ((t = store_task_get(sc->store, id, &cause)) == NULL ||
 	    (r = store_run_latest(sc->store, id, &cause)) == NULL) {
@@ -968,7 +974,7 @@ sched_judge(struct sched *sc, int64_t id)
 		sched_update(sc, t, TASK_BLOCKED, 0, reason);
 	} else if (sched_run_ok(r, &v)) {
 		/* A limit the run got past does not undo its work. */
-		sched_succeeded(sc, t, r);
+		sched_succeeded(sc, t, r, &v);
 	} else if (v.limited) {
 		xasprintf(&reason, "%s %s on run %lld%s%s",
 		    r->provider != NULL ? r->provider : "its provider",
@@ -980,12 +986,13 @@ sched_judge(struct sched *sc, int64_t id)
 		sched_update(sc, t, TASK_READY, store_now() + SCHED_LIMIT_HOLD,
 		    reason);
 	} else {
-		if (v.error_text != NULL)
-			xasprintf(&why, "%s; %s", r->outcome != NULL ?
-			    r->outcome : "no exit status", v.error_text);
-		else
-			why = xstrdup(r->outcome != NULL ? r->outcome :
-			    "no exit status");
+		/* The real cause first: a tool the CLI was not allowed. */
+		denied = run_verdict_reason(&v);
+		xasprintf(&why, "%s%s%s%s%s", r->outcome != NULL ? r->outcome :
+		    "no exit status", denied != NULL ? "; " : "", denied !=
+		    NULL ? denied : "", v.error_text != NULL ? "; " : "",
+		    v.error_text != NULL ? v.error_text : "");
+		free(denied);
 		sched_failed(sc, t, why);
 		free(why);
 	}

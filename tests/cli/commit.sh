@@ -36,8 +36,16 @@ argv = $FAKE -f codex -s 0.1 -S $S/r -p {prompt}
 format = codex
 model = gpt-5-codex
 
+[provider "fdeny"]
+argv = sh -c 'cat "\$0"' $FIXTURES/agents/claude/local-2.1.197-permission-denied.jsonl {prompt}
+format = claude
+model = claude-sonnet-5
+
 [role "worker"]
 chain = fw
+
+[role "denied"]
+chain = fdeny
 
 [role "reviewer"]
 chain = fr
@@ -78,6 +86,8 @@ run add "Add new.txt and drop old.txt" --role worker
 run add "Change nothing" --role worker
 run add "Commit some of it" --role worker
 run add "$(printf 'Hostile \033[31mred\033[0m\ntitle')" --role worker
+# 5: a real Claude Code run whose git commit was denied: the reason says so.
+run add "Commit by myself" --role denied
 run go
 run_until_settled 900 "the sprint settles"
 
@@ -89,6 +99,10 @@ contains "#2 says it changed nothing" \
     "$(q "SELECT reason FROM tasks WHERE id = 2")" "changed nothing"
 same "no review was run for #2" \
     "$(q "SELECT count(*) FROM runs WHERE task_id = 2 AND purpose = 'review'")" "0"
+
+same "#5 is blocked" "$(state 5)" "blocked"
+contains "#5 names the denied tool" \
+    "$(q "SELECT reason FROM tasks WHERE id = 5")" "denied: Bash"
 
 # What main holds, by the git CLI.
 git checkout -q main 2>/dev/null
