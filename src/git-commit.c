@@ -109,7 +109,8 @@ git_commit_task(struct repo *repo, struct task *t, const char *name,
 	git_strarray	 all = { NULL, 0 };
 	git_oid		 main_oid, tree_oid, new_oid;
 	struct stat	 sb;
-	char		*main_name = NULL, *refname = NULL, *pattern = "*";
+	char		 star[] = "*", *pattern = star;
+	char		*main_name = NULL, *refname = NULL;
 	int		 rc = -1;
 
 	memset(m, 0, sizeof *m);
@@ -250,7 +251,8 @@ git_discard_task(struct repo *repo, struct task *t, const char *what,
 	git_reference		*ref = NULL;
 	git_strarray		 all;
 	git_oid			 head_oid, tree_oid, saved;
-	char			*pattern = "*", *refname = NULL, *message = NULL;
+	char			 star[] = "*", *pattern = star;
+	char			*refname = NULL, *message = NULL;
 	int			 rc = -1;
 
 	memset(m, 0, sizeof *m);
